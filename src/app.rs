@@ -1,0 +1,183 @@
+//! The actix application, built in one place for `serve`, `demo` and the tests.
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::middleware::{Compress, DefaultHeaders, Next, from_fn};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
+
+use crate::error::AppError;
+use crate::extract::JSON_LIMIT;
+use crate::page::{PageError, error_page};
+use crate::state::AppState;
+use crate::{audit, auth, regions, users};
+
+/// Every route of every area.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/static/{file}", web::get().to(static_file))
+        .service(
+            web::scope("/api/v1")
+                .configure(auth::api::routes)
+                .configure(users::api::routes)
+                .configure(regions::api::routes)
+                .configure(audit::api::routes)
+                .default_service(web::to(api_not_found)),
+        )
+        .configure(auth::pages::routes)
+        .configure(users::pages::routes)
+        .configure(regions::pages::routes)
+        .configure(audit::pages::routes);
+}
+
+fn is_api(req: &HttpRequest) -> bool {
+    req.path().starts_with("/api/")
+}
+
+/// Malformed query strings and form bodies: problem+json on the API, a page otherwise.
+fn input_error(req: &HttpRequest, field: &str, message: String) -> actix_web::Error {
+    let e = AppError::field(field, message);
+    if is_api(req) {
+        e.into()
+    } else {
+        PageError::App(e).into()
+    }
+}
+
+/// Build the HTTP server on a bound listener. `workers: None` uses one per core.
+pub fn server(
+    state: AppState,
+    listener: TcpListener,
+    workers: Option<usize>,
+) -> std::io::Result<Server> {
+    let data = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(JSON_LIMIT))
+            .app_data(
+                web::FormConfig::default()
+                    .limit(64 * 1024)
+                    .error_handler(|e, req| {
+                        input_error(req, "form", format!("表单内容无法解析：{e}"))
+                    }),
+            )
+            .app_data(web::QueryConfig::default().error_handler(|e, req| {
+                input_error(req, "query", format!("查询参数无法解析：{e}"))
+            }))
+            .app_data(web::PathConfig::default().error_handler(|_, req| {
+                if is_api(req) {
+                    AppError::NotFound.into()
+                } else {
+                    PageError::App(AppError::NotFound).into()
+                }
+            }))
+            .wrap(from_fn(log_requests))
+            .wrap(Compress::default())
+            .wrap(security_headers())
+            .configure(routes)
+            .default_service(web::to(page_not_found))
+    })
+    .listen(listener)?;
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.run())
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ))
+}
+
+async fn log_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let response = next.call(req).await?;
+    let status = response.status().as_u16();
+    let ms = start.elapsed().as_millis() as u64;
+    if path == "/healthz" || path == "/readyz" {
+        tracing::debug!(%method, %path, status, ms, "request");
+    } else {
+        tracing::info!(%method, %path, status, ms, "request");
+    }
+    Ok(response)
+}
+
+/// `GET /healthz` → 200 `ok` while the process is up.
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::plaintext())
+        .body("ok")
+}
+
+/// `GET /readyz` → 200 when the database answers, 503 otherwise.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match state.db(crate::db::ping).await {
+        Ok(()) => HttpResponse::Ok()
+            .content_type(ContentType::plaintext())
+            .body("ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            HttpResponse::ServiceUnavailable()
+                .content_type(ContentType::plaintext())
+                .body("database unavailable")
+        }
+    }
+}
+
+async fn api_not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+async fn page_not_found(req: HttpRequest) -> HttpResponse {
+    if is_api(&req) {
+        return AppError::NotFound.error_response();
+    }
+    error_page(
+        StatusCode::NOT_FOUND,
+        "未找到",
+        "您访问的页面不存在。".into(),
+        None,
+    )
+}
+
+/// The assets, embedded in the binary: county networks may have no internet.
+const STATIC: &[(&str, &str, &[u8])] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/app.css"),
+    ),
+    (
+        "icon.svg",
+        "image/svg+xml",
+        include_bytes!("../static/icon.svg"),
+    ),
+];
+
+async fn static_file(path: web::Path<String>) -> HttpResponse {
+    match STATIC.iter().find(|(name, _, _)| *name == path.as_str()) {
+        Some((_, content_type, bytes)) => HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, *content_type))
+            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+            .body(*bytes),
+        None => AppError::NotFound.error_response(),
+    }
+}

@@ -1,0 +1,164 @@
+//! The login procedure shared by the API and the login page: throttle check, password
+//! check (always a real argon2 verification), counters, audit, token.
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::rules::{self, PER_CLIENT, PER_USERNAME};
+use super::token::Issued;
+use super::{password, store};
+use crate::audit::{Actor, Entry, record};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::regions::Region;
+use crate::state::AppState;
+use crate::time;
+use crate::users::{User, UserView};
+
+/// A successful login.
+pub struct LoggedIn {
+    pub issued: Issued,
+    pub user: User,
+    pub region: Region,
+}
+
+/// `{token, expires_at, user}` as the API answers.
+#[derive(Debug, Serialize)]
+pub struct LoginAnswer {
+    pub token: String,
+    pub expires_at: String,
+    pub user: UserView,
+}
+
+impl LoggedIn {
+    pub fn answer(&self) -> LoginAnswer {
+        LoginAnswer {
+            token: self.issued.token.clone(),
+            expires_at: self
+                .issued
+                .expires_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            user: self.user.view(Some(&self.region)),
+        }
+    }
+}
+
+const WRONG: &str = "用户名或密码错误";
+
+fn throttle_keys(
+    username: &str,
+    client: Option<&str>,
+) -> Vec<(String, &'static rules::ThrottlePolicy)> {
+    let mut keys = vec![(format!("user:{username}"), &PER_USERNAME)];
+    if let Some(client) = client {
+        keys.push((format!("client:{client}"), &PER_CLIENT));
+    }
+    keys
+}
+
+/// Try a username and password. Errors: 429 while the username or client is locked
+/// (whatever the password), 401 otherwise on any failure.
+pub async fn attempt(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: Option<String>,
+) -> AppResult<LoggedIn> {
+    let username = username.trim().to_ascii_lowercase();
+    let keys = throttle_keys(&username, client.as_deref());
+    let now = time::now();
+    let actor = Actor::anonymous(client.clone());
+
+    let (lock, found) = {
+        let (keys, username) = (keys.clone(), username.clone());
+        state
+            .db(move |conn| {
+                let mut lock = None;
+                for (key, _) in &keys {
+                    let remaining =
+                        rules::locked_for(store::throttle_state(conn, key)?.as_ref(), now);
+                    lock = lock.max(remaining);
+                }
+                Ok::<_, diesel::result::Error>((lock, store::for_login(conn, &username)?))
+            })
+            .await?
+    };
+    if let Some(remaining) = lock {
+        state
+            .audit(
+                actor,
+                Entry::new("auth.login_throttled")
+                    .detail(serde_json::json!({ "username": username })),
+            )
+            .await;
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: rules::retry_after_secs(remaining),
+        });
+    }
+
+    // Unknown users cost one real verification too, so timing does not tell them apart.
+    let stored = found.as_ref().map_or_else(
+        || state.dummy_hash.as_str().to_owned(),
+        |(_, hash)| hash.clone(),
+    );
+    let password_ok = password::verify(stored, password).await?;
+
+    let user = match found {
+        Some((user, _)) if password_ok && !user.disabled => user,
+        other => {
+            let reason = match &other {
+                None => "unknown_user",
+                Some(_) if !password_ok => "wrong_password",
+                Some(_) => "disabled",
+            };
+            let target = other.as_ref().map(|(u, _)| format!("user:{}", u.id));
+            state
+                .db(move |conn| {
+                    db::write(conn, |conn| {
+                        store::record_failure(conn, &keys, now)?;
+                        let mut entry = Entry::new("auth.login_failed")
+                            .detail(serde_json::json!({ "username": username, "reason": reason }));
+                        entry.target = target;
+                        record(conn, &actor, &entry, now)
+                    })
+                })
+                .await?;
+            return Err(AppError::Unauthorized(if reason == "disabled" {
+                "该账号已停用，请联系管理员"
+            } else {
+                WRONG
+            }));
+        }
+    };
+
+    let (user, region) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                store::clear_throttle(conn, &keys[0].0)?;
+                store::mark_login(conn, user.id, now)?;
+                let actor = Actor {
+                    id: Some(user.id),
+                    username: Some(user.username.clone()),
+                    client: actor.client.clone(),
+                };
+                record(
+                    conn,
+                    &actor,
+                    &Entry::new("auth.login").target(format!("user:{}", user.id)),
+                    now,
+                )?;
+                let region = store::region_of(conn, &user)?;
+                Ok::<_, diesel::result::Error>((user, region))
+            })
+        })
+        .await?;
+    let issued = state
+        .tokens
+        .issue(user.id, user.token_version, Utc::now())
+        .map_err(AppError::internal)?;
+    Ok(LoggedIn {
+        issued,
+        user,
+        region,
+    })
+}

@@ -1,0 +1,269 @@
+//! The command line: `serve`, `demo`, `migrate`, `user create`, `regions import`,
+//! `audit verify`. Off the request path, so errors are `anyhow`.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::audit::{self, Actor};
+use crate::auth::password;
+use crate::config::{Config, Secret};
+use crate::regions::{Scope, csv as region_csv, import as region_import, store as region_store};
+use crate::state::AppState;
+use crate::users::{CreateUserBody, rules as user_rules, store as user_store};
+use crate::{app, db, demo, time};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cunyi",
+    version,
+    about = "村医培训考核平台 — training management and exams for village-doctor programs",
+    long_about = "村医培训考核平台 — training management and exams for village-doctor programs.\n\n\
+                  Configuration comes from CUNYI_* environment variables (or a .env file); \
+                  see .env.sample."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// 启动服务 — migrate the database, then serve the pages and the API.
+    Serve {
+        /// Address to listen on (default: CUNYI_BIND or 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// 演示 — load demo data into a local SQLite file, print the demo accounts, serve.
+    Demo {
+        /// The SQLite file to use (kept apart from a real database).
+        #[arg(long, default_value = "cunyi-demo.db")]
+        database: String,
+        #[arg(long)]
+        bind: Option<String>,
+        /// Load the data and print the accounts, but do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// 迁移 — apply pending database migrations and load the shipped regions.
+    Migrate,
+    /// 账号 — manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// 行政区划 — import townships and villages.
+    Regions {
+        #[command(subcommand)]
+        command: RegionsCommand,
+    },
+    /// 审计 — check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account (e.g. the first sysadmin: --role sysadmin --region 370000).
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RegionsCommand {
+    /// Import a CSV (代码,名称[,上级代码][,国标]); all rows or none are written.
+    Import {
+        file: PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exits non-zero at the first broken row.
+    Verify,
+}
+
+/// Logs to stderr; the level comes from `CUNYI_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CUNYI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { bind } => {
+            let mut config = Config::from_env()?;
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            serve(AppState::init(config)?)
+        }
+        Command::Demo {
+            database,
+            bind,
+            no_serve,
+        } => {
+            let mut config = Config::from_env()?;
+            config.database_url = Secret::new(database);
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            let state = AppState::init(config)?;
+            let accounts = {
+                let mut conn = state.pool.get()?;
+                demo::load(&mut conn, time::now())?
+            };
+            demo::print_banner(
+                &accounts,
+                &state.config.bind,
+                &state.config.database_display(),
+            );
+            if no_serve { Ok(()) } else { serve(state) }
+        }
+        Command::Migrate => {
+            let config = Config::from_env()?;
+            let mut conn = db::connect(config.database_url.expose())
+                .with_context(|| format!("cannot open {}", config.database_display()))?;
+            let applied = db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let seeded = region_store::seed_builtin(&mut conn, time::now())?;
+            println!(
+                "{}: {} migration(s) applied, {} shipped region(s) added",
+                config.database_display(),
+                applied.len(),
+                seeded
+            );
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    username,
+                    password,
+                    role,
+                    region,
+                    display_name,
+                },
+        } => {
+            let state = AppState::init(Config::from_env()?)?;
+            let body = CreateUserBody {
+                display_name: Some(display_name.unwrap_or_else(|| username.clone())),
+                username: Some(username),
+                password: Some(password),
+                role: Some(role),
+                region_code: Some(region),
+            };
+            create_user(&state, &body)
+        }
+        Command::Regions {
+            command: RegionsCommand::Import { file, dry_run },
+        } => {
+            let state = AppState::init(Config::from_env()?)?;
+            import_regions(&state, &file, dry_run)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let state = AppState::init(Config::from_env()?)?;
+            let report = audit::verify_chain(&mut *state.pool.get()?)?;
+            match report.first_break {
+                None => {
+                    println!("audit log intact: {} row(s)", report.rows);
+                    Ok(())
+                }
+                Some(id) => bail!("audit log broken at row {id} (of {} checked)", report.rows),
+            }
+        }
+    }
+}
+
+fn serve(state: AppState) -> anyhow::Result<()> {
+    let bind = state.config.bind.clone();
+    let listener = TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
+    tracing::info!(
+        address = %bind,
+        database = %state.config.database_display(),
+        "cunyi {} serving",
+        env!("CARGO_PKG_VERSION")
+    );
+    actix_web::rt::System::new()
+        .block_on(async move { app::server(state, listener, None)?.await })?;
+    Ok(())
+}
+
+fn create_user(state: &AppState, body: &CreateUserBody) -> anyhow::Result<()> {
+    let new = user_rules::check_new_user(body).map_err(|e| {
+        let details: Vec<String> = e
+            .field_errors()
+            .iter()
+            .map(|f| format!("--{}: {}", f.field.replace('_', "-"), f.message))
+            .collect();
+        anyhow::anyhow!("{}", details.join("; "))
+    })?;
+    let mut conn = state.pool.get()?;
+    let region = region_store::find(&mut conn, new.region_code.as_str())?
+        .with_context(|| format!("--region: unknown region code {}", new.region_code))?;
+    user_rules::check_region_level(new.role, region.level())
+        .map_err(|m| anyhow::anyhow!("--region: {m}"))?;
+    let hash =
+        password::hash_blocking(new.password.expose()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let user = user_store::insert(&mut conn, &new, &hash, &Actor::cli(), time::now())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "created user {} (id {}), role {}, region {} {}",
+        user.username, user.id, user.role, region.code, region.name
+    );
+    Ok(())
+}
+
+fn import_regions(state: &AppState, file: &PathBuf, dry_run: bool) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let rows = region_csv::parse(&bytes, usize::MAX).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut conn = state.pool.get()?;
+    let everything = Scope::new("", "/");
+    let report = region_import::run(&mut conn, &rows, &everything, dry_run, false, time::now())?;
+    for e in &report.errors {
+        eprintln!("row {} {}: {}", e.row, e.field, e.message);
+    }
+    if !report.errors.is_empty() {
+        bail!("{} bad row(s); nothing was written", report.errors.len());
+    }
+    if !dry_run {
+        audit::record(
+            &mut conn,
+            &Actor::cli(),
+            &audit::Entry::new("region.imported")
+                .detail(serde_json::json!({"created": report.created, "updated": report.updated})),
+            time::now(),
+        )?;
+    }
+    println!(
+        "{}{} created, {} updated, {} unchanged",
+        if dry_run { "dry run: " } else { "" },
+        report.created,
+        report.updated,
+        report.unchanged
+    );
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! Embedded migrations: `migrations/sqlite` and `migrations/postgres`, same versions.
+
+use diesel::RunQueryDsl;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use super::AnyConnection;
+
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Any error a migration step can give.
+pub type MigrationError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Arbitrary, fixed key of the advisory lock that serialises migrations when several
+/// instances start at once on one PostgreSQL.
+const MIGRATION_LOCK: i64 = 0x6375_6e79_6900_0001;
+
+/// Apply every pending migration; returns the versions applied.
+pub fn run_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, MigrationError> {
+    let applied = match conn {
+        AnyConnection::Postgresql(c) => {
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(c)?;
+            let result = c.run_pending_migrations(POSTGRES).map(versions);
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(c)?;
+            result?
+        }
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE).map(versions)?,
+    };
+    Ok(applied)
+}
+
+/// Versions not yet applied.
+pub fn pending_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, MigrationError> {
+    Ok(match conn {
+        AnyConnection::Postgresql(c) => c
+            .pending_migrations(POSTGRES)?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+        AnyConnection::Sqlite(c) => c
+            .pending_migrations(SQLITE)?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+    })
+}
+
+/// Revert every applied migration, newest first (tests prove each `down.sql` this way).
+pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, MigrationError> {
+    Ok(match conn {
+        AnyConnection::Postgresql(c) => versions(c.revert_all_migrations(POSTGRES)?),
+        AnyConnection::Sqlite(c) => versions(c.revert_all_migrations(SQLITE)?),
+    })
+}
+
+fn versions(v: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
+    v.into_iter().map(|v| v.to_string()).collect()
+}

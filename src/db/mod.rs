@@ -1,0 +1,125 @@
+//! The database layer: one connection type over PostgreSQL and SQLite, the pool, the
+//! embedded migrations and the portable schema.
+//!
+//! Every store function takes `&mut AnyConnection`, so one body of diesel code serves
+//! both backends. The few statements diesel cannot express for both at once (upserts,
+//! table locks) go through [`per_backend!`] to the inner connection.
+
+mod migrate;
+mod pool;
+pub mod schema;
+
+use diesel::connection::AnsiTransactionManager;
+use diesel::connection::{Connection, TransactionManager};
+use diesel::result::{ConnectionError, Error as DieselError};
+use diesel::{PgConnection, SqliteConnection};
+
+pub use migrate::{pending_migrations, revert_all_migrations, run_migrations};
+pub use pool::{Pool, PooledConn, build_pool, ping};
+
+/// A connection to either backend. Never built with `AnyConnection::establish`, which
+/// tries each backend in turn and hides the real error: use [`connect`].
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    /// `postgres://` or `postgresql://` selects PostgreSQL; anything else is a SQLite path
+    /// (optionally written `sqlite://path`).
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// Run the same (generic) diesel expression on whichever inner connection is present.
+/// Used only where the multi-backend cannot express a statement (e.g. `ON CONFLICT`).
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Postgresql($c) => $body,
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// The SQLite path a URL names, without an optional `sqlite://` prefix.
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://").unwrap_or(url)
+}
+
+/// Open one connection, choosing the backend from the URL so that a wrong password or
+/// host is reported as such.
+pub fn connect(url: &str) -> Result<AnyConnection, ConnectionError> {
+    match Backend::of_url(url) {
+        Backend::Postgres => PgConnection::establish(url).map(AnyConnection::Postgresql),
+        Backend::Sqlite => SqliteConnection::establish(sqlite_path(url)).map(AnyConnection::Sqlite),
+    }
+}
+
+impl AnyConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            AnyConnection::Postgresql(_) => Backend::Postgres,
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// A write transaction. On SQLite it begins `IMMEDIATE`, taking the write lock up front
+/// so that two writers queue on `busy_timeout` instead of failing with SQLITE_BUSY when a
+/// read transaction tries to upgrade. On PostgreSQL it is an ordinary transaction.
+/// Nested calls become savepoints.
+pub fn write<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<DieselError>,
+{
+    let outermost_sqlite = match conn {
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()?
+            .is_none(),
+        AnyConnection::Postgresql(_) => false,
+    };
+    if !outermost_sqlite {
+        return conn.transaction(f);
+    }
+    if let AnyConnection::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    }
+    let outcome = f(conn);
+    let AnyConnection::Sqlite(c) = conn else {
+        return outcome;
+    };
+    match outcome {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(c)?;
+            Ok(value)
+        }
+        Err(e) => match AnsiTransactionManager::rollback_transaction(c) {
+            Ok(()) | Err(DieselError::BrokenTransactionManager) => Err(e),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
+}
+
+/// True when the error is a unique-constraint violation (→ 409).
+pub fn is_unique_violation(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

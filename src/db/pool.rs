@@ -1,0 +1,86 @@
+//! The r2d2 pool: a manager that establishes the backend the URL names (so errors are
+//! honest), and SQLite's pragmas applied to every new connection.
+
+use std::time::Duration;
+
+use diesel::RunQueryDsl;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection, R2D2Connection};
+
+use super::{AnyConnection, connect};
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Opens connections for the pool.
+#[derive(Debug)]
+pub struct Manager {
+    url: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        connect(&self.url).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// WAL so readers never block the writer; foreign keys on (SQLite leaves them off);
+/// a busy timeout so a second writer waits instead of failing.
+#[derive(Debug, Clone, Copy)]
+pub struct SqlitePragmas {
+    pub busy_timeout: Duration,
+}
+
+impl CustomizeConnection<AnyConnection, r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        if let AnyConnection::Sqlite(c) = conn {
+            c.batch_execute(&format!(
+                "PRAGMA busy_timeout = {};
+                 PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;",
+                self.busy_timeout.as_millis()
+            ))
+            .map_err(r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Build the pool and check that one connection can be made, so that a bad URL fails at
+/// start-up with the database's own message.
+pub fn build_pool(url: &str, max_size: u32) -> Result<Pool, r2d2::Error> {
+    let manager = Manager {
+        url: url.to_owned(),
+    };
+    // Fail fast with the real error before r2d2 starts retrying in the background.
+    drop(manager.connect()?);
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(SqlitePragmas {
+            busy_timeout: Duration::from_secs(10),
+        }))
+        .build(manager)
+        .map_err(|e| {
+            r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string()))
+        })
+}
+
+/// `SELECT 1`, for readiness checks.
+pub fn ping(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,261 @@
+//! Request extractors shared by every area: a JSON body that names the bad field,
+//! list paging, the client address and file uploads.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_multipart::Multipart;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult, Problems};
+
+/// A JSON request body. Unlike `web::Json`, a wrong type or a syntax error becomes a
+/// 422 naming the field (`errors[].field` is the JSON path), and a missing or wrong
+/// content type a 415.
+pub struct Body<T>(pub T);
+
+/// Bodies larger than this are refused with 413 (uploads have their own limits).
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .mime_type()
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"));
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(AppError::UnsupportedMediaType(
+                    "请求体须为 JSON（Content-Type: application/json）".into(),
+                ));
+            }
+            let bytes = bytes.await.map_err(|e| {
+                if e.as_response_error().status_code() == 413 {
+                    AppError::PayloadTooLarge(format!("请求体不能超过 {} KB", JSON_LIMIT / 1024))
+                } else {
+                    AppError::field("body", "无法读取请求体")
+                }
+            })?;
+            let de = &mut serde_json::Deserializer::from_slice(&bytes);
+            serde_path_to_error::deserialize(de).map(Body).map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path == "." { "body".to_owned() } else { path };
+                let inner = e.into_inner();
+                let message = if inner.is_syntax() || inner.is_eof() {
+                    format!(
+                        "JSON 格式错误（第 {} 行第 {} 列）",
+                        inner.line(),
+                        inner.column()
+                    )
+                } else {
+                    format!("类型或取值不正确：{inner}")
+                };
+                AppError::field(field, message)
+            })
+        })
+    }
+}
+
+/// `?page=1&per_page=50` as given; [`Paging::parse`] checks it.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageParams {
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+/// Checked paging: page ≥ 1, 1 ≤ per_page ≤ 500 (default 50).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Paging {
+    pub const MAX_PER_PAGE: i64 = 500;
+
+    pub fn parse(params: &PageParams, problems: &mut Problems) -> Paging {
+        let mut number = |field: &str, raw: &Option<String>, default: i64, max: i64| match raw
+            .as_deref()
+            .map(str::trim)
+        {
+            None | Some("") => default,
+            Some(s) => match s.parse::<i64>() {
+                Ok(n) if (1..=max).contains(&n) => n,
+                _ => {
+                    problems.add(field, format!("应为 1 到 {max} 之间的整数"));
+                    default
+                }
+            },
+        };
+        Paging {
+            page: number("page", &params.page, 1, 1_000_000),
+            per_page: number("per_page", &params.per_page, 50, Self::MAX_PER_PAGE),
+        }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    /// Number of pages for `total` items (at least 1).
+    pub fn pages(&self, total: i64) -> i64 {
+        ((total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+/// A page of a list, as every list endpoint answers.
+#[derive(Debug, Serialize)]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> ListPage<T> {
+    pub fn new(items: Vec<T>, total: i64, paging: Paging) -> Self {
+        ListPage {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        }
+    }
+}
+
+/// The client's address: the TCP peer, or the first `X-Forwarded-For` hop when the
+/// deployment says a trusted proxy sits in front (`CUNYI_TRUST_FORWARDED`).
+pub fn client_addr(req: &HttpRequest, trust_forwarded: bool) -> Option<String> {
+    if trust_forwarded
+        && let Some(forwarded) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    {
+        return Some(forwarded.to_owned());
+    }
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+/// One uploaded file.
+#[derive(Debug)]
+pub struct Upload {
+    pub filename: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// A multipart form: the file field `file` and any short text fields (a page form's
+/// `csrf`, `action`).
+#[derive(Debug, Default)]
+pub struct UploadForm {
+    pub file: Option<Upload>,
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+impl UploadForm {
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+
+    /// The file, or a 422 asking for one.
+    pub fn require_file(self) -> AppResult<Upload> {
+        self.file.filter(|f| !f.bytes.is_empty()).ok_or_else(|| {
+            AppError::field(
+                "file",
+                "请选择要上传的文件（表单字段 file），且文件不能为空",
+            )
+        })
+    }
+}
+
+/// Text fields longer than this are refused.
+const MAX_TEXT_FIELD: usize = 4096;
+
+/// Read a multipart form, refusing a file over `max_bytes` with 413 as soon as it
+/// grows past the limit (nothing more is read).
+pub async fn read_form(mut multipart: Multipart, max_bytes: usize) -> AppResult<UploadForm> {
+    let broken = |e: actix_multipart::MultipartError| {
+        AppError::field("file", format!("上传内容无法解析：{e}"))
+    };
+    let mut form = UploadForm::default();
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(broken)?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let is_file = name == "file";
+        let limit = if is_file { max_bytes } else { MAX_TEXT_FIELD };
+        let filename = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(broken)?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(if is_file {
+                    AppError::PayloadTooLarge(format!("文件不能超过 {} KB", max_bytes / 1024))
+                } else {
+                    AppError::field(name, "字段过长")
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_file {
+            form.file = Some(Upload { filename, bytes });
+        } else {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| AppError::field(name.clone(), "不是有效的文本"))?;
+            form.fields.insert(name, text);
+        }
+    }
+    Ok(form)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_defaults_and_bounds() {
+        let mut p = Problems::new();
+        let paging = Paging::parse(&PageParams::default(), &mut p);
+        assert_eq!(
+            paging,
+            Paging {
+                page: 1,
+                per_page: 50
+            }
+        );
+        assert!(p.is_empty());
+        let params = PageParams {
+            page: Some("0".into()),
+            per_page: Some("501".into()),
+        };
+        Paging::parse(&params, &mut p);
+        let e = p.finish().unwrap_err();
+        let fields: Vec<_> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["page", "per_page"]);
+    }
+
+    #[test]
+    fn pages_round_up() {
+        let p = Paging {
+            page: 1,
+            per_page: 50,
+        };
+        assert_eq!(p.pages(0), 1);
+        assert_eq!(p.pages(50), 1);
+        assert_eq!(p.pages(51), 2);
+    }
+}

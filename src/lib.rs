@@ -1,0 +1,24 @@
+//! cunyi — 村医培训考核平台: training management and exams for China's village-doctor
+//! programs. One crate: this library holds every area; `main.rs` is the CLI.
+//!
+//! Layout (see `../shared/docs/ARCHITECTURE.md`): each area is a folder with the same
+//! rooms — `mod.rs` (types), `rules.rs` (pure policy), `store.rs` (queries), `api.rs`
+//! (JSON handlers), `pages.rs` (HTML handlers).
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod page;
+pub mod regions;
+pub mod state;
+pub mod time;
+pub mod users;
+
+pub use config::Config;
+pub use state::AppState;

@@ -1,0 +1,23 @@
+//! The `cunyi` command: serve, demo, migrate, user, regions, audit.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // A missing .env is normal; a malformed one is worth saying.
+    if let Err(e) = dotenvy::dotenv()
+        && !e.not_found()
+    {
+        eprintln!("warning: .env ignored: {e}");
+    }
+    cunyi::cli::init_tracing();
+    let cli = cunyi::cli::Cli::parse();
+    match cunyi::cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

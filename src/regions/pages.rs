@@ -1,0 +1,136 @@
+//! Browsing the region tree, and importing townships and villages from CSV.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::web;
+use askama::Template;
+use serde::Deserialize;
+
+use super::api::{MAX_IMPORT_BYTES, import_bytes};
+use super::{ImportReport, Region, store};
+use crate::auth::{PageUser, Role};
+use crate::error::AppError;
+use crate::extract::read_form;
+use crate::page::{Nav, PageResult, check_csrf, html, html_status};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/regions", web::get().to(browse))
+        .route("/regions/import", web::get().to(import_form))
+        .route("/regions/import", web::post().to(import));
+}
+
+#[derive(Template)]
+#[template(path = "regions/browse.html")]
+struct BrowsePage {
+    nav: Option<Nav>,
+    lineage: Vec<Region>,
+    current: Option<Region>,
+    children: Vec<Region>,
+    can_import: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct BrowseQuery {
+    parent: Option<String>,
+}
+
+/// `GET /regions?parent=CODE`: a node, its ancestors and its children.
+async fn browse(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<BrowseQuery>,
+) -> PageResult {
+    let parent = query
+        .parent
+        .clone()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| user.region.code.clone());
+    let (current, lineage, children) = state
+        .db(move |conn| {
+            let current = store::resolve(conn, &parent)?.ok_or(AppError::NotFound)?;
+            let lineage = store::lineage(conn, &current)?;
+            let children = store::children(conn, Some(&current.code))?;
+            Ok::<_, AppError>((current, lineage, children))
+        })
+        .await?;
+    let can_import = user.role().is_admin() && user.scope().contains_path(&current.path);
+    html(&BrowsePage {
+        nav: Nav::of(&user),
+        lineage: lineage
+            .into_iter()
+            .filter(|r| r.code != current.code)
+            .collect(),
+        current: Some(current),
+        children,
+        can_import,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "regions/import.html")]
+struct ImportPage {
+    nav: Option<Nav>,
+    csrf: String,
+    region_name: String,
+    report: Option<ImportReport>,
+    error: Option<String>,
+}
+
+fn import_page(user: &PageUser, report: Option<ImportReport>, error: Option<String>) -> ImportPage {
+    ImportPage {
+        nav: Nav::of(user),
+        csrf: user.csrf.clone(),
+        region_name: user.region.name.clone(),
+        report,
+        error,
+    }
+}
+
+/// `GET /regions/import`.
+async fn import_form(user: PageUser) -> PageResult {
+    user.require(&[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin])?;
+    html(&import_page(&user, None, None))
+}
+
+/// `POST /regions/import`: "检查" runs a dry run, "导入" writes (all or nothing).
+async fn import(state: web::Data<AppState>, user: PageUser, multipart: Multipart) -> PageResult {
+    user.require(&[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin])?;
+    let form = match read_form(multipart, MAX_IMPORT_BYTES).await {
+        Ok(form) => form,
+        Err(e @ (AppError::PayloadTooLarge(_) | AppError::Validation(_))) => {
+            let status = actix_web::ResponseError::status_code(&e);
+            return html_status(status, &import_page(&user, None, Some(page_message(&e))));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    check_csrf(&user, form.field("csrf"))?;
+    let dry_run = form.field("action") != "import";
+    let outcome = match form.require_file() {
+        Ok(upload) => import_bytes(&state, &user, &upload.bytes, dry_run).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(report) if report.errors.is_empty() => html(&import_page(&user, Some(report), None)),
+        Ok(report) => html_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &import_page(&user, Some(report), None),
+        ),
+        Err(e @ AppError::Validation(_)) => html_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &import_page(&user, None, Some(page_message(&e))),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn page_message(e: &AppError) -> String {
+    match e {
+        AppError::Validation(errors) => errors
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,94 @@
+//! The state every handler shares: the pool, the configuration, the token keys.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use anyhow::Context;
+
+use crate::audit::{self, Actor, Entry};
+use crate::auth::{password, store as auth_store, token::TokenKeys};
+use crate::config::Config;
+use crate::db::{self, AnyConnection, Pool};
+use crate::error::{AppError, AppResult};
+use crate::{regions, time};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub tokens: Arc<TokenKeys>,
+    /// An argon2id hash of nothing anyone knows, verified for unknown usernames.
+    pub dummy_hash: Arc<String>,
+}
+
+impl AppState {
+    /// Connect, migrate, load the shipped regions and the token secret. Every instance
+    /// does this at start; migrations are serialised by an advisory lock on PostgreSQL.
+    pub fn init(config: Config) -> anyhow::Result<AppState> {
+        let url = config.database_url.expose().clone();
+        let pool = db::build_pool(&url, config.pool_size)
+            .with_context(|| format!("cannot open the database {}", config.database_display()))?;
+        let mut conn = pool
+            .get()
+            .context("cannot take a connection from the pool")?;
+        let applied =
+            db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "applied migrations");
+        }
+        let now = time::now();
+        regions::store::seed_builtin(&mut conn, now).context("cannot load the shipped regions")?;
+        let secret = match &config.jwt_secret {
+            Some(secret) => secret.expose().clone(),
+            None => {
+                let (secret, created) = auth_store::load_or_create_jwt_secret(&mut conn, now)
+                    .context("cannot load the token secret from the database")?;
+                if created {
+                    tracing::info!("generated a token secret and stored it in the database");
+                    audit::record(
+                        &mut conn,
+                        &Actor::cli(),
+                        &Entry::new("settings.jwt_secret_generated"),
+                        now,
+                    )?;
+                }
+                secret
+            }
+        };
+        let tokens = TokenKeys::new(secret.as_bytes(), config.token_ttl_minutes);
+        let dummy_hash = password::dummy_hash().map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(AppState {
+            pool,
+            config: Arc::new(config),
+            tokens: Arc::new(tokens),
+            dummy_hash: Arc::new(dummy_hash),
+        })
+    }
+
+    /// Run blocking store code on a pooled connection, off the async executor.
+    pub async fn db<T, E, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Into<AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get().map_err(AppError::from)?;
+            f(&mut conn).map_err(Into::into)
+        })
+        .await?
+    }
+
+    /// Record an event on its own (for denials and failures, which change nothing
+    /// else). A failure to write is logged; it never changes the answer.
+    pub async fn audit(&self, actor: Actor, entry: Entry) {
+        let action = entry.action;
+        let outcome = self
+            .db(move |conn| audit::record(conn, &actor, &entry, time::now()))
+            .await;
+        if let Err(e) = outcome {
+            tracing::error!(action, error = %e, "could not write the audit log");
+        }
+    }
+}

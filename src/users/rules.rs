@@ -1,0 +1,149 @@
+//! Who may create and manage whom (foundation issue §5): a sysadmin anyone; a city
+//! admin county admins, instructors and doctors in its city; a county admin instructors
+//! and doctors in its county; nobody a role above its own; doctors and instructors no one.
+
+use crate::auth::Role;
+use crate::auth::rules::{NewPassword, Username, display_name};
+use crate::error::Problems;
+use crate::regions::{Level, RegionCode};
+
+use super::{CreateUserBody, NewUser};
+
+/// May an account of role `actor` create one of role `target`?
+pub fn may_create(actor: Role, target: Role) -> bool {
+    match actor {
+        Role::Sysadmin => true,
+        Role::CityAdmin => matches!(target, Role::CountyAdmin | Role::Instructor | Role::Doctor),
+        Role::CountyAdmin => matches!(target, Role::Instructor | Role::Doctor),
+        Role::Instructor | Role::Doctor => false,
+    }
+}
+
+/// May `actor` disable, enable or reset the password of an account of role `target`
+/// (its region in the actor's subtree being checked by the store)? The same as who may
+/// create it, so an admin never locks out a peer or a superior.
+pub fn may_manage(actor: Role, target: Role) -> bool {
+    may_create(actor, target)
+}
+
+/// The levels of the tree an account of each role may be bound to.
+pub fn allowed_levels(role: Role) -> &'static [Level] {
+    match role {
+        Role::Sysadmin => &[Level::Province, Level::City],
+        Role::CityAdmin => &[Level::City],
+        Role::CountyAdmin => &[Level::County],
+        Role::Instructor => &[Level::City, Level::County, Level::Township],
+        Role::Doctor => &[Level::County, Level::Township, Level::Village],
+    }
+}
+
+/// An account of `role` must be bound to a region of one of its allowed levels.
+pub fn check_region_level(role: Role, level: Option<Level>) -> Result<(), String> {
+    let allowed = allowed_levels(role);
+    if level.is_some_and(|l| allowed.contains(&l)) {
+        return Ok(());
+    }
+    let labels: Vec<&str> = allowed.iter().map(|l| l.label()).collect();
+    Err(format!(
+        "{}账号应绑定到{}级区划",
+        role.label(),
+        labels.join("、")
+    ))
+}
+
+/// Check the shape of every field at once; region existence and scope are checked
+/// against the database afterwards.
+pub fn check_new_user(body: &CreateUserBody) -> Result<NewUser, crate::error::AppError> {
+    let mut p = Problems::new();
+    let required = |v: &Option<String>| v.clone().unwrap_or_default();
+    let username = p.take("username", Username::parse(&required(&body.username)));
+    let password = p.take(
+        "password",
+        NewPassword::parse(
+            &required(&body.password),
+            username.as_ref().map(Username::as_str),
+        ),
+    );
+    let display = p.take("display_name", display_name(&required(&body.display_name)));
+    let role = p.take(
+        "role",
+        Role::parse(&required(&body.role)).ok_or_else(|| {
+            "角色应为 doctor、instructor、county_admin、city_admin 或 sysadmin".to_owned()
+        }),
+    );
+    let region = p.take(
+        "region_code",
+        RegionCode::parse(&required(&body.region_code)),
+    );
+    p.finish()?;
+    match (username, password, display, role, region) {
+        (Some(username), Some(password), Some(display_name), Some(role), Some(region_code)) => {
+            Ok(NewUser {
+                username,
+                password,
+                display_name,
+                role,
+                region_code,
+            })
+        }
+        _ => Err(crate::error::AppError::internal("field check lost a value")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_creation_matrix_of_the_issue() {
+        use Role::*;
+        assert!(Role::ALL.iter().all(|&t| may_create(Sysadmin, t)));
+        assert!(may_create(CityAdmin, CountyAdmin));
+        assert!(!may_create(CityAdmin, CityAdmin));
+        assert!(!may_create(CountyAdmin, CityAdmin));
+        assert!(!may_create(CountyAdmin, CountyAdmin));
+        assert!(may_create(CountyAdmin, Doctor) && may_create(CountyAdmin, Instructor));
+        assert!(
+            Role::ALL
+                .iter()
+                .all(|&t| !may_create(Doctor, t) && !may_create(Instructor, t))
+        );
+    }
+
+    #[test]
+    fn accounts_bind_to_regions_of_their_level() {
+        assert!(check_region_level(Role::CountyAdmin, Some(Level::County)).is_ok());
+        assert!(check_region_level(Role::CountyAdmin, Some(Level::City)).is_err());
+        assert!(check_region_level(Role::Doctor, Some(Level::Village)).is_ok());
+        assert!(check_region_level(Role::Doctor, Some(Level::Province)).is_err());
+        assert!(check_region_level(Role::Doctor, None).is_err());
+    }
+
+    #[test]
+    fn every_missing_field_is_named_at_once() {
+        let e = check_new_user(&CreateUserBody::default()).unwrap_err();
+        let fields: Vec<_> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "username",
+                "password",
+                "display_name",
+                "role",
+                "region_code"
+            ]
+        );
+    }
+
+    proptest! {
+        /// Nobody creates a role above its own.
+        #[test]
+        fn nobody_creates_a_role_above_its_own(a in 0usize..5, t in 0usize..5) {
+            let (actor, target) = (Role::ALL[a], Role::ALL[t]);
+            if may_create(actor, target) {
+                prop_assert!(target <= actor);
+            }
+        }
+    }
+}
