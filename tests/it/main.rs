@@ -1,1 +1,14 @@
+//! HTTP integration tests: every test talks to a real server on a real database, on
+//! SQLite and (with `CUNYI_TEST_POSTGRES_URL`) on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+mod audit;
+mod auth;
+mod cli;
+mod db;
+mod pages;
+mod regions;
+mod users;
+mod web;

@@ -1,0 +1,112 @@
+//! The binary's commands against a real database file.
+
+use std::process::Command;
+
+use crate::support::{Backend, TestDb, config_for, spawn_on};
+
+fn cunyi(db: &TestDb, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_cunyi"))
+        .args(args)
+        .env("CUNYI_DATABASE_URL", &db.url)
+        .env("CUNYI_LOG", "warn")
+        .env_remove("CUNYI_JWT_SECRET")
+        .output()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_first_sysadmin_is_made_on_the_command_line() {
+    let db = TestDb::new(Backend::Sqlite);
+    let migrate = cunyi(&db, &["migrate"]);
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+
+    let bad = cunyi(
+        &db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "root",
+            "--password",
+            "short",
+            "--role",
+            "sysadmin",
+            "--region",
+            "370000",
+        ],
+    );
+    let ok = cunyi(
+        &db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "root",
+            "--password",
+            "root-2026!",
+            "--role",
+            "sysadmin",
+            "--region",
+            "370000",
+        ],
+    );
+    let again = cunyi(
+        &db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "root",
+            "--password",
+            "root-2026!",
+            "--role",
+            "sysadmin",
+            "--region",
+            "370000",
+        ],
+    );
+
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--password"));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(!again.status.success(), "a taken username is refused");
+    let verify = cunyi(&db, &["audit", "verify"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+
+    let app = spawn_on(db, |db| config_for(&db.url)).await;
+    assert_eq!(app.login_reply("root", "root-2026!").await.status, 200);
+}
+
+#[actix_web::test]
+async fn regions_import_from_the_command_line_is_all_or_nothing() {
+    let db = TestDb::new(Backend::Sqlite);
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&good, "代码,名称\n370481001,北辛街道\n370481001101,一村\n").unwrap();
+    std::fs::write(&bad, "代码,名称\n370481002,荆河街道\n370481999101,孤村\n").unwrap();
+
+    let failed = cunyi(&db, &["regions", "import", bad.to_str().unwrap()]);
+    let done = cunyi(&db, &["regions", "import", good.to_str().unwrap()]);
+
+    assert!(!failed.status.success());
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("row 3"));
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(String::from_utf8_lossy(&done.stdout).contains("2 created"));
+}
