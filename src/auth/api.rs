@@ -1,17 +1,13 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::rules::NewPassword;
-use super::{CurrentUser, login, password, store};
-use crate::audit::{Entry, record};
-use crate::db;
+use super::{CurrentUser, login};
 use crate::error::{AppError, AppResult, Problems};
 use crate::extract::{Body, client_addr};
 use crate::state::AppState;
-use crate::time;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/login", web::post().to(login))
@@ -49,22 +45,7 @@ async fn login(
 
 /// `POST /api/v1/auth/logout` → 204; every token of the account stops working.
 async fn logout(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
-    let actor = user.actor();
-    let id = user.id();
-    state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let now = time::now();
-                store::bump_token_version(conn, id, now)?;
-                record(
-                    conn,
-                    &actor,
-                    &Entry::new("auth.logout").target(format!("user:{id}")),
-                    now,
-                )
-            })
-        })
-        .await?;
+    login::logout(&state, &user).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -100,33 +81,6 @@ async fn change_password(
     );
     p.finish()?;
     let new = new.ok_or_else(|| AppError::internal("checked password lost"))?;
-    let id = user.id();
-    let stored = state.db(move |conn| store::password_hash(conn, id)).await?;
-    if !password::verify(stored, current).await? {
-        return Err(AppError::field("current_password", "当前密码不正确"));
-    }
-    let hash = password::hash(new.expose().to_owned()).await?;
-    let actor = user.actor();
-    let updated = state
-        .db(move |conn| {
-            crate::users::store::set_password(
-                conn,
-                id,
-                &hash,
-                &actor,
-                "auth.password_changed",
-                time::now(),
-            )
-        })
-        .await?;
-    let issued = state
-        .tokens
-        .issue(updated.id, updated.token_version, Utc::now())
-        .map_err(AppError::internal)?;
-    let answer = login::LoggedIn {
-        issued,
-        user: updated,
-        region: user.region.clone(),
-    };
-    Ok(HttpResponse::Ok().json(answer.answer()))
+    let logged_in = login::change_password(&state, &user, current, new).await?;
+    Ok(HttpResponse::Ok().json(logged_in.answer()))
 }

@@ -4,7 +4,8 @@
 use chrono::Utc;
 use serde::Serialize;
 
-use super::rules::{self, PER_CLIENT, PER_USERNAME};
+use super::CurrentUser;
+use super::rules::{self, NewPassword, PER_CLIENT, PER_USERNAME};
 use super::token::Issued;
 use super::{password, store};
 use crate::audit::{Actor, Entry, record};
@@ -160,5 +161,64 @@ pub async fn attempt(
         issued,
         user,
         region,
+    })
+}
+
+/// End every session of the account (logout): its token version moves on.
+pub async fn logout(state: &AppState, user: &CurrentUser) -> AppResult<()> {
+    let actor = user.actor();
+    let id = user.id();
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let now = time::now();
+                store::bump_token_version(conn, id, now)?;
+                record(
+                    conn,
+                    &actor,
+                    &Entry::new("auth.logout").target(format!("user:{id}")),
+                    now,
+                )
+            })
+        })
+        .await
+}
+
+/// Change one's own password: check the current one, store the new one, revoke every
+/// earlier token, and issue a fresh one for this session. A wrong current password is a
+/// 422 on `current_password`.
+pub async fn change_password(
+    state: &AppState,
+    user: &CurrentUser,
+    current: String,
+    new: NewPassword,
+) -> AppResult<LoggedIn> {
+    let id = user.id();
+    let stored = state.db(move |conn| store::password_hash(conn, id)).await?;
+    if !password::verify(stored, current).await? {
+        return Err(AppError::field("current_password", "当前密码不正确"));
+    }
+    let hash = password::hash(new.expose().to_owned()).await?;
+    let actor = user.actor();
+    let updated = state
+        .db(move |conn| {
+            crate::users::store::set_password(
+                conn,
+                id,
+                &hash,
+                &actor,
+                "auth.password_changed",
+                time::now(),
+            )
+        })
+        .await?;
+    let issued = state
+        .tokens
+        .issue(updated.id, updated.token_version, Utc::now())
+        .map_err(AppError::internal)?;
+    Ok(LoggedIn {
+        issued,
+        user: updated,
+        region: user.region.clone(),
     })
 }

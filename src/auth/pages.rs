@@ -4,15 +4,12 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::Utc;
 use rand::RngCore;
 use serde::Deserialize;
 
 use super::rules::NewPassword;
 use super::token::TokenKeys;
-use super::{PageUser, Role, login, optional_page_user, password, store};
-use crate::audit::{Entry, record};
-use crate::db;
+use super::{PageUser, Role, login, optional_page_user};
 use crate::error::AppError;
 use crate::extract::client_addr;
 use crate::page::{
@@ -178,22 +175,7 @@ async fn logout(
     form: web::Form<CsrfForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    let actor = user.actor();
-    let id = user.id();
-    state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let now = time::now();
-                store::bump_token_version(conn, id, now)?;
-                record(
-                    conn,
-                    &actor,
-                    &Entry::new("auth.logout").target(format!("user:{id}")),
-                    now,
-                )
-            })
-        })
-        .await?;
+    login::logout(&state, &user).await?;
     let mut response = see_other("/login");
     response
         .add_cookie(&session_cookie(&state, ""))
@@ -351,39 +333,19 @@ async fn change_password(
     let Some(new) = new else {
         return Err(AppError::internal("checked password lost").into());
     };
-    let id = user.id();
-    let stored = state.db(move |conn| store::password_hash(conn, id)).await?;
-    if !password::verify(stored, current).await? {
-        let errors = vec![crate::error::FieldError {
-            field: "current_password".into(),
-            message: "当前密码不正确".into(),
-        }];
-        return html_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &account_page(&user, errors, false),
-        );
-    }
-    let hash = password::hash(new.expose().to_owned()).await?;
-    let actor = user.actor();
-    let updated = state
-        .db(move |conn| {
-            crate::users::store::set_password(
-                conn,
-                id,
-                &hash,
-                &actor,
-                "auth.password_changed",
-                time::now(),
-            )
-        })
-        .await?;
-    let issued = state
-        .tokens
-        .issue(updated.id, updated.token_version, Utc::now())
-        .map_err(AppError::internal)?;
+    let logged_in = match login::change_password(&state, &user, current, new).await {
+        Ok(logged_in) => logged_in,
+        Err(AppError::Validation(errors)) => {
+            return html_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &account_page(&user, errors, false),
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut response = see_other("/account?changed=1");
     response
-        .add_cookie(&session_cookie(&state, &issued.token))
+        .add_cookie(&session_cookie(&state, &logged_in.issued.token))
         .map_err(AppError::internal)?;
     Ok(response)
 }

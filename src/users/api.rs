@@ -298,9 +298,27 @@ async fn reset_password(
     path: web::Path<String>,
     Body(body): Body<ResetBody>,
 ) -> AppResult<HttpResponse> {
-    let (target, _) =
-        find_manageable(&state, &user, parse_id(&path)?, "user.password_reset").await?;
-    let new = NewPassword::parse(&body.password.unwrap_or_default(), Some(&target.username))
+    let id = parse_id(&path)?;
+    reset_password_of(
+        &state,
+        &user,
+        id,
+        body.password.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Set a new password on an account the caller manages, ending its sessions; shared with
+/// the page. A weak password is a 422 on `password`.
+pub async fn reset_password_of(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    raw: &str,
+) -> AppResult<()> {
+    let (target, _) = find_manageable(state, user, id, "user.password_reset").await?;
+    let new = NewPassword::parse(raw, Some(&target.username))
         .map_err(|m| AppError::field("password", m))?;
     let hash = password::hash(new.expose().to_owned()).await?;
     let actor = user.actor();
@@ -316,5 +334,5 @@ async fn reset_password(
             )
         })
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

@@ -5,10 +5,11 @@ use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
-use super::api::{ListQuery, create_user, find_manageable, find_visible, parse_filter};
+use super::api::{
+    ListQuery, create_user, find_manageable, find_visible, parse_filter, reset_password_of,
+};
 use super::{CreateUserBody, UserView, rules, store};
-use crate::auth::rules::NewPassword;
-use crate::auth::{PageUser, Role, password};
+use crate::auth::{PageUser, Role};
 use crate::error::{AppError, FieldError};
 use crate::page::{
     Nav, PageResult, Pager, check_csrf, encode_query_value, html, html_status, see_other,
@@ -313,34 +314,19 @@ async fn reset_password(
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
     let id = parse_id(&path)?;
-    let (target, _) = find_manageable(&state, &user, id, "user.password_reset").await?;
-    let new = match NewPassword::parse(
+    match reset_password_of(
+        &state,
+        &user,
+        id,
         form.password.as_deref().unwrap_or_default(),
-        Some(&target.username),
-    ) {
-        Ok(p) => p,
-        Err(message) => {
-            let errors = vec![FieldError {
-                field: "password".into(),
-                message,
-            }];
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&format!("/users/{id}?done=password"))),
+        Err(AppError::Validation(errors)) => {
             let page = detail_page(&state, &user, id, None, errors).await?;
-            return html_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-    };
-    let hash = password::hash(new.expose().to_owned()).await?;
-    let actor = user.actor();
-    state
-        .db(move |conn| {
-            store::set_password(
-                conn,
-                target.id,
-                &hash,
-                &actor,
-                "user.password_reset",
-                time::now(),
-            )
-        })
-        .await?;
-    Ok(see_other(&format!("/users/{id}?done=password")))
+        Err(e) => Err(e.into()),
+    }
 }
