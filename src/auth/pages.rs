@@ -248,7 +248,7 @@ async fn home(state: web::Data<AppState>, user: PageUser) -> PageResult {
         display_name: user.user.display_name.clone(),
         role_label: user.role().label(),
         lineage: lineage.into_iter().map(|r| r.name).collect(),
-        last_login: user.user.last_login_at.map(time::display_cst),
+        last_login: user.user.previous_login_at.map(time::display_cst),
         areas: areas_for(user.role(), &user.region.code),
     };
     html(&page)

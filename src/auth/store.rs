@@ -144,7 +144,10 @@ pub fn bump_token_version(
 
 pub fn mark_login(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(users::table.find(id))
-        .set(users::last_login_at.eq(now))
+        .set((
+            users::previous_login_at.eq(users::last_login_at),
+            users::last_login_at.eq(now),
+        ))
         .execute(conn)
         .map(|_| ())
 }

@@ -36,6 +36,7 @@ diesel::table! {
         token_version -> BigInt,
         created_by -> Nullable<BigInt>,
         last_login_at -> Nullable<Timestamp>,
+        previous_login_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }

@@ -26,6 +26,8 @@ pub struct User {
     pub token_version: i64,
     pub created_by: Option<i64>,
     pub last_login_at: Option<NaiveDateTime>,
+    /// The login before the last one (shown to the user as 上次登录).
+    pub previous_login_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }
 

@@ -15,6 +15,7 @@ both_backends!(
     the_create_user_form_reports_errors_and_creates,
     logout_ends_the_session,
     cookie_sessions_cannot_call_the_api_without_the_csrf_header,
+    the_home_page_shows_the_previous_login_not_this_one,
 );
 
 /// A browser: keeps cookies, does not follow redirects.
@@ -348,4 +349,33 @@ async fn cookie_sessions_cannot_call_the_api_without_the_csrf_header(backend: Ba
     assert_eq!(read.status(), 200);
     assert_eq!(write.status(), 403);
     assert_eq!(write_with_header.status(), 204);
+}
+
+async fn the_home_page_shows_the_previous_login_not_this_one(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("doctor").create();
+    let first = browser();
+    log_in(&app, &first, "doctor").await;
+    let html = first
+        .get(app.url("/home"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("首次登录"), "first login");
+
+    let second = browser();
+    log_in(&app, &second, "doctor").await;
+    let html = second
+        .get(app.url("/home"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("首次登录"));
+    assert!(html.contains(&cunyi::time::today_cst().format("%Y-%m-%d").to_string()));
 }

@@ -57,3 +57,33 @@ async fn assets_come_from_the_binary(backend: Backend) {
         "no external assets"
     );
 }
+
+/// The CSP (`style-src 'self'; script-src 'self'`) silently drops inline styles and
+/// scripts, so templates must not use them.
+#[test]
+fn templates_use_no_inline_styles_or_scripts() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for bad in [" style=\"", "<style", "<script>", " onclick=", " onsubmit="] {
+                    if text.contains(bad) {
+                        found.push(format!("{}: {bad}", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")),
+        &mut found,
+    );
+    assert!(
+        found.is_empty(),
+        "inline styles/scripts the CSP would block: {found:?}"
+    );
+}

@@ -11,6 +11,8 @@ CREATE TABLE users (
     token_version BIGINT NOT NULL DEFAULT 0,
     created_by    BIGINT REFERENCES users (id),
     last_login_at TIMESTAMP,
+    -- The login before the last, shown to the user ("上次登录") so they notice a stranger.
+    previous_login_at TIMESTAMP,
     created_at    TIMESTAMP NOT NULL,
     updated_at    TIMESTAMP NOT NULL
 );
