@@ -47,15 +47,20 @@ fn links(html: &str) -> Vec<String> {
         .collect()
 }
 
-async fn log_in(app: &TestApp, client: &reqwest::Client, username: &str) -> reqwest::Response {
-    let form = client
-        .get(app.url("/login"))
+/// GET a page and read its HTML.
+async fn fetch(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    client
+        .get(app.url(path))
         .send()
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn log_in(app: &TestApp, client: &reqwest::Client, username: &str) -> reqwest::Response {
+    let form = fetch(app, client, "/login").await;
     client
         .post(app.url("/login"))
         .form(&[
@@ -158,23 +163,9 @@ async fn pages_without_a_session_redirect_to_login_and_back(backend: Backend) {
         "/login?next=/users%3Fpage%3D2"
     );
 
-    let form = client
-        .get(app.url("/login?next=/users%3Fpage%3D2"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = fetch(&app, &client, "/login?next=/users%3Fpage%3D2").await;
     assert_eq!(hidden(&form, "next"), "/users?page=2");
-    let evil = client
-        .get(app.url("/login?next=//evil.example"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let evil = fetch(&app, &client, "/login?next=//evil.example").await;
     assert_eq!(hidden(&evil, "next"), "/home", "no open redirect");
 }
 
@@ -182,14 +173,7 @@ async fn a_wrong_password_shows_the_form_again_in_chinese(backend: Backend) {
     let app = spawn(backend).await;
     app.user("doctor").create();
     let client = browser();
-    let form = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = fetch(&app, &client, "/login").await;
 
     let reply = client
         .post(app.url("/login"))
@@ -216,14 +200,7 @@ async fn the_create_user_form_reports_errors_and_creates(backend: Backend) {
         .create();
     let client = browser();
     log_in(&app, &client, "shizhong").await;
-    let form = client
-        .get(app.url("/users/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = fetch(&app, &client, "/users/new").await;
     let csrf = hidden(&form, "csrf");
     assert!(
         !form.contains("value=\"city_admin\""),
@@ -279,14 +256,7 @@ async fn the_create_user_form_reports_errors_and_creates(backend: Backend) {
         .unwrap();
     assert_eq!(good.status(), StatusCode::SEE_OTHER);
     let location = good.headers()["location"].to_str().unwrap().to_owned();
-    let detail = client
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let detail = fetch(&app, &client, &location).await;
     assert!(detail.contains("李医生") && detail.contains("停用账号"));
 }
 
@@ -295,14 +265,7 @@ async fn logout_ends_the_session(backend: Backend) {
     app.user("doctor").create();
     let client = browser();
     log_in(&app, &client, "doctor").await;
-    let home = client
-        .get(app.url("/home"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = fetch(&app, &client, "/home").await;
 
     let out = client
         .post(app.url("/logout"))
@@ -323,14 +286,7 @@ async fn cookie_sessions_cannot_call_the_api_without_the_csrf_header(backend: Ba
     app.user("doctor").create();
     let client = browser();
     log_in(&app, &client, "doctor").await;
-    let home = client
-        .get(app.url("/home"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = fetch(&app, &client, "/home").await;
     let csrf = hidden(&home, "csrf");
 
     let read = client.get(app.url("/api/v1/me")).send().await.unwrap();
@@ -356,26 +312,12 @@ async fn the_home_page_shows_the_previous_login_not_this_one(backend: Backend) {
     app.user("doctor").create();
     let first = browser();
     log_in(&app, &first, "doctor").await;
-    let html = first
-        .get(app.url("/home"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = fetch(&app, &first, "/home").await;
     assert!(html.contains("首次登录"), "first login");
 
     let second = browser();
     log_in(&app, &second, "doctor").await;
-    let html = second
-        .get(app.url("/home"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = fetch(&app, &second, "/home").await;
     assert!(!html.contains("首次登录"));
     assert!(html.contains(&cunyi::time::today_cst().format("%Y-%m-%d").to_string()));
 }
