@@ -54,6 +54,9 @@ pub struct Config {
     pub bind: String,
     /// When `None`, a secret is generated once and kept in the database.
     pub jwt_secret: Option<Secret<String>>,
+    /// The key that encrypts ID-card numbers (64 hex digits). When `None`, one is
+    /// generated and kept in the database (with a warning).
+    pub id_key: Option<Secret<String>>,
     pub token_ttl_minutes: i64,
     pub pool_size: u32,
     /// Mark cookies `Secure` (set when served over HTTPS).
@@ -118,6 +121,15 @@ impl Config {
                 message: "must be at least 32 characters (or unset, to generate one)".into(),
             });
         }
+        let id_key = var("CUNYI_ID_KEY").map(Secret::new);
+        if let Some(k) = &id_key
+            && crate::pii::Pii::from_hex(k.expose()).is_err()
+        {
+            return Err(ConfigError {
+                var: "CUNYI_ID_KEY",
+                message: "must be 64 hexadecimal digits (e.g. from `openssl rand -hex 32`)".into(),
+            });
+        }
         let token_ttl_minutes =
             parse_or(&var, "CUNYI_TOKEN_TTL_MINUTES", DEFAULT_TOKEN_TTL_MINUTES)?;
         if !(5..=60 * 24 * 30).contains(&token_ttl_minutes) {
@@ -139,6 +151,7 @@ impl Config {
             ),
             bind: var("CUNYI_BIND").unwrap_or_else(|| DEFAULT_BIND.into()),
             jwt_secret,
+            id_key,
             token_ttl_minutes,
             pool_size,
             cookie_secure: parse_or(&var, "CUNYI_COOKIE_SECURE", false)?,
@@ -237,10 +250,19 @@ mod tests {
             ("CUNYI_SMTP_HOST", "smtp.example.org"),
             ("CUNYI_SMTP_FROM", "noreply@example.org"),
             ("CUNYI_SMTP_PASSWORD", "smtp-pass-42"),
+            (
+                "CUNYI_ID_KEY",
+                "0f1e2d3c4b5a69780f1e2d3c4b5a69780f1e2d3c4b5a69780f1e2d3c4b5a6978",
+            ),
         ])
         .unwrap();
         let printed = format!("{c:?}");
-        for secret in ["hunter2hunter2", "a-very-long-secret", "smtp-pass-42"] {
+        for secret in [
+            "hunter2hunter2",
+            "a-very-long-secret",
+            "smtp-pass-42",
+            "0f1e2d3c4b5a",
+        ] {
             assert!(!printed.contains(secret), "{secret} leaked: {printed}");
         }
         assert_eq!(c.database_display(), "postgres://app:***@db/cunyi");
@@ -252,6 +274,8 @@ mod tests {
         assert_eq!(e.var, "CUNYI_TOKEN_TTL_MINUTES");
         let e = config(&[("CUNYI_JWT_SECRET", "short")]).unwrap_err();
         assert_eq!(e.var, "CUNYI_JWT_SECRET");
+        let e = config(&[("CUNYI_ID_KEY", "not-hex")]).unwrap_err();
+        assert_eq!(e.var, "CUNYI_ID_KEY");
         let e = config(&[("CUNYI_SMTP_HOST", "h")]).unwrap_err();
         assert_eq!(e.var, "CUNYI_SMTP_FROM");
     }

@@ -19,6 +19,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// An argon2id hash of nothing anyone knows, verified for unknown usernames.
     pub dummy_hash: Arc<String>,
+    /// Encryption and blind index of ID-card numbers.
+    pub pii: Arc<crate::pii::Pii>,
 }
 
 impl AppState {
@@ -56,12 +58,38 @@ impl AppState {
             }
         };
         let tokens = TokenKeys::new(secret.as_bytes(), config.token_ttl_minutes);
+        let id_key = match &config.id_key {
+            Some(key) => key.expose().clone(),
+            None => {
+                let (key, created) = auth_store::load_or_create_setting(
+                    &mut conn,
+                    "id_key",
+                    crate::pii::Pii::generate_key,
+                    now,
+                )?;
+                tracing::warn!(
+                    "CUNYI_ID_KEY is not set: ID-card numbers are encrypted with a key kept in the \
+                     database itself; set CUNYI_ID_KEY (64 hex digits) and keep it out of backups"
+                );
+                if created {
+                    audit::record(
+                        &mut conn,
+                        &Actor::cli(),
+                        &Entry::new("settings.id_key_generated"),
+                        now,
+                    )?;
+                }
+                key
+            }
+        };
+        let pii = crate::pii::Pii::from_hex(&id_key).map_err(|e| anyhow::anyhow!("{e}"))?;
         let dummy_hash = password::dummy_hash().map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(AppState {
             pool,
             config: Arc::new(config),
             tokens: Arc::new(tokens),
             dummy_hash: Arc::new(dummy_hash),
+            pii: Arc::new(pii),
         })
     }
 

@@ -66,6 +66,122 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(users -> regions (region_code));
+diesel::table! {
+    programs (id) {
+        id -> BigInt,
+        name -> Text,
+        preset -> Nullable<Text>,
+        region_code -> Text,
+        start_year -> Integer,
+        end_year -> Integer,
+        policy -> Text,
+        version -> Integer,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
 
-diesel::allow_tables_to_appear_in_same_query!(settings, regions, users, login_throttle, audit_log);
+diesel::table! {
+    program_quotas (program_id, region_code, year) {
+        program_id -> BigInt,
+        region_code -> Text,
+        year -> Integer,
+        places -> Integer,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        region_code -> Text,
+        address -> Nullable<Text>,
+        is_demo -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    doctors (id) {
+        id -> BigInt,
+        name -> Text,
+        id_number_enc -> Text,
+        id_number_index -> Text,
+        id_number_masked -> Text,
+        phone -> Text,
+        gender -> Text,
+        birth_date -> Date,
+        education -> Text,
+        qualification -> Text,
+        region_code -> Text,
+        county_code -> Text,
+        clinic_id -> Nullable<BigInt>,
+        program_id -> BigInt,
+        cohort_year -> Integer,
+        status -> Text,
+        status_changed_on -> Nullable<Date>,
+        status_note -> Nullable<Text>,
+        user_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    instructors (id) {
+        id -> BigInt,
+        name -> Text,
+        phone -> Nullable<Text>,
+        id_number_enc -> Nullable<Text>,
+        id_number_index -> Nullable<Text>,
+        id_number_masked -> Nullable<Text>,
+        organization_id -> Nullable<BigInt>,
+        title -> Nullable<Text>,
+        specialty -> Nullable<Text>,
+        region_code -> Text,
+        user_id -> Nullable<BigInt>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    upload_stash (token) {
+        token -> Text,
+        user_id -> BigInt,
+        purpose -> Text,
+        filename -> Nullable<Text>,
+        params -> Text,
+        content -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> regions (region_code));
+diesel::joinable!(programs -> regions (region_code));
+diesel::joinable!(program_quotas -> programs (program_id));
+diesel::joinable!(organizations -> regions (region_code));
+diesel::joinable!(doctors -> regions (region_code));
+diesel::joinable!(doctors -> programs (program_id));
+diesel::joinable!(doctors -> organizations (clinic_id));
+diesel::joinable!(instructors -> regions (region_code));
+diesel::joinable!(instructors -> organizations (organization_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    settings,
+    regions,
+    users,
+    login_throttle,
+    audit_log,
+    programs,
+    program_quotas,
+    organizations,
+    doctors,
+    instructors,
+    upload_stash,
+);

@@ -1,0 +1,2 @@
+DROP TABLE program_quotas;
+DROP TABLE programs;

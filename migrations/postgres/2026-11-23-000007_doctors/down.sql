@@ -1,0 +1,2 @@
+DROP TABLE instructors;
+DROP TABLE doctors;

@@ -1,0 +1,278 @@
+//! Reading a spreadsheet into rows of cells.
+
+use std::io::Cursor;
+
+use calamine::{DataRef, Reader, SheetVisible, Xlsx};
+use chrono::NaiveDate;
+
+/// One cell's value as the file holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    Bool(bool),
+    /// An Excel error value (`#N/A`, `#REF!` …).
+    Error(String),
+}
+
+impl Cell {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, as a person would read it: whole numbers without `.0`.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.trim().to_owned(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+}
+
+/// A sheet: its header row and data rows, each with its row number in the file (the
+/// header is row 1 unless blank rows precede it).
+#[derive(Debug, Clone, Default)]
+pub struct Sheet {
+    pub headers: Vec<String>,
+    pub rows: Vec<(usize, Vec<Cell>)>,
+}
+
+/// What a file may not exceed.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_bytes: usize,
+    pub max_rows: usize,
+    /// Total uncompressed size of an `.xlsx` archive (a zip bomb is refused unread).
+    pub max_uncompressed: u64,
+    pub max_columns: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 20 * 1024 * 1024,
+            max_rows: 200_000,
+            max_uncompressed: 400 * 1024 * 1024,
+            max_columns: 64,
+        }
+    }
+}
+
+/// Read the first visible sheet of an `.xlsx`, or a `.csv` (UTF-8, or GB18030 as Excel
+/// saves it in China). Errors are Chinese messages about the whole file.
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, String> {
+    if bytes.len() > limits.max_bytes {
+        return Err(format!("文件超过 {} MB", limits.max_bytes / 1024 / 1024));
+    }
+    if bytes.is_empty() {
+        return Err("文件是空的".into());
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes, limits)
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Err("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传".into())
+    } else {
+        read_csv(bytes, limits)
+    }
+}
+
+fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, String> {
+    let not_xlsx = || "文件不是有效的 .xlsx 表格".to_owned();
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|_| not_xlsx())?;
+        total = total.saturating_add(entry.size());
+    }
+    if total > limits.max_uncompressed || archive.len() > 10_000 {
+        return Err("表格解压后过大，疑似异常文件，已拒绝".into());
+    }
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
+    let name = book
+        .sheets_metadata()
+        .iter()
+        .find(|s| s.visible == SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .ok_or("表格中没有可见的工作表")?;
+    let mut cells = book
+        .worksheet_cells_reader(&name)
+        .map_err(|e| format!("无法读取工作表“{name}”：{e}"))?;
+    // Rows by number; cells arrive in row order.
+    let mut grid: Vec<(u32, Vec<Cell>)> = Vec::new();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| format!("表格内容无法解析：{e}"))?
+    {
+        let (row, col) = cell.get_position();
+        let col = col as usize;
+        if col >= limits.max_columns {
+            continue;
+        }
+        let value = convert(cell.get_value());
+        if value.is_empty() {
+            continue;
+        }
+        if grid.last().is_none_or(|(r, _)| *r != row) {
+            if grid.len() > limits.max_rows {
+                return Err(format!("行数超过上限 {}，请分批导入", limits.max_rows));
+            }
+            grid.push((row, Vec::new()));
+        }
+        if let Some((_, values)) = grid.last_mut() {
+            if values.len() <= col {
+                values.resize(col + 1, Cell::Empty);
+            }
+            values[col] = value;
+        }
+    }
+    let mut rows = grid.into_iter().map(|(r, cells)| (r as usize + 1, cells));
+    let Some((_, header)) = rows.next() else {
+        return Err("表格是空的".into());
+    };
+    Ok(Sheet {
+        headers: header.iter().map(Cell::text).collect(),
+        rows: rows.collect(),
+    })
+}
+
+fn convert(value: &DataRef<'_>) -> Cell {
+    match value {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
+            Some(dt) => Cell::Date(dt.date()),
+            None => Cell::Number(dt.as_f64()),
+        },
+        DataRef::DateTimeIso(s) => {
+            match NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
+                Ok(d) => Cell::Date(d),
+                Err(_) => Cell::Text(s.clone()),
+            }
+        }
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.to_owned(),
+        Err(_) => {
+            let (decoded, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+            if had_errors {
+                return Err("无法识别文件编码：请上传 .xlsx，或 UTF-8 / GBK 编码的 .csv".into());
+            }
+            decoded.into_owned()
+        }
+    };
+    if text.contains('\0') {
+        return Err("文件不是表格（含二进制内容）：请上传 .xlsx 或 .csv".into());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("第 {} 行无法解析：{e}", i + 1))?;
+        let line = record
+            .position()
+            .map_or(i + 1, |p| line_of(text.as_bytes(), p.byte()));
+        let cells: Vec<Cell> = record
+            .iter()
+            .take(limits.max_columns)
+            .map(|f| {
+                if f.trim().is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(f.trim().to_owned())
+                }
+            })
+            .collect();
+        if cells.iter().all(Cell::is_empty) {
+            continue;
+        }
+        if rows.len() > limits.max_rows {
+            return Err(format!("行数超过上限 {}，请分批导入", limits.max_rows));
+        }
+        rows.push((line, cells));
+    }
+    let mut rows = rows.into_iter();
+    let Some((_, header)) = rows.next() else {
+        return Err("表格是空的".into());
+    };
+    Ok(Sheet {
+        headers: header.iter().map(Cell::text).collect(),
+        rows: rows.collect(),
+    })
+}
+
+/// The 1-based line a record starts on, from its byte offset (the offset points at any
+/// blank lines skipped before it).
+fn line_of(bytes: &[u8], offset: u64) -> usize {
+    let mut start = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    while matches!(bytes.get(start), Some(b'\n' | b'\r')) {
+        start += 1;
+    }
+    1 + bytes[..start].iter().filter(|b| **b == b'\n').count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits::default()
+    }
+
+    #[test]
+    fn csv_in_utf8_and_gb18030_with_row_numbers() {
+        let text = "姓名,手机号\n张三,13800138000\n\n李四,13900139000\n";
+        let sheet = read(text.as_bytes(), &limits()).unwrap();
+        assert_eq!(sheet.headers, ["姓名", "手机号"]);
+        assert_eq!(sheet.rows[1].0, 4);
+        let (gbk, _, _) = encoding_rs::GB18030.encode(text);
+        let sheet = read(&gbk, &limits()).unwrap();
+        assert_eq!(sheet.rows[0].1[0], Cell::Text("张三".into()));
+    }
+
+    #[test]
+    fn binary_and_old_excel_files_are_refused() {
+        assert!(
+            read(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0], &limits())
+                .unwrap_err()
+                .contains(".xls")
+        );
+        assert!(read(b"\x89PNG\r\n\x1a\n\0\0\0", &limits()).is_err());
+        assert!(
+            read(b"PK\x03\x04garbage", &limits())
+                .unwrap_err()
+                .contains("xlsx")
+        );
+    }
+
+    #[test]
+    fn whole_numbers_read_without_decimals() {
+        assert_eq!(Cell::Number(13800138000.0).text(), "13800138000");
+        assert_eq!(Cell::Number(2024.0).text(), "2024");
+        assert_eq!(Cell::Number(1.5).text(), "1.5");
+    }
+}
