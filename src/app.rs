@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::extract::JSON_LIMIT;
 use crate::page::{PageError, error_page};
 use crate::state::AppState;
-use crate::{audit, auth, program, regions, users};
+use crate::{audit, auth, orgs, program, regions, roster, users};
 
 /// Every route of every area.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -28,13 +28,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(regions::api::routes)
                 .configure(audit::api::routes)
                 .configure(program::api::routes)
+                .configure(orgs::api::routes)
+                .configure(roster::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)
         .configure(users::pages::routes)
         .configure(regions::pages::routes)
         .configure(audit::pages::routes)
-        .configure(program::pages::routes);
+        .configure(program::pages::routes)
+        .configure(roster::pages::routes);
 }
 
 fn is_api(req: &HttpRequest) -> bool {

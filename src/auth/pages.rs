@@ -196,6 +196,11 @@ pub fn areas_for(role: Role, region_code: &str) -> Vec<Area> {
     let mut areas = Vec::new();
     if role.is_admin() {
         areas.push(Area {
+            title: "学员花名册",
+            href: "/roster".into(),
+            description: "查询学员，导入或导出 Excel 花名册，登记离岗",
+        });
+        areas.push(Area {
             title: "用户管理",
             href: "/users".into(),
             description: "查看、新建、停用本辖区的账号，重置密码",
@@ -218,6 +223,15 @@ pub fn areas_for(role: Role, region_code: &str) -> Vec<Area> {
             description: "登录、拒绝访问与账号变更记录，及防篡改校验",
         });
     }
+    areas.push(Area {
+        title: "培训项目",
+        href: "/programs".into(),
+        description: if role.is_admin() {
+            "学时要求、报送期限与名额分配表"
+        } else {
+            "学时要求与各项期限"
+        },
+    });
     areas.push(Area {
         title: "我的账户",
         href: "/account".into(),

@@ -160,7 +160,7 @@ async fn quotas(
 pub async fn quota_rows(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Vec<QuotaUse>> {
     let program = find_visible(state, user, id).await?;
     let scope = user.scope();
-    Ok(state
+    state
         .db(move |conn| store::quota_use(conn, &program, &scope))
-        .await?)
+        .await
 }

@@ -112,9 +112,9 @@ fn check_regions(conn: &mut AnyConnection, def: &ProgramDef) -> Result<Region, A
                 .map(|r| (r.code.clone(), r))
                 .collect();
         for (i, q) in def.quotas.iter().enumerate() {
-            if !children
+            if children
                 .get(&q.region_code)
-                .is_some_and(|r| r.level() == Some(Level::County))
+                .is_none_or(|r| r.level() != Some(Level::County))
             {
                 p.add(
                     format!("quotas[{i}].region_code"),
