@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::extract::JSON_LIMIT;
 use crate::page::{PageError, error_page};
 use crate::state::AppState;
-use crate::{audit, auth, orgs, program, regions, roster, users};
+use crate::{audit, auth, instructors, orgs, program, regions, roster, users};
 
 /// Every route of every area.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(program::api::routes)
                 .configure(orgs::api::routes)
                 .configure(roster::api::routes)
+                .configure(instructors::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)

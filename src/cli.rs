@@ -133,7 +133,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::init(config)?;
             let accounts = {
                 let mut conn = state.pool.get()?;
-                demo::load(&mut conn, time::now())?
+                demo::load(&mut conn, &state.pii, time::now())?
             };
             demo::print_banner(
                 &accounts,

@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod instructors;
 pub mod orgs;
 pub mod page;
 pub mod pii;

@@ -45,9 +45,10 @@ pub struct SqlitePragmas {
 impl CustomizeConnection<AnyConnection, r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
         if let AnyConnection::Sqlite(c) = conn {
+            // journal_mode=WAL is persistent in the file and set once in `build_pool`;
+            // switching it from several new connections at once would fail with "locked".
             c.batch_execute(&format!(
                 "PRAGMA busy_timeout = {};
-                 PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;",
                 self.busy_timeout.as_millis()
@@ -64,8 +65,14 @@ pub fn build_pool(url: &str, max_size: u32) -> Result<Pool, r2d2::Error> {
     let manager = Manager {
         url: url.to_owned(),
     };
-    // Fail fast with the real error before r2d2 starts retrying in the background.
-    drop(manager.connect()?);
+    // Fail fast with the real error before r2d2 starts retrying in the background, and
+    // put a SQLite file in WAL mode once, before several connections open it.
+    let mut first = manager.connect()?;
+    if let AnyConnection::Sqlite(c) = &mut first {
+        c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+            .map_err(r2d2::Error::QueryError)?;
+    }
+    drop(first);
     r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))

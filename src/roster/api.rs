@@ -505,10 +505,22 @@ pub async fn open_account(
         role: Some("doctor".into()),
         region_code: Some(record.doctor.region_code.clone()),
     };
-    let (account, _) = crate::users::api::create_user(state, user, &create).await?;
-    let account_id = account.id;
-    state
-        .db(move |conn| store::link_user(conn, id, account_id))
+    let prepared = crate::users::api::prepare_user(state, user, &create).await?;
+    let actor = user.actor();
+    let account = state
+        .db(move |conn| {
+            crate::db::write(conn, |conn| {
+                let account = crate::users::store::insert(
+                    conn,
+                    &prepared.new,
+                    &prepared.hash,
+                    &actor,
+                    time::now(),
+                )?;
+                store::link_user(conn, id, account.id)?;
+                Ok::<_, AppError>(account)
+            })
+        })
         .await?;
     Ok(account)
 }

@@ -58,12 +58,21 @@ pub async fn create(
     Ok(HttpResponse::Created().json(created.0.view(Some(&created.1))))
 }
 
-/// The creation procedure shared with the page form.
-pub async fn create_user(
+/// An account checked and hashed, ready to insert (alone, or with the record it
+/// belongs to in the same transaction).
+pub struct PreparedUser {
+    pub new: super::NewUser,
+    pub hash: String,
+    pub region: Region,
+}
+
+/// Every check of account creation — role, fields, region existence, scope and level
+/// — and the password hash; nothing is written.
+pub async fn prepare_user(
     state: &AppState,
     user: &CurrentUser,
     body: &CreateUserBody,
-) -> AppResult<(User, Region)> {
+) -> AppResult<PreparedUser> {
     require_admin(state, user, "user.create").await?;
     let new = rules::check_new_user(body)?;
     if !rules::may_create(user.role(), new.role) {
@@ -93,11 +102,21 @@ pub async fn create_user(
     rules::check_region_level(new.role, region.level())
         .map_err(|m| AppError::field("region_code", m))?;
     let hash = password::hash(new.password.expose().to_owned()).await?;
+    Ok(PreparedUser { new, hash, region })
+}
+
+/// The creation procedure shared with the page form.
+pub async fn create_user(
+    state: &AppState,
+    user: &CurrentUser,
+    body: &CreateUserBody,
+) -> AppResult<(User, Region)> {
+    let prepared = prepare_user(state, user, body).await?;
     let actor = user.actor();
     let created = state
-        .db(move |conn| store::insert(conn, &new, &hash, &actor, time::now()))
+        .db(move |conn| store::insert(conn, &prepared.new, &prepared.hash, &actor, time::now()))
         .await?;
-    Ok((created, region))
+    Ok((created, prepared.region))
 }
 
 #[derive(Debug, Default, Deserialize)]

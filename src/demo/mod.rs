@@ -3,6 +3,8 @@
 //! are upserted and the demo accounts get fresh passwords, printed each time.
 //! Later areas add their demo data here.
 
+mod roster;
+
 use anyhow::Context;
 use chrono::NaiveDateTime;
 use rand::Rng;
@@ -26,7 +28,7 @@ pub struct DemoAccount {
 }
 
 /// Zaozhuang's districts and how many demo townships each gets (roughly by quota).
-const DISTRICTS: &[(&str, &str, usize)] = &[
+pub const DISTRICTS: &[(&str, &str, usize)] = &[
     ("370481", "滕州", 8),
     ("370402", "市中", 4),
     ("370403", "薛城", 4),
@@ -34,7 +36,7 @@ const DISTRICTS: &[(&str, &str, usize)] = &[
     ("370405", "台儿庄", 4),
     ("370406", "山亭", 4),
 ];
-const VILLAGES_PER_TOWNSHIP: usize = 12;
+pub const VILLAGES_PER_TOWNSHIP: usize = 12;
 const TOWNSHIP_NAMES: [&str; 8] = ["东", "西", "南", "北", "中", "新", "安", "和"];
 const VILLAGE_NAMES: [&str; 12] = [
     "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
@@ -71,7 +73,7 @@ pub fn demo_regions() -> Vec<(usize, RegionRow)> {
 }
 
 /// The village the demo doctor lives in.
-const DEMO_VILLAGE: &str = "370402901101";
+pub const DEMO_VILLAGE: &str = "370402901101";
 
 fn accounts() -> Vec<(&'static str, Role, &'static str, &'static str)> {
     vec![
@@ -106,7 +108,11 @@ fn fresh_password() -> String {
 }
 
 /// Load (or refresh) the demo data; returns the accounts with this run's passwords.
-pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<Vec<DemoAccount>> {
+pub fn load(
+    conn: &mut AnyConnection,
+    pii: &crate::pii::Pii,
+    now: NaiveDateTime,
+) -> anyhow::Result<Vec<DemoAccount>> {
     let everything = Scope::new("", "/");
     let report = region_import::run(conn, &demo_regions(), &everything, false, true, now)?;
     if let Some(e) = report.errors.first() {
@@ -150,6 +156,7 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<Vec<
             display_name,
         });
     }
+    roster::load(conn, pii, now)?;
     Ok(out)
 }
 
