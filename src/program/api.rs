@@ -129,12 +129,12 @@ async fn update(
     if !may_manage(&user, &current.row.region_code, None) && user.role() != Role::Sysadmin {
         return Err(AppError::Forbidden("只能修改本市的培训项目".into()));
     }
-    if body.preset.is_some() {
-        return Err(AppError::field(
-            "preset",
-            "修改项目时请提交完整定义，不能使用预设",
-        ));
-    }
+    // A program keeps the preset it came from; an edit is always a full definition
+    // (a client that read the program sends its `preset` back unchanged).
+    let body = ProgramBody {
+        preset: None,
+        ..body
+    };
     let def = rules::definition_from_body(&body)?;
     let version = body.version;
     let actor = user.actor();

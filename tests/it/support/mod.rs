@@ -20,6 +20,8 @@ pub use db::{Backend, TestDb};
 
 /// The token secret of every test app (tests forge tokens with it).
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+/// The ID-number key of every test app.
+pub const ID_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 /// A password that satisfies the policy.
 pub const PASSWORD: &str = "cunyi-2026";
 
@@ -86,6 +88,7 @@ pub fn config_for(url: &str) -> Config {
     let vars: HashMap<&str, String> = [
         ("CUNYI_DATABASE_URL", url.to_owned()),
         ("CUNYI_JWT_SECRET", JWT_SECRET.to_owned()),
+        ("CUNYI_ID_KEY", ID_KEY.to_owned()),
         ("CUNYI_DB_POOL_SIZE", "4".to_owned()),
     ]
     .into_iter()
@@ -270,6 +273,64 @@ impl UserBuilder<'_> {
                 .id
         })
     }
+}
+
+impl TestApp {
+    /// Instantiate a program preset directly; returns its id.
+    pub fn program(&self, preset: &str) -> i64 {
+        let def = cunyi::program::rules::preset(preset).unwrap();
+        self.with_conn(|c| {
+            cunyi::program::store::insert(c, &def, &Actor::cli(), cunyi::time::now())
+                .unwrap()
+                .row
+                .id
+        })
+    }
+
+    /// Import townships/villages (CSV `code,name`) as the command line would.
+    pub fn regions(&self, csv: &str) {
+        let rows = cunyi::regions::csv::parse(csv.as_bytes(), 10_000).unwrap();
+        let everything = cunyi::regions::Scope::new("", "/");
+        let report = self.with_conn(|c| {
+            cunyi::regions::import::run(c, &rows, &everything, false, false, cunyi::time::now())
+                .unwrap()
+        });
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+    }
+
+    pub fn doctor_count(&self) -> i64 {
+        use cunyi::db::schema::doctors::dsl::*;
+        self.with_conn(|c| doctors.count().get_result(c).unwrap())
+    }
+
+    /// Send a multipart upload of `bytes` as field `file`.
+    pub async fn upload(&self, path: &str, token: &str, bytes: Vec<u8>, filename: &str) -> Reply {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned()),
+        );
+        let response = self
+            .api
+            .post(self.url(path))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        Reply {
+            status: response.status(),
+            headers: response.headers().clone(),
+            text: response.text().await.unwrap(),
+        }
+    }
+}
+
+/// A valid synthetic ID number: 17 digits plus their check character.
+pub fn id_number(first17: &str) -> String {
+    format!(
+        "{first17}{}",
+        cunyi::roster::rules::check_char(first17.as_bytes())
+    )
 }
 
 /// Record an arbitrary audit event (for chain tests).
