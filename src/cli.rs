@@ -60,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         command: RegionsCommand,
     },
+    /// 导入 — import a roster spreadsheet.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// 审计 — check the audit log.
     Audit {
         #[command(subcommand)]
@@ -89,6 +94,23 @@ enum RegionsCommand {
     /// Import a CSV (代码,名称[,上级代码][,国标]); all rows or none are written.
     Import {
         file: PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import doctors from .xlsx or .csv into one county (all rows or none).
+    Doctors {
+        file: PathBuf,
+        /// The county-level region code (e.g. 370402).
+        #[arg(long)]
+        county: String,
+        /// The program every row joins (default: the city's program covering each row's year).
+        #[arg(long)]
+        program: Option<i64>,
         /// Check only; write nothing.
         #[arg(long)]
         dry_run: bool,
@@ -182,6 +204,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::init(Config::from_env()?)?;
             import_regions(&state, &file, dry_run)
         }
+        Command::Import {
+            command:
+                ImportCommand::Doctors {
+                    file,
+                    county,
+                    program,
+                    dry_run,
+                },
+        } => {
+            let state = AppState::init(Config::from_env()?)?;
+            import_doctors(&state, &file, &county, program, dry_run)
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -233,6 +267,91 @@ fn create_user(state: &AppState, body: &CreateUserBody) -> anyhow::Result<()> {
     println!(
         "created user {} (id {}), role {}, region {} {}",
         user.username, user.id, user.role, region.code, region.name
+    );
+    Ok(())
+}
+
+fn import_doctors(
+    state: &AppState,
+    file: &PathBuf,
+    county: &str,
+    program: Option<i64>,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let limits = crate::sheet::Limits {
+        max_bytes: usize::MAX,
+        max_rows: 2_000_000,
+        ..Default::default()
+    };
+    let spinner = ProgressBar::new_spinner().with_message(format!("读取 {}", file.display()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let sheet = crate::sheet::read(&bytes, &limits)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    spinner.finish_and_clear();
+    let mut conn = state.pool.get()?;
+    let region = region_store::find(&mut conn, county)?
+        .filter(|r| r.level() == Some(crate::regions::Level::County))
+        .with_context(|| format!("--county: {county} is not a known county-level region"))?;
+    let bar = ProgressBar::new(sheet.rows.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .progress_chars("=> "),
+    );
+    bar.set_message(if dry_run { "检查" } else { "导入" });
+    let target = crate::roster::import::Target {
+        county: region,
+        program_id: program,
+        dry_run,
+    };
+    let report = crate::roster::import::run(
+        &mut conn,
+        &state.pii,
+        &sheet,
+        &target,
+        &Actor::cli(),
+        time::today_cst(),
+        time::now(),
+        &|n| bar.set_position(n as u64),
+    )
+    .map_err(|e| match e {
+        crate::error::AppError::Validation(errors) => {
+            anyhow::anyhow!(
+                "{}",
+                errors
+                    .iter()
+                    .map(|f| f.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        }
+        other => anyhow::anyhow!("{other}"),
+    })?;
+    bar.finish_and_clear();
+    for e in &report.errors {
+        eprintln!("第 {} 行 {}: {}", e.row, e.column, e.message);
+    }
+    if !report.errors.is_empty() {
+        bail!(
+            "{} 处错误，未写入任何数据 ({} bad cell(s); nothing was written)",
+            report.errors.len(),
+            report.errors.len()
+        );
+    }
+    println!(
+        "{}{} 行：新增 {}，更新 {}，无变化 {}，新建村卫生室 {}",
+        if dry_run {
+            "检查（未写入）"
+        } else {
+            "导入完成 "
+        },
+        report.rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.clinics_created
     );
     Ok(())
 }

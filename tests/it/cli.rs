@@ -2,13 +2,14 @@
 
 use std::process::Command;
 
-use crate::support::{Backend, TestDb, config_for, spawn_on};
+use crate::support::{Backend, TestDb, config_for, id_number, spawn_on};
 
 fn cunyi(db: &TestDb, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_cunyi"))
         .args(args)
         .env("CUNYI_DATABASE_URL", &db.url)
         .env("CUNYI_LOG", "warn")
+        .env("CUNYI_ID_KEY", crate::support::ID_KEY)
         .env_remove("CUNYI_JWT_SECRET")
         .output()
         .unwrap()
@@ -109,4 +110,78 @@ async fn regions_import_from_the_command_line_is_all_or_nothing() {
         String::from_utf8_lossy(&done.stderr)
     );
     assert!(String::from_utf8_lossy(&done.stdout).contains("2 created"));
+}
+
+#[actix_web::test]
+async fn doctors_import_from_the_command_line_with_all_or_nothing() {
+    let db = TestDb::new(Backend::Sqlite);
+    let app = spawn_on(db, |db| config_for(&db.url)).await;
+    app.program("zaozhuang-2024");
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    let bad = dir.path().join("bad.csv");
+    let header = "姓名,身份证号,手机号,学历,执业资格,培训年度\n";
+    std::fs::write(&good, format!("{header}王某华,{},13800138000,中专,乡村医生,2024\n李某芳,{},13800138001,大专,执业助理医师,2025\n",
+        id_number("37040219800101123"), id_number("37040219850202124"))).unwrap();
+    std::fs::write(
+        &bad,
+        format!(
+            "{header}赵某军,{},138,中专,乡村医生,2024\n",
+            id_number("37040219900101126")
+        ),
+    )
+    .unwrap();
+
+    let first = cunyi(
+        &app.db,
+        &[
+            "import",
+            "doctors",
+            good.to_str().unwrap(),
+            "--county",
+            "370402",
+        ],
+    );
+    let again = cunyi(
+        &app.db,
+        &[
+            "import",
+            "doctors",
+            good.to_str().unwrap(),
+            "--county",
+            "370402",
+        ],
+    );
+    let failed = cunyi(
+        &app.db,
+        &[
+            "import",
+            "doctors",
+            bad.to_str().unwrap(),
+            "--county",
+            "370402",
+        ],
+    );
+    let not_county = cunyi(
+        &app.db,
+        &[
+            "import",
+            "doctors",
+            good.to_str().unwrap(),
+            "--county",
+            "370400",
+        ],
+    );
+
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("新增 2"));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("无变化 2"));
+    assert!(!failed.status.success());
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("第 2 行"));
+    assert!(!not_county.status.success());
+    assert_eq!(app.doctor_count(), 2);
 }
