@@ -270,6 +270,22 @@ mod tests {
     }
 
     #[test]
+    fn an_archive_claiming_gigabytes_is_refused_before_it_is_inflated() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().write_string(0, 0, "姓名").unwrap();
+        let mut bytes = book.save_to_buffer().unwrap();
+        assert!(read(&bytes, &limits()).is_ok());
+        // Claim 4 GB uncompressed for every entry of the central directory.
+        let mut i = 0;
+        while let Some(at) = bytes[i..].windows(4).position(|w| w == b"PK\x01\x02") {
+            let header = i + at;
+            bytes[header + 24..header + 28].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+            i = header + 4;
+        }
+        assert!(read(&bytes, &limits()).unwrap_err().contains("解压后过大"));
+    }
+
+    #[test]
     fn whole_numbers_read_without_decimals() {
         assert_eq!(Cell::Number(13800138000.0).text(), "13800138000");
         assert_eq!(Cell::Number(2024.0).text(), "2024");
