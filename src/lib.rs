@@ -6,6 +6,7 @@
 //! (JSON handlers), `pages.rs` (HTML handlers).
 
 pub mod app;
+pub mod areas;
 pub mod audit;
 pub mod auth;
 pub mod cli;

@@ -162,7 +162,134 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    courses (id) {
+        id -> BigInt,
+        program_id -> BigInt,
+        code -> Text,
+        title -> Text,
+        area -> Text,
+        minutes -> Integer,
+        sort -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    platform_accounts (platform, account) {
+        platform -> Text,
+        account -> Text,
+        doctor_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        program_id -> BigInt,
+        title -> Text,
+        topic -> Text,
+        location -> Text,
+        region_code -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        minutes -> Integer,
+        capacity -> Nullable<Integer>,
+        checkin_secret -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    session_instructors (session_id, instructor_id) {
+        session_id -> BigInt,
+        instructor_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    placements (id) {
+        id -> BigInt,
+        doctor_id -> BigInt,
+        program_id -> BigInt,
+        base_org_id -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
+        assessment_score -> Nullable<Integer>,
+        summary -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rotations (id) {
+        id -> BigInt,
+        placement_id -> BigInt,
+        department -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        supervisor_id -> Nullable<BigInt>,
+        signed_off_by -> Nullable<BigInt>,
+        signed_off_at -> Nullable<Timestamp>,
+        assessment_score -> Nullable<Integer>,
+        summary -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    study_records (id) {
+        id -> BigInt,
+        doctor_id -> BigInt,
+        program_id -> BigInt,
+        kind -> Text,
+        minutes -> Integer,
+        occurred_on -> Date,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        course_id -> Nullable<BigInt>,
+        session_id -> Nullable<BigInt>,
+        rotation_id -> Nullable<BigInt>,
+        source -> Text,
+        source_ref -> Text,
+        status -> Text,
+        evidence -> Nullable<Text>,
+        unit_score -> Nullable<Integer>,
+        created_by -> Nullable<BigInt>,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence_files (record_id) {
+        record_id -> BigInt,
+        content_type -> Text,
+        content -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> regions (region_code));
+diesel::joinable!(courses -> programs (program_id));
+diesel::joinable!(sessions -> regions (region_code));
+diesel::joinable!(session_instructors -> sessions (session_id));
+diesel::joinable!(session_instructors -> instructors (instructor_id));
+diesel::joinable!(placements -> doctors (doctor_id));
+diesel::joinable!(placements -> organizations (base_org_id));
+diesel::joinable!(rotations -> placements (placement_id));
+diesel::joinable!(rotations -> instructors (supervisor_id));
+diesel::joinable!(study_records -> doctors (doctor_id));
+diesel::joinable!(study_records -> courses (course_id));
+diesel::joinable!(study_records -> sessions (session_id));
+diesel::joinable!(study_records -> rotations (rotation_id));
 diesel::joinable!(programs -> regions (region_code));
 diesel::joinable!(program_quotas -> programs (program_id));
 diesel::joinable!(organizations -> regions (region_code));
@@ -184,4 +311,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     doctors,
     instructors,
     upload_stash,
+    courses,
+    platform_accounts,
+    sessions,
+    session_instructors,
+    placements,
+    rotations,
+    study_records,
+    evidence_files,
 );

@@ -173,6 +173,17 @@ pub struct ProgramRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// A module of the online course catalog (the 158 hours' split).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogCourse {
+    pub code: String,
+    pub title: String,
+    /// One of the nine content-area codes.
+    pub area: String,
+    pub minutes: i32,
+}
+
 /// A checked program definition, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgramDef {
@@ -183,6 +194,7 @@ pub struct ProgramDef {
     pub end_year: i32,
     pub policy: Policy,
     pub quotas: Vec<Quota>,
+    pub catalog: Vec<CatalogCourse>,
 }
 
 /// A program as the API shows it: `{id,name,region_code,start_year,end_year,requirements,
@@ -199,6 +211,7 @@ pub struct ProgramView {
     pub requirements: Requirements,
     pub deadlines: Deadlines,
     pub quotas: Vec<Quota>,
+    pub catalog: Vec<CatalogCourse>,
     pub calendar: Vec<rules::Due>,
 }
 
@@ -208,6 +221,7 @@ pub struct Program {
     pub row: ProgramRow,
     pub policy: Policy,
     pub quotas: Vec<Quota>,
+    pub catalog: Vec<CatalogCourse>,
 }
 
 impl Program {
@@ -223,6 +237,7 @@ impl Program {
             requirements: self.policy.requirements.clone(),
             deadlines: self.policy.deadlines.clone(),
             quotas: self.quotas.clone(),
+            catalog: self.catalog.clone(),
             calendar: rules::calendar(
                 &self.policy.deadlines,
                 self.row.start_year,
@@ -248,6 +263,8 @@ pub struct ProgramBody {
     pub requirements: Option<serde_json::Value>,
     pub deadlines: Option<serde_json::Value>,
     pub quotas: Option<serde_json::Value>,
+    /// The online course catalog `[{code,title,area,minutes}]` (optional).
+    pub catalog: Option<serde_json::Value>,
     /// For edits: the version the editor saw (a stale one is a 409).
     pub version: Option<i32>,
 }

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CombinedRequirement, Deadlines, MonthDay, Policy, ProgramDef, Quota, Requirements, Share,
+    CatalogCourse, CombinedRequirement, Deadlines, MonthDay, Policy, ProgramDef, Quota, Requirements, Share,
     StudyKind, Weights,
 };
 use crate::error::Problems;
@@ -140,6 +140,23 @@ pub fn check_definition(def: &ProgramDef, p: &mut Problems) {
         p.add("end_year", "结束年度不能早于起始年度，且项目不超过 10 年");
     }
     check_policy(&def.policy, def.start_year, def.end_year, p);
+    let mut codes = HashSet::new();
+    for (i, c) in def.catalog.iter().enumerate() {
+        let code_ok = !c.code.trim().is_empty() && c.code.chars().count() <= 20;
+        if !code_ok || !codes.insert(c.code.trim().to_owned()) {
+            p.add(format!("catalog[{i}].code"), "课程编号应为 1–20 个字符且不重复");
+        }
+        let title_len = c.title.trim().chars().count();
+        if title_len == 0 || title_len > 100 {
+            p.add(format!("catalog[{i}].title"), "课程名称应为 1–100 个字符");
+        }
+        if !crate::areas::is_area(&c.area) {
+            p.add(format!("catalog[{i}].area"), format!("内容领域应为 {} 之一", crate::areas::codes()));
+        }
+        if !(1..=MAX_MINUTES).contains(&c.minutes) {
+            p.add(format!("catalog[{i}].minutes"), "课程时长应为正的分钟数");
+        }
+    }
     let mut seen = HashSet::new();
     for (i, q) in def.quotas.iter().enumerate() {
         if !(def.start_year..=def.end_year).contains(&q.year) {
@@ -221,22 +238,12 @@ pub fn definition_from_body(
         None => Some(Vec::new()),
         some => part(&mut p, "quotas", some),
     };
-    match (
-        region_code,
-        start_year,
-        end_year,
-        requirements,
-        deadlines,
-        quotas,
-    ) {
-        (
-            Some(region_code),
-            Some(start_year),
-            Some(end_year),
-            Some(requirements),
-            Some(deadlines),
-            Some(quotas),
-        ) => {
+    let catalog: Option<Vec<CatalogCourse>> = match &body.catalog {
+        None => Some(Vec::new()),
+        some => part(&mut p, "catalog", some),
+    };
+    match (region_code, start_year, end_year, requirements, deadlines, quotas, catalog) {
+        (Some(region_code), Some(start_year), Some(end_year), Some(requirements), Some(deadlines), Some(quotas), Some(catalog)) => {
             let def = ProgramDef {
                 name,
                 preset: None,
@@ -248,6 +255,7 @@ pub fn definition_from_body(
                     deadlines,
                 },
                 quotas,
+                catalog,
             };
             check_definition(&def, &mut p);
             p.finish()?;
@@ -340,6 +348,17 @@ struct PresetFile {
     #[serde(default)]
     quota: Vec<PresetQuota>,
     totals: PresetTotals,
+    #[serde(default)]
+    course: Vec<PresetCourse>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresetCourse {
+    code: String,
+    title: String,
+    area: String,
+    hours: i32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -463,6 +482,11 @@ pub fn preset(key: &str) -> Result<ProgramDef, String> {
             file.totals.all
         ));
     }
+    let catalog: Vec<CatalogCourse> = file
+        .course
+        .into_iter()
+        .map(|c| CatalogCourse { code: c.code, title: c.title, area: c.area, minutes: hours(c.hours) })
+        .collect();
     let def = ProgramDef {
         name: file.name,
         preset: Some(file.key),
@@ -471,6 +495,7 @@ pub fn preset(key: &str) -> Result<ProgramDef, String> {
         end_year: file.end_year,
         policy,
         quotas,
+        catalog,
     };
     let mut p = Problems::new();
     check_definition(&def, &mut p);
@@ -520,6 +545,11 @@ mod tests {
         };
         assert_eq!((year(2024), year(2025), year(2026)), (1105, 1105, 1044));
         assert_eq!(def.quotas.iter().map(|q| q.places).sum::<i32>(), 3254);
+        assert_eq!(
+            def.catalog.iter().map(|c| c.minutes).sum::<i32>(),
+            r.online_minutes,
+            "the catalog adds up to 158 h"
+        );
         let tengzhou: Vec<i32> = def
             .quotas
             .iter()

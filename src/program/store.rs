@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{Policy, Program, ProgramDef, ProgramRow, Quota, QuotaUse};
+use super::{CatalogCourse, Policy, Program, ProgramDef, ProgramRow, Quota, QuotaUse};
 use crate::audit::{self, Actor, Entry};
-use crate::db::schema::{doctors, program_quotas, programs, regions};
+use crate::db::schema::{courses, doctors, program_quotas, programs, regions};
 use crate::db::{self, AnyConnection};
 use crate::error::{AppError, Problems};
 use crate::regions::store::in_scope;
@@ -25,6 +25,70 @@ fn load_quotas(conn: &mut AnyConnection, id: i64) -> QueryResult<Vec<Quota>> {
         .load(conn)
 }
 
+fn load_catalog(conn: &mut AnyConnection, id: i64) -> QueryResult<Vec<CatalogCourse>> {
+    Ok(courses::table
+        .filter(courses::program_id.eq(id))
+        .order((courses::sort, courses::id))
+        .select((courses::code, courses::title, courses::area, courses::minutes))
+        .load::<(String, String, String, i32)>(conn)?
+        .into_iter()
+        .map(|(code, title, area, minutes)| CatalogCourse { code, title, area, minutes })
+        .collect())
+}
+
+/// Make the stored catalog the given one: courses are matched by code and updated;
+/// new codes are added; codes no longer listed are removed unless records cite them.
+fn save_catalog(conn: &mut AnyConnection, id: i64, catalog: &[CatalogCourse], now: NaiveDateTime) -> Result<(), AppError> {
+    let existing: HashMap<String, i64> = courses::table
+        .filter(courses::program_id.eq(id))
+        .select((courses::code, courses::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    for (i, c) in catalog.iter().enumerate() {
+        let code = c.code.trim();
+        match existing.get(code) {
+            Some(course) => {
+                diesel::update(courses::table.find(course))
+                    .set((
+                        courses::title.eq(c.title.trim()),
+                        courses::area.eq(&c.area),
+                        courses::minutes.eq(c.minutes),
+                        courses::sort.eq(i as i32),
+                    ))
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(courses::table)
+                    .values((
+                        courses::program_id.eq(id),
+                        courses::code.eq(code),
+                        courses::title.eq(c.title.trim()),
+                        courses::area.eq(&c.area),
+                        courses::minutes.eq(c.minutes),
+                        courses::sort.eq(i as i32),
+                        courses::created_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    for (code, course) in existing {
+        if catalog.iter().any(|c| c.code.trim() == code) {
+            continue;
+        }
+        let cited: i64 = crate::db::schema::study_records::table
+            .filter(crate::db::schema::study_records::course_id.eq(course))
+            .count()
+            .get_result(conn)?;
+        if cited > 0 {
+            return Err(AppError::field("catalog", format!("课程 {code} 已有学习记录，不能从目录中删除")));
+        }
+        diesel::delete(courses::table.find(course)).execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Program>> {
     let Some(row) = programs::table
         .find(id)
@@ -36,10 +100,12 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Program>> {
     };
     let policy = parse_policy(&row)?;
     let quotas = load_quotas(conn, id)?;
+    let catalog = load_catalog(conn, id)?;
     Ok(Some(Program {
         row,
         policy,
         quotas,
+        catalog,
     }))
 }
 
@@ -74,10 +140,12 @@ pub fn list_visible(conn: &mut AnyConnection, caller: &Region) -> QueryResult<Ve
         .map(|row| {
             let policy = parse_policy(&row)?;
             let quotas = quotas.remove(&row.id).unwrap_or_default();
+            let catalog = load_catalog(conn, row.id)?;
             Ok(Program {
                 row,
                 policy,
                 quotas,
+                catalog,
             })
         })
         .collect()
@@ -200,6 +268,7 @@ pub fn insert(
             .returning(programs::id)
             .get_result(conn)?;
         insert_quotas(conn, id, &def.quotas)?;
+        save_catalog(conn, id, &def.catalog, now)?;
         audit::record(
             conn,
             actor,
@@ -259,6 +328,7 @@ fn diff(before: &Program, after: &ProgramDef) -> serde_json::Value {
     old_q.sort();
     new_q.sort();
     field("quotas", json!(old_q), json!(new_q));
+    field("catalog", json!(before.catalog), json!(after.catalog));
     Value::Object(changes)
 }
 
@@ -300,6 +370,7 @@ pub fn update(
         diesel::delete(program_quotas::table.filter(program_quotas::program_id.eq(id)))
             .execute(conn)?;
         insert_quotas(conn, id, &def.quotas)?;
+        save_catalog(conn, id, &def.catalog, now)?;
         audit::record(
             conn,
             actor,
