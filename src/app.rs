@@ -14,7 +14,9 @@ use crate::error::AppError;
 use crate::extract::JSON_LIMIT;
 use crate::page::{PageError, error_page};
 use crate::state::AppState;
-use crate::{audit, auth, instructors, orgs, program, regions, roster, users};
+use crate::{
+    audit, auth, instructors, orgs, program, regions, roster, sessions, shadowing, study, users,
+};
 
 /// Every route of every area.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -31,6 +33,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(orgs::api::routes)
                 .configure(roster::api::routes)
                 .configure(instructors::api::routes)
+                .configure(study::api::routes)
+                .configure(sessions::api::routes)
+                .configure(shadowing::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)
@@ -38,7 +43,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(regions::pages::routes)
         .configure(audit::pages::routes)
         .configure(program::pages::routes)
-        .configure(roster::pages::routes);
+        .configure(roster::pages::routes)
+        .configure(study::pages::routes)
+        .configure(sessions::pages::routes)
+        .configure(shadowing::pages::routes);
 }
 
 fn is_api(req: &HttpRequest) -> bool {
@@ -175,6 +183,11 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         "icon.svg",
         "image/svg+xml",
         include_bytes!("../static/icon.svg"),
+    ),
+    (
+        "checkin.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/checkin.js"),
     ),
 ];
 

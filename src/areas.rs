@@ -11,7 +11,10 @@ pub const AREAS: [(&str, &str); 9] = [
     ("emergency", "院前急救"),
     ("health_management", "社区和个体健康管理、健康教育"),
     ("general_practice", "全科医学问诊、沟通和生活方式干预技巧"),
-    ("policy_law", "卫生健康、医疗保障、药品保障和人口发展政策法规"),
+    (
+        "policy_law",
+        "卫生健康、医疗保障、药品保障和人口发展政策法规",
+    ),
 ];
 
 pub fn is_area(code: &str) -> bool {
@@ -20,7 +23,10 @@ pub fn is_area(code: &str) -> bool {
 
 /// The Chinese name of an area code (the code itself if unknown).
 pub fn label(code: &str) -> &str {
-    AREAS.iter().find(|(c, _)| *c == code).map_or(code, |(_, l)| l)
+    AREAS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(code, |(_, l)| l)
 }
 
 /// The codes, for messages.

@@ -22,9 +22,12 @@ pub mod pii;
 pub mod program;
 pub mod regions;
 pub mod roster;
+pub mod sessions;
+pub mod shadowing;
 pub mod sheet;
 pub mod stash;
 pub mod state;
+pub mod study;
 pub mod time;
 pub mod users;
 

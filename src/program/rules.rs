@@ -7,8 +7,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CatalogCourse, CombinedRequirement, Deadlines, MonthDay, Policy, ProgramDef, Quota, Requirements, Share,
-    StudyKind, Weights,
+    CatalogCourse, CombinedRequirement, Deadlines, MonthDay, Policy, ProgramDef, Quota,
+    Requirements, Share, StudyKind, Weights,
 };
 use crate::error::Problems;
 
@@ -144,14 +144,20 @@ pub fn check_definition(def: &ProgramDef, p: &mut Problems) {
     for (i, c) in def.catalog.iter().enumerate() {
         let code_ok = !c.code.trim().is_empty() && c.code.chars().count() <= 20;
         if !code_ok || !codes.insert(c.code.trim().to_owned()) {
-            p.add(format!("catalog[{i}].code"), "课程编号应为 1–20 个字符且不重复");
+            p.add(
+                format!("catalog[{i}].code"),
+                "课程编号应为 1–20 个字符且不重复",
+            );
         }
         let title_len = c.title.trim().chars().count();
         if title_len == 0 || title_len > 100 {
             p.add(format!("catalog[{i}].title"), "课程名称应为 1–100 个字符");
         }
         if !crate::areas::is_area(&c.area) {
-            p.add(format!("catalog[{i}].area"), format!("内容领域应为 {} 之一", crate::areas::codes()));
+            p.add(
+                format!("catalog[{i}].area"),
+                format!("内容领域应为 {} 之一", crate::areas::codes()),
+            );
         }
         if !(1..=MAX_MINUTES).contains(&c.minutes) {
             p.add(format!("catalog[{i}].minutes"), "课程时长应为正的分钟数");
@@ -242,8 +248,24 @@ pub fn definition_from_body(
         None => Some(Vec::new()),
         some => part(&mut p, "catalog", some),
     };
-    match (region_code, start_year, end_year, requirements, deadlines, quotas, catalog) {
-        (Some(region_code), Some(start_year), Some(end_year), Some(requirements), Some(deadlines), Some(quotas), Some(catalog)) => {
+    match (
+        region_code,
+        start_year,
+        end_year,
+        requirements,
+        deadlines,
+        quotas,
+        catalog,
+    ) {
+        (
+            Some(region_code),
+            Some(start_year),
+            Some(end_year),
+            Some(requirements),
+            Some(deadlines),
+            Some(quotas),
+            Some(catalog),
+        ) => {
             let def = ProgramDef {
                 name,
                 preset: None,
@@ -485,7 +507,12 @@ pub fn preset(key: &str) -> Result<ProgramDef, String> {
     let catalog: Vec<CatalogCourse> = file
         .course
         .into_iter()
-        .map(|c| CatalogCourse { code: c.code, title: c.title, area: c.area, minutes: hours(c.hours) })
+        .map(|c| CatalogCourse {
+            code: c.code,
+            title: c.title,
+            area: c.area,
+            minutes: hours(c.hours),
+        })
         .collect();
     let def = ProgramDef {
         name: file.name,

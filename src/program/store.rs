@@ -29,16 +29,31 @@ fn load_catalog(conn: &mut AnyConnection, id: i64) -> QueryResult<Vec<CatalogCou
     Ok(courses::table
         .filter(courses::program_id.eq(id))
         .order((courses::sort, courses::id))
-        .select((courses::code, courses::title, courses::area, courses::minutes))
+        .select((
+            courses::code,
+            courses::title,
+            courses::area,
+            courses::minutes,
+        ))
         .load::<(String, String, String, i32)>(conn)?
         .into_iter()
-        .map(|(code, title, area, minutes)| CatalogCourse { code, title, area, minutes })
+        .map(|(code, title, area, minutes)| CatalogCourse {
+            code,
+            title,
+            area,
+            minutes,
+        })
         .collect())
 }
 
 /// Make the stored catalog the given one: courses are matched by code and updated;
 /// new codes are added; codes no longer listed are removed unless records cite them.
-fn save_catalog(conn: &mut AnyConnection, id: i64, catalog: &[CatalogCourse], now: NaiveDateTime) -> Result<(), AppError> {
+fn save_catalog(
+    conn: &mut AnyConnection,
+    id: i64,
+    catalog: &[CatalogCourse],
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
     let existing: HashMap<String, i64> = courses::table
         .filter(courses::program_id.eq(id))
         .select((courses::code, courses::id))
@@ -82,7 +97,10 @@ fn save_catalog(conn: &mut AnyConnection, id: i64, catalog: &[CatalogCourse], no
             .count()
             .get_result(conn)?;
         if cited > 0 {
-            return Err(AppError::field("catalog", format!("课程 {code} 已有学习记录，不能从目录中删除")));
+            return Err(AppError::field(
+                "catalog",
+                format!("课程 {code} 已有学习记录，不能从目录中删除"),
+            ));
         }
         diesel::delete(courses::table.find(course)).execute(conn)?;
     }
@@ -149,6 +167,27 @@ pub fn list_visible(conn: &mut AnyConnection, caller: &Region) -> QueryResult<Ve
             })
         })
         .collect()
+}
+
+/// The program of a region's city covering `year` (the newest if several).
+pub fn covering(
+    conn: &mut AnyConnection,
+    region: &Region,
+    year: i32,
+) -> QueryResult<Option<Program>> {
+    let lineage: Vec<&str> = region.path.split('/').filter(|c| !c.is_empty()).collect();
+    let id: Option<i64> = programs::table
+        .filter(programs::region_code.eq_any(&lineage))
+        .filter(programs::start_year.le(year))
+        .filter(programs::end_year.ge(year))
+        .order(programs::id.desc())
+        .select(programs::id)
+        .first(conn)
+        .optional()?;
+    match id {
+        Some(id) => get(conn, id),
+        None => Ok(None),
+    }
 }
 
 /// Is the program visible from this region (see [`list_visible`])?

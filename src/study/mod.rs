@@ -89,9 +89,13 @@ impl RecordStatus {
     }
 
     pub fn parse(s: &str) -> Option<RecordStatus> {
-        [RecordStatus::Pending, RecordStatus::Approved, RecordStatus::Rejected]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            RecordStatus::Pending,
+            RecordStatus::Approved,
+            RecordStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 
     pub fn label(self) -> &'static str {

@@ -34,14 +34,22 @@ pub struct Refusal {
 }
 
 fn refuse(field: &'static str, message: impl Into<String>) -> Result<(), Refusal> {
-    Err(Refusal { field, message: message.into() })
+    Err(Refusal {
+        field,
+        message: message.into(),
+    })
 }
 
 /// Check a new record against the doctor's records that still count (pending or
 /// approved): minutes between 1 and 24 h; the date within the program's years and not
 /// in the future; the day's total at most 24 h; no overlap with another timed record
 /// (Zaozhuang annex 2 §四: every credited hour is real time of one person).
-pub fn check_new(new: &Entry, existing: &[Entry], years: RangeInclusive<i32>, today: NaiveDate) -> Result<(), Refusal> {
+pub fn check_new(
+    new: &Entry,
+    existing: &[Entry],
+    years: RangeInclusive<i32>,
+    today: NaiveDate,
+) -> Result<(), Refusal> {
     if !(1..=DAY_MINUTES).contains(&new.minutes) {
         return refuse("minutes", "学习时长应在 1 到 1440 分钟之间");
     }
@@ -51,7 +59,11 @@ pub fn check_new(new: &Entry, existing: &[Entry], years: RangeInclusive<i32>, to
     if !years.contains(&new.occurred_on.year()) {
         return refuse(
             "occurred_on",
-            format!("日期应在培训项目的年度（{}—{} 年）内", years.start(), years.end()),
+            format!(
+                "日期应在培训项目的年度（{}—{} 年）内",
+                years.start(),
+                years.end()
+            ),
         );
     }
     if let Some((start, end)) = new.interval
@@ -59,12 +71,21 @@ pub fn check_new(new: &Entry, existing: &[Entry], years: RangeInclusive<i32>, to
     {
         return refuse("ends_at", "结束时间应晚于开始时间");
     }
-    let counting = existing.iter().filter(|e| e.status != RecordStatus::Rejected);
-    let same_day: i32 = counting.clone().filter(|e| e.occurred_on == new.occurred_on).map(|e| e.minutes).sum();
+    let counting = existing
+        .iter()
+        .filter(|e| e.status != RecordStatus::Rejected);
+    let same_day: i32 = counting
+        .clone()
+        .filter(|e| e.occurred_on == new.occurred_on)
+        .map(|e| e.minutes)
+        .sum();
     if same_day + new.minutes > DAY_MINUTES {
         return refuse(
             "minutes",
-            format!("{} 已登记 {} 分钟，再加 {} 分钟将超过一天 24 小时", new.occurred_on, same_day, new.minutes),
+            format!(
+                "{} 已登记 {} 分钟，再加 {} 分钟将超过一天 24 小时",
+                new.occurred_on, same_day, new.minutes
+            ),
         );
     }
     if let Some((start, end)) = new.interval {
@@ -123,7 +144,16 @@ pub fn ledger(entries: &[Entry], course_minutes: &HashMap<i64, i32>) -> Ledger {
             RecordStatus::Rejected => {}
         }
     }
-    approved.sort_by_key(|e| (e.occurred_on, e.kind, e.interval, e.course_id, e.minutes, e.unit_score));
+    approved.sort_by_key(|e| {
+        (
+            e.occurred_on,
+            e.kind,
+            e.interval,
+            e.course_id,
+            e.minutes,
+            e.unit_score,
+        )
+    });
     let mut course_used: HashMap<i64, i32> = HashMap::new();
     let mut day_used: HashMap<NaiveDate, i32> = HashMap::new();
     let mut days = BTreeSet::new();
@@ -139,7 +169,11 @@ pub fn ledger(entries: &[Entry], course_minutes: &HashMap<i64, i32>) -> Ledger {
         let day = day_used.entry(e.occurred_on).or_default();
         minutes = minutes.min(DAY_MINUTES - *day);
         *day += minutes;
-        *out.by_year.entry(e.occurred_on.year()).or_default().entry(e.kind).or_default() += minutes;
+        *out.by_year
+            .entry(e.occurred_on.year())
+            .or_default()
+            .entry(e.kind)
+            .or_default() += minutes;
         if e.kind == StudyKind::Online {
             days.insert(e.occurred_on);
             if let Some(score) = e.unit_score {
@@ -244,7 +278,12 @@ pub fn behind(required: i32, credited: i32, share: f64) -> bool {
 }
 
 fn kind(required: i32, credited: i32, pending: i32) -> KindProgress {
-    KindProgress { required_minutes: required, credited_minutes: credited, pending_minutes: pending, met: credited >= required }
+    KindProgress {
+        required_minutes: required,
+        credited_minutes: credited,
+        pending_minutes: pending,
+        met: credited >= required,
+    }
 }
 
 /// Progress against the program — the 158/60/60 hours (Zaozhuang annex 2 §四) or
@@ -259,7 +298,11 @@ pub fn progress(
 ) -> Progress {
     let credited = |k| ledger.credited(k);
     let pending = |k| ledger.pending.get(&k).copied().unwrap_or(0);
-    let online_hours = kind(req.online_minutes, credited(StudyKind::Online), pending(StudyKind::Online));
+    let online_hours = kind(
+        req.online_minutes,
+        credited(StudyKind::Online),
+        pending(StudyKind::Online),
+    );
     let completion_rate = if req.online_minutes > 0 {
         (f64::from(online_hours.credited_minutes) / f64::from(req.online_minutes)).min(1.0)
     } else {
@@ -270,19 +313,45 @@ pub fn progress(
         completion_rate: (completion_rate * 1000.0).round() / 1000.0,
         active_days: ledger.online_days,
         // Mean in tenths, rounded, shown in points with one decimal.
-        average_unit_score: (score_n > 0).then(|| (score_sum as f64 / score_n as f64).round() / 10.0),
+        average_unit_score: (score_n > 0)
+            .then(|| (score_sum as f64 / score_n as f64).round() / 10.0),
         hours: online_hours,
     };
-    let centralized = kind(req.centralized_minutes, credited(StudyKind::Centralized), pending(StudyKind::Centralized));
-    let shadowing = kind(req.shadowing_minutes, credited(StudyKind::Shadowing), pending(StudyKind::Shadowing));
-    let tutoring = kind(0, credited(StudyKind::Tutoring), pending(StudyKind::Tutoring));
-    let skills_practice = kind(0, credited(StudyKind::SkillsPractice), pending(StudyKind::SkillsPractice));
+    let centralized = kind(
+        req.centralized_minutes,
+        credited(StudyKind::Centralized),
+        pending(StudyKind::Centralized),
+    );
+    let shadowing = kind(
+        req.shadowing_minutes,
+        credited(StudyKind::Shadowing),
+        pending(StudyKind::Shadowing),
+    );
+    let tutoring = kind(
+        0,
+        credited(StudyKind::Tutoring),
+        pending(StudyKind::Tutoring),
+    );
+    let skills_practice = kind(
+        0,
+        credited(StudyKind::SkillsPractice),
+        pending(StudyKind::SkillsPractice),
+    );
     let combined = req.combined.as_ref().map(|c| {
         let got: i32 = c.kinds.iter().map(|k| credited(*k)).sum();
-        CombinedProgress { kinds: c.kinds.clone(), required_minutes: c.minutes, credited_minutes: got, met: got >= c.minutes }
+        CombinedProgress {
+            kinds: c.kinds.clone(),
+            required_minutes: c.minutes,
+            credited_minutes: got,
+            met: got >= c.minutes,
+        }
     });
     let mut missing = BTreeMap::new();
-    for (name, p) in [("online", &online.hours), ("centralized", &centralized), ("shadowing", &shadowing)] {
+    for (name, p) in [
+        ("online", &online.hours),
+        ("centralized", &centralized),
+        ("shadowing", &shadowing),
+    ] {
         if !p.met {
             missing.insert(name, p.required_minutes - p.credited_minutes);
         }
@@ -306,7 +375,9 @@ pub fn progress(
         (true, _) => ("hours_met", None),
         (false, true) => (
             "makeup_study",
-            ends.and_then(|e| e.checked_add_months(Months::new(req.makeup_window_months.max(0).unsigned_abs()))),
+            ends.and_then(|e| {
+                e.checked_add_months(Months::new(req.makeup_window_months.max(0).unsigned_abs()))
+            }),
         ),
         (false, false) => ("in_progress", None),
     };
@@ -358,7 +429,15 @@ mod tests {
     }
 
     fn entry(kind: StudyKind, minutes: i32, d: u32, status: RecordStatus) -> Entry {
-        Entry { kind, minutes, occurred_on: day(d), interval: None, status, course_id: None, unit_score: None }
+        Entry {
+            kind,
+            minutes,
+            occurred_on: day(d),
+            interval: None,
+            status,
+            course_id: None,
+            unit_score: None,
+        }
     }
 
     fn today() -> NaiveDate {
@@ -368,11 +447,34 @@ mod tests {
     #[test]
     fn a_day_never_takes_more_than_twenty_four_hours() {
         let existing = [entry(StudyKind::Online, 1000, 1, RecordStatus::Approved)];
-        let e = check_new(&entry(StudyKind::Online, 441, 1, RecordStatus::Pending), &existing, 2024..=2026, today()).unwrap_err();
+        let e = check_new(
+            &entry(StudyKind::Online, 441, 1, RecordStatus::Pending),
+            &existing,
+            2024..=2026,
+            today(),
+        )
+        .unwrap_err();
         assert_eq!(e.field, "minutes");
-        assert!(check_new(&entry(StudyKind::Online, 440, 1, RecordStatus::Pending), &existing, 2024..=2026, today()).is_ok());
+        assert!(
+            check_new(
+                &entry(StudyKind::Online, 440, 1, RecordStatus::Pending),
+                &existing,
+                2024..=2026,
+                today()
+            )
+            .is_ok()
+        );
         let rejected = [entry(StudyKind::Online, 1000, 1, RecordStatus::Rejected)];
-        assert!(check_new(&entry(StudyKind::Online, 441, 1, RecordStatus::Pending), &rejected, 2024..=2026, today()).is_ok(), "rejected time is free");
+        assert!(
+            check_new(
+                &entry(StudyKind::Online, 441, 1, RecordStatus::Pending),
+                &rejected,
+                2024..=2026,
+                today()
+            )
+            .is_ok(),
+            "rejected time is free"
+        );
     }
 
     #[test]
@@ -381,20 +483,45 @@ mod tests {
         morning.interval = Some((at(3, 1), at(3, 4)));
         let mut clash = entry(StudyKind::Shadowing, 120, 3, RecordStatus::Pending);
         clash.interval = Some((at(3, 3), at(3, 5)));
-        let e = check_new(&clash, std::slice::from_ref(&morning), 2024..=2026, today()).unwrap_err();
+        let e =
+            check_new(&clash, std::slice::from_ref(&morning), 2024..=2026, today()).unwrap_err();
         assert!(e.message.contains("重叠"), "{}", e.message);
         clash.interval = Some((at(3, 4), at(3, 6)));
-        assert!(check_new(&clash, &[morning], 2024..=2026, today()).is_ok(), "back to back is fine");
+        assert!(
+            check_new(&clash, &[morning], 2024..=2026, today()).is_ok(),
+            "back to back is fine"
+        );
     }
 
     #[test]
     fn records_outside_the_program_or_in_the_future_are_refused() {
         let mut old = entry(StudyKind::Online, 60, 1, RecordStatus::Pending);
         old.occurred_on = NaiveDate::from_ymd_opt(2023, 12, 31).unwrap();
-        assert_eq!(check_new(&old, &[], 2024..=2026, today()).unwrap_err().field, "occurred_on");
+        assert_eq!(
+            check_new(&old, &[], 2024..=2026, today())
+                .unwrap_err()
+                .field,
+            "occurred_on"
+        );
         let future = entry(StudyKind::Online, 60, 1, RecordStatus::Pending);
-        assert!(check_new(&future, &[], 2024..=2026, NaiveDate::from_ymd_opt(2025, 2, 28).unwrap()).is_err());
-        assert!(check_new(&entry(StudyKind::Online, 0, 1, RecordStatus::Pending), &[], 2024..=2026, today()).is_err());
+        assert!(
+            check_new(
+                &future,
+                &[],
+                2024..=2026,
+                NaiveDate::from_ymd_opt(2025, 2, 28).unwrap()
+            )
+            .is_err()
+        );
+        assert!(
+            check_new(
+                &entry(StudyKind::Online, 0, 1, RecordStatus::Pending),
+                &[],
+                2024..=2026,
+                today()
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -406,18 +533,28 @@ mod tests {
         let pending = entry(StudyKind::Centralized, 60, 3, RecordStatus::Pending);
         let caps = HashMap::from([(7, 120)]);
         let l = ledger(&[a, again, pending], &caps);
-        assert_eq!(l.credited(StudyKind::Online), 120, "course 7 is worth 120 minutes");
+        assert_eq!(
+            l.credited(StudyKind::Online),
+            120,
+            "course 7 is worth 120 minutes"
+        );
         assert_eq!(l.credited(StudyKind::Centralized), 0);
         assert_eq!(l.pending[&StudyKind::Centralized], 60);
         assert_eq!(l.online_days, 2);
     }
 
     fn requirements() -> Requirements {
-        crate::program::rules::preset("zaozhuang-2024").unwrap().policy.requirements
+        crate::program::rules::preset("zaozhuang-2024")
+            .unwrap()
+            .policy
+            .requirements
     }
 
     fn deadlines() -> Deadlines {
-        crate::program::rules::preset("zaozhuang-2024").unwrap().policy.deadlines
+        crate::program::rules::preset("zaozhuang-2024")
+            .unwrap()
+            .policy
+            .deadlines
     }
 
     #[test]
@@ -428,9 +565,9 @@ mod tests {
         ];
         let mut entries = entries.to_vec();
         // 9480 minutes cannot fit one day: spread them.
-        entries[0].minutes = 1440;
-        for d in 4..=10 {
-            entries.push(entry(StudyKind::Online, if d == 10 { 840 } else { 1440 }, d, RecordStatus::Approved));
+        entries[0].minutes = 840;
+        for d in 4..=9 {
+            entries.push(entry(StudyKind::Online, 1440, d, RecordStatus::Approved));
         }
         let l = ledger(&entries, &HashMap::new());
         let p = progress(&requirements(), &deadlines(), 2024..=2026, &l, today());
@@ -447,7 +584,11 @@ mod tests {
         let after = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
         let late = progress(&requirements(), &deadlines(), 2024..=2026, &l, after);
         assert_eq!(late.completion.status, "makeup_study");
-        assert_eq!(late.completion.makeup_deadline, NaiveDate::from_ymd_opt(2027, 2, 28), "11-30 + 3 months");
+        assert_eq!(
+            late.completion.makeup_deadline,
+            NaiveDate::from_ymd_opt(2027, 2, 28),
+            "11-30 + 3 months"
+        );
         assert!(late.completion.behind_schedule);
     }
 
@@ -466,7 +607,11 @@ mod tests {
             prop::sample::select(StudyKind::ALL.to_vec()),
             1i32..600,
             1u32..=10,
-            prop::sample::select(vec![RecordStatus::Approved, RecordStatus::Pending, RecordStatus::Rejected]),
+            prop::sample::select(vec![
+                RecordStatus::Approved,
+                RecordStatus::Pending,
+                RecordStatus::Rejected,
+            ]),
             prop::option::of(1i64..4),
             prop::option::of(0i32..1000),
         )
@@ -476,7 +621,11 @@ mod tests {
                 occurred_on: day(d),
                 interval: None,
                 status,
-                course_id: if kind == StudyKind::Online { course } else { None },
+                course_id: if kind == StudyKind::Online {
+                    course
+                } else {
+                    None
+                },
                 unit_score: score,
             })
     }

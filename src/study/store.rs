@@ -34,33 +34,55 @@ pub fn of_doctor(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec<St
         .load(conn)
 }
 
+/// The columns of a record the ledger reads.
+type EntryColumns = (
+    String,
+    i32,
+    NaiveDate,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    String,
+    Option<i64>,
+    Option<i32>,
+);
+
+/// Counting minutes per (doctor, day), and the source refs already present, per doctor.
+pub type DayTotals = (
+    HashMap<(i64, NaiveDate), i32>,
+    std::collections::HashSet<(i64, String)>,
+);
+
+/// Minutes per (kind, status), per doctor.
+pub type SumsByDoctor = HashMap<i64, HashMap<(StudyKind, RecordStatus), i64>>;
+
 /// What the ledger needs of a doctor's records (an index-only read).
 pub fn entries_of(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec<Entry>> {
-    let rows: Vec<(String, i32, NaiveDate, Option<NaiveDateTime>, Option<NaiveDateTime>, String, Option<i64>, Option<i32>)> =
-        study_records::table
-            .filter(study_records::doctor_id.eq(doctor_id))
-            .select((
-                study_records::kind,
-                study_records::minutes,
-                study_records::occurred_on,
-                study_records::starts_at,
-                study_records::ends_at,
-                study_records::status,
-                study_records::course_id,
-                study_records::unit_score,
-            ))
-            .load(conn)?;
+    let rows: Vec<EntryColumns> = study_records::table
+        .filter(study_records::doctor_id.eq(doctor_id))
+        .select((
+            study_records::kind,
+            study_records::minutes,
+            study_records::occurred_on,
+            study_records::starts_at,
+            study_records::ends_at,
+            study_records::status,
+            study_records::course_id,
+            study_records::unit_score,
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(kind, minutes, occurred_on, s, e, status, course_id, unit_score)| Entry {
-            kind: StudyKind::parse(&kind).unwrap_or(StudyKind::Online),
-            minutes,
-            occurred_on,
-            interval: s.zip(e),
-            status: RecordStatus::parse(&status).unwrap_or(RecordStatus::Pending),
-            course_id,
-            unit_score,
-        })
+        .map(
+            |(kind, minutes, occurred_on, s, e, status, course_id, unit_score)| Entry {
+                kind: StudyKind::parse(&kind).unwrap_or(StudyKind::Online),
+                minutes,
+                occurred_on,
+                interval: s.zip(e),
+                status: RecordStatus::parse(&status).unwrap_or(RecordStatus::Pending),
+                course_id,
+                unit_score,
+            },
+        )
         .collect())
 }
 
@@ -78,7 +100,12 @@ fn neighbours(conn: &mut AnyConnection, doctor_id: i64, on: NaiveDate) -> QueryR
 }
 
 /// Minutes of a course already credited to (or pending for) a doctor.
-fn course_used(conn: &mut AnyConnection, doctor_id: i64, course_id: i64, except: Option<i64>) -> QueryResult<i64> {
+fn course_used(
+    conn: &mut AnyConnection,
+    doctor_id: i64,
+    course_id: i64,
+    except: Option<i64>,
+) -> QueryResult<i64> {
     let mut q = study_records::table
         .filter(study_records::doctor_id.eq(doctor_id))
         .filter(study_records::course_id.eq(course_id))
@@ -87,7 +114,9 @@ fn course_used(conn: &mut AnyConnection, doctor_id: i64, course_id: i64, except:
     if let Some(id) = except {
         q = q.filter(study_records::id.ne(id));
     }
-    let sum: Option<i64> = q.select(diesel::dsl::sum(study_records::minutes)).first(conn)?;
+    let sum: Option<i64> = q
+        .select(diesel::dsl::sum(study_records::minutes))
+        .first(conn)?;
     Ok(sum.unwrap_or(0))
 }
 
@@ -168,10 +197,15 @@ pub fn insert(
         }
         let existing = neighbours(conn, new.doctor_id, new.occurred_on)?;
         rules::check_new(&new.entry(), &existing, years, today).map_err(refused)?;
-        if let (Some(course), Some(cap), RecordStatus::Approved) = (new.course_id, course_minutes, new.status) {
+        if let (Some(course), Some(cap), RecordStatus::Approved) =
+            (new.course_id, course_minutes, new.status)
+        {
             let used = course_used(conn, new.doctor_id, course, None)?;
             if used + i64::from(new.minutes) > i64::from(cap) {
-                return Err(AppError::field("minutes", format!("该课程共 {cap} 分钟，已认定 {used} 分钟，超出部分不能计入")));
+                return Err(AppError::field(
+                    "minutes",
+                    format!("该课程共 {cap} 分钟，已认定 {used} 分钟，超出部分不能计入"),
+                ));
             }
         }
         let id: i64 = diesel::insert_into(study_records::table)
@@ -183,20 +217,23 @@ pub fn insert(
 }
 
 /// Insert records already checked by the caller (imports), in batches.
-pub fn insert_checked(conn: &mut AnyConnection, records: &[NewRecord], now: NaiveDateTime) -> QueryResult<usize> {
+pub fn insert_checked(
+    conn: &mut AnyConnection,
+    records: &[NewRecord],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     let mut n = 0;
     for chunk in records.chunks(400) {
         let rows: Vec<Row<'_>> = chunk.iter().map(|r| row(r, now)).collect();
-        n += crate::per_backend!(conn, |c| diesel::insert_into(study_records::table).values(&rows).execute(c))?;
+        n += crate::per_backend!(conn, |c| diesel::insert_into(study_records::table)
+            .values(&rows)
+            .execute(c))?;
     }
     Ok(n)
 }
 
 /// Counting minutes per (doctor, day), and every source_ref, of these doctors (imports).
-pub fn day_totals_and_refs(
-    conn: &mut AnyConnection,
-    doctor_ids: &[i64],
-) -> QueryResult<(HashMap<(i64, NaiveDate), i32>, std::collections::HashSet<(i64, String)>)> {
+pub fn day_totals_and_refs(conn: &mut AnyConnection, doctor_ids: &[i64]) -> QueryResult<DayTotals> {
     let mut totals = HashMap::new();
     let mut refs = std::collections::HashSet::new();
     for chunk in doctor_ids.chunks(500) {
@@ -221,7 +258,10 @@ pub fn day_totals_and_refs(
 }
 
 /// Approved minutes per (doctor, course), for the course-length rule in imports.
-pub fn course_totals(conn: &mut AnyConnection, doctor_ids: &[i64]) -> QueryResult<HashMap<(i64, i64), i32>> {
+pub fn course_totals(
+    conn: &mut AnyConnection,
+    doctor_ids: &[i64],
+) -> QueryResult<HashMap<(i64, i64), i32>> {
     let mut out = HashMap::new();
     for chunk in doctor_ids.chunks(500) {
         let rows: Vec<(i64, Option<i64>, Option<i64>)> = study_records::table
@@ -229,7 +269,11 @@ pub fn course_totals(conn: &mut AnyConnection, doctor_ids: &[i64]) -> QueryResul
             .filter(study_records::course_id.is_not_null())
             .filter(study_records::status.eq(RecordStatus::Approved.as_str()))
             .group_by((study_records::doctor_id, study_records::course_id))
-            .select((study_records::doctor_id, study_records::course_id, diesel::dsl::sum(study_records::minutes)))
+            .select((
+                study_records::doctor_id,
+                study_records::course_id,
+                diesel::dsl::sum(study_records::minutes),
+            ))
             .load(conn)?;
         for (doctor, course, sum) in rows {
             if let Some(course) = course {
@@ -253,16 +297,28 @@ pub fn review(
     db::write(conn, |conn| {
         let record = get(conn, id)?.ok_or(AppError::NotFound)?;
         if record.status() != RecordStatus::Pending {
-            return Err(AppError::Conflict(format!("该记录已{}，不能再审核", record.status().label())));
+            return Err(AppError::Conflict(format!(
+                "该记录已{}，不能再审核",
+                record.status().label()
+            )));
         }
         if approve && let Some(course) = record.course_id {
-            let cap: i32 = courses::table.find(course).select(courses::minutes).first(conn)?;
+            let cap: i32 = courses::table
+                .find(course)
+                .select(courses::minutes)
+                .first(conn)?;
             let used = course_used(conn, record.doctor_id, course, Some(id))?;
             if used + i64::from(record.minutes) > i64::from(cap) {
-                return Err(AppError::Conflict(format!("该课程共 {cap} 分钟，已认定 {used} 分钟，不能再计入")));
+                return Err(AppError::Conflict(format!(
+                    "该课程共 {cap} 分钟，已认定 {used} 分钟，不能再计入"
+                )));
             }
         }
-        let status = if approve { RecordStatus::Approved } else { RecordStatus::Rejected };
+        let status = if approve {
+            RecordStatus::Approved
+        } else {
+            RecordStatus::Rejected
+        };
         diesel::update(study_records::table.find(id))
             .set((
                 study_records::status.eq(status.as_str()),
@@ -307,14 +363,15 @@ pub fn pending(
 
 /// Minutes per (doctor, kind, status) of the doctors in `scope` matching `doctor_ids`
 /// (None = all) — the county progress table's one aggregate.
-pub fn sums_by_doctor(
-    conn: &mut AnyConnection,
-    scope: &Scope,
-) -> QueryResult<HashMap<i64, HashMap<(StudyKind, RecordStatus), i64>>> {
+pub fn sums_by_doctor(conn: &mut AnyConnection, scope: &Scope) -> QueryResult<SumsByDoctor> {
     let rows: Vec<(i64, String, String, Option<i64>)> = study_records::table
         .inner_join(doctors::table.inner_join(regions::table))
         .filter(in_scope(scope))
-        .group_by((study_records::doctor_id, study_records::kind, study_records::status))
+        .group_by((
+            study_records::doctor_id,
+            study_records::kind,
+            study_records::status,
+        ))
         .select((
             study_records::doctor_id,
             study_records::kind,
@@ -325,7 +382,9 @@ pub fn sums_by_doctor(
     let mut out: HashMap<i64, HashMap<(StudyKind, RecordStatus), i64>> = HashMap::new();
     for (doctor, kind, status, sum) in rows {
         if let (Some(k), Some(s)) = (StudyKind::parse(&kind), RecordStatus::parse(&status)) {
-            out.entry(doctor).or_default().insert((k, s), sum.unwrap_or(0));
+            out.entry(doctor)
+                .or_default()
+                .insert((k, s), sum.unwrap_or(0));
         }
     }
     Ok(out)
@@ -345,6 +404,144 @@ pub fn course_minutes(conn: &mut AnyConnection, program_id: i64) -> QueryResult<
         .filter(courses::program_id.eq(program_id))
         .select((courses::id, courses::minutes))
         .load::<(i64, i32)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Doctors an instructor works with: those who attended a session it teaches and those
+/// whose rotation it supervises (ARCHITECTURE.md: an instructor sees the doctors of its
+/// sessions, placements and groups).
+pub fn instructor_doctors(conn: &mut AnyConnection, instructor_id: i64) -> QueryResult<Vec<i64>> {
+    use crate::db::schema::{placements, rotations, session_instructors};
+    let mut ids: Vec<i64> = study_records::table
+        .inner_join(
+            session_instructors::table.on(session_instructors::session_id
+                .nullable()
+                .eq(study_records::session_id)),
+        )
+        .filter(session_instructors::instructor_id.eq(instructor_id))
+        .select(study_records::doctor_id)
+        .distinct()
+        .load(conn)?;
+    let placed: Vec<i64> = placements::table
+        .inner_join(rotations::table)
+        .filter(rotations::supervisor_id.eq(instructor_id))
+        .select(placements::doctor_id)
+        .distinct()
+        .load(conn)?;
+    ids.extend(placed);
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Link a doctor's platform account (for exports that carry no ID number).
+pub fn link_platform_account(
+    conn: &mut AnyConnection,
+    platform: &str,
+    account: &str,
+    doctor_id: i64,
+) -> Result<(), AppError> {
+    use crate::db::schema::platform_accounts;
+    db::write(conn, |conn| {
+        let owner: Option<i64> = platform_accounts::table
+            .find((platform, account))
+            .select(platform_accounts::doctor_id)
+            .first(conn)
+            .optional()?;
+        match owner {
+            Some(d) if d == doctor_id => Ok(()),
+            Some(_) => Err(AppError::Conflict("该平台账号已关联其他学员".into())),
+            None => {
+                diesel::insert_into(platform_accounts::table)
+                    .values((
+                        platform_accounts::platform.eq(platform),
+                        platform_accounts::account.eq(account),
+                        platform_accounts::doctor_id.eq(doctor_id),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Store an evidence image of a record (replacing an earlier one).
+pub fn put_evidence(
+    conn: &mut AnyConnection,
+    record_id: i64,
+    content_type: &str,
+    content: &[u8],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    use crate::db::schema::evidence_files;
+    db::write(conn, |conn| {
+        diesel::delete(evidence_files::table.find(record_id)).execute(conn)?;
+        diesel::insert_into(evidence_files::table)
+            .values((
+                evidence_files::record_id.eq(record_id),
+                evidence_files::content_type.eq(content_type),
+                evidence_files::content.eq(content),
+                evidence_files::created_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    })
+}
+
+pub fn evidence(
+    conn: &mut AnyConnection,
+    record_id: i64,
+) -> QueryResult<Option<(String, Vec<u8>)>> {
+    use crate::db::schema::evidence_files;
+    evidence_files::table
+        .find(record_id)
+        .select((evidence_files::content_type, evidence_files::content))
+        .first(conn)
+        .optional()
+}
+
+/// Distinct doctors per county with approved centralized or shadowing time in `year`
+/// (the 1/3 rule counts people, not hours).
+pub fn centralized_learners(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    year: i32,
+) -> QueryResult<HashMap<String, i64>> {
+    let (from, to) = (
+        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
+        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),
+    );
+    let rows: Vec<(String, i64)> = study_records::table
+        .inner_join(doctors::table)
+        .filter(study_records::program_id.eq(program_id))
+        .filter(study_records::status.eq(RecordStatus::Approved.as_str()))
+        .filter(study_records::kind.eq_any([
+            StudyKind::Centralized.as_str(),
+            StudyKind::Shadowing.as_str(),
+        ]))
+        .filter(study_records::occurred_on.between(from, to))
+        .select((doctors::county_code, study_records::doctor_id))
+        .distinct()
+        .load(conn)?;
+    let mut out = HashMap::new();
+    for (county, _) in rows {
+        *out.entry(county).or_insert(0) += 1;
+    }
+    Ok(out)
+}
+
+/// Doctors in post per county of a program.
+pub fn doctors_per_county(
+    conn: &mut AnyConnection,
+    program_id: i64,
+) -> QueryResult<HashMap<String, i64>> {
+    Ok(doctors::table
+        .filter(doctors::program_id.eq(program_id))
+        .filter(doctors::status.eq("active"))
+        .group_by(doctors::county_code)
+        .select((doctors::county_code, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)?
         .into_iter()
         .collect())
 }

@@ -224,7 +224,10 @@ async fn the_quota_page_shows_places_and_enrolled(backend: Backend) {
         "places and totals"
     );
     assert!(own.contains("市中区") && !own.contains("滕州市"));
-    assert!(all.contains("href=\"/roster?region=370481\""), "each district links to its roster");
+    assert!(
+        all.contains("href=\"/roster?region=370481\""),
+        "each district links to its roster"
+    );
     let detail = fetch(&app, &county, &format!("/programs/{id}")).await;
     assert!(detail.contains("158 学时") && detail.contains("2026-12-15"));
 }
