@@ -64,6 +64,26 @@ pub async fn find_visible(
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<DoctorRecord> {
+    if user.role() == Role::Instructor {
+        // An instructor sees the doctors of its sessions and rotations, wherever they are.
+        if crate::study::api::related_doctors(state, user)
+            .await?
+            .contains(&id)
+        {
+            return state
+                .db(move |conn| store::get(conn, id))
+                .await?
+                .ok_or(AppError::NotFound);
+        }
+        return Err(deny(
+            state,
+            user,
+            "doctor.read",
+            Some(format!("doctor:{id}")),
+            AppError::NotFound,
+        )
+        .await);
+    }
     let scope = user.scope();
     let lookup = state
         .db(move |conn| store::get_scoped(conn, id, &scope))
@@ -320,7 +340,22 @@ pub async fn list_for(
             let total = items.len() as i64;
             return Ok(ListPage::new(items, total, paging));
         }
-        Role::Instructor => return Ok(ListPage::new(Vec::new(), 0, paging)),
+        Role::Instructor => {
+            let ids = crate::study::api::related_doctors(state, user).await?;
+            let mut items = Vec::new();
+            for id in ids {
+                if let Some(r) = state.db(move |conn| store::get(conn, id)).await? {
+                    items.push(r);
+                }
+            }
+            let total = items.len() as i64;
+            let page = items
+                .into_iter()
+                .skip(paging.offset() as usize)
+                .take(paging.per_page as usize)
+                .collect();
+            return Ok(ListPage::new(page, total, paging));
+        }
     }
     let scope = user.scope();
     if filter.id_index.is_some() {

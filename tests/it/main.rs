@@ -15,5 +15,8 @@ mod regions;
 mod roster;
 mod roster_import;
 mod roster_pages;
+mod sessions;
+mod shadowing;
+mod study;
 mod users;
 mod web;

@@ -325,6 +325,84 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Register a doctor through the API (as `admin`) in `region`, optionally with an
+    /// account `username` (password [`PASSWORD`]); returns its id and token.
+    pub async fn doctor(
+        &self,
+        admin: &str,
+        program: i64,
+        first17: &str,
+        region: &str,
+        username: Option<&str>,
+    ) -> (i64, Option<String>) {
+        let r = self
+            .post(
+                "/api/v1/doctors",
+                admin,
+                json!({"name": "测试学员", "id_number": id_number(first17), "phone": "13800138000",
+                       "education": "secondary", "qualification": "village_doctor_cert",
+                       "region_code": region, "program_id": program, "cohort_year": 2026}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.json()["id"].as_i64().unwrap();
+        let token = match username {
+            Some(u) => {
+                let a = self
+                    .post(
+                        &format!("/api/v1/doctors/{id}/account"),
+                        admin,
+                        json!({"username": u, "password": PASSWORD}),
+                    )
+                    .await;
+                assert_eq!(a.status, 201, "{}", a.text);
+                Some(self.login(u).await)
+            }
+            None => None,
+        };
+        (id, token)
+    }
+
+    /// A session running now (started `started_minutes_ago`, an hour and a half long).
+    pub async fn running_session(
+        &self,
+        admin: &str,
+        region: &str,
+        instructor_ids: &[i64],
+        started_minutes_ago: i64,
+    ) -> i64 {
+        let start = chrono::Utc::now() - chrono::Duration::minutes(started_minutes_ago);
+        let end = start + chrono::Duration::minutes(90);
+        let r = self
+            .post(
+                "/api/v1/sessions",
+                admin,
+                json!({"title": "高血压规范管理", "topic": "public_health", "location": "区卫健局会议室",
+                       "starts_at": start.to_rfc3339(), "ends_at": end.to_rfc3339(), "minutes": 90,
+                       "region_code": region, "instructor_ids": instructor_ids}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.json()["id"].as_i64().unwrap()
+    }
+
+    /// The check-in code of a session at `at`.
+    pub fn code_at(&self, session: i64, at: chrono::NaiveDateTime) -> String {
+        let secret = self.with_conn(|c| cunyi::sessions::store::secret(c, session).unwrap());
+        cunyi::sessions::rules::code_at(&secret, session, at)
+    }
+
+    /// Minutes credited to a doctor by kind, per the progress endpoint.
+    pub async fn credited(&self, token: &str, doctor: i64) -> Value {
+        let p = self
+            .get(&format!("/api/v1/doctors/{doctor}/progress"), token)
+            .await;
+        assert_eq!(p.status, 200, "{}", p.text);
+        p.json()
+    }
+}
+
 /// A valid synthetic ID number: 17 digits plus their check character.
 pub fn id_number(first17: &str) -> String {
     format!(
