@@ -21,6 +21,8 @@ pub struct Nav {
     pub csrf: String,
     pub is_admin: bool,
     pub is_sysadmin: bool,
+    pub is_doctor: bool,
+    pub is_instructor: bool,
 }
 
 impl Nav {
@@ -32,6 +34,8 @@ impl Nav {
             csrf: user.csrf.clone(),
             is_admin: user.role().is_admin(),
             is_sysadmin: user.role() == crate::auth::Role::Sysadmin,
+            is_doctor: user.role() == crate::auth::Role::Doctor,
+            is_instructor: user.role() == crate::auth::Role::Instructor,
         })
     }
 }

@@ -191,52 +191,102 @@ pub struct Area {
     pub description: &'static str,
 }
 
-/// The areas a role can reach today. Only built pages are listed: no dead ends.
+/// The areas a role can reach. Only built pages are listed: no dead ends.
 pub fn areas_for(role: Role, region_code: &str) -> Vec<Area> {
+    let area = |title: &'static str, href: String, description: &'static str| Area {
+        title,
+        href,
+        description,
+    };
     let mut areas = Vec::new();
-    if role.is_admin() {
-        areas.push(Area {
-            title: "学员花名册",
-            href: "/roster".into(),
-            description: "查询学员，导入或导出 Excel 花名册，登记离岗",
-        });
-        areas.push(Area {
-            title: "用户管理",
-            href: "/users".into(),
-            description: "查看、新建、停用本辖区的账号，重置密码",
-        });
-        areas.push(Area {
-            title: "行政区划",
-            href: format!("/regions?parent={region_code}"),
-            description: "浏览辖区内的乡镇（街道）和村（居）",
-        });
-        areas.push(Area {
-            title: "导入乡镇和村",
-            href: "/regions/import".into(),
-            description: "从 CSV 文件批量导入或更新辖区内的乡镇、村",
-        });
+    match role {
+        Role::Doctor => {
+            areas.push(area(
+                "我的学习",
+                "/study".into(),
+                "学时进度、登记自学、上传证明、跟班日志",
+            ));
+            areas.push(area(
+                "集中培训",
+                "/sessions".into(),
+                "近期培训安排与扫码签到",
+            ));
+        }
+        Role::Instructor => {
+            areas.push(area(
+                "集中培训",
+                "/sessions".into(),
+                "我授课的培训：签到码、出勤登记、签到表",
+            ));
+            areas.push(area(
+                "学时审核",
+                "/study/review".into(),
+                "审核我带教学员提交的学习记录",
+            ));
+        }
+        Role::CountyAdmin | Role::CityAdmin | Role::Sysadmin => {
+            areas.push(area(
+                "学员花名册",
+                "/roster".into(),
+                "查询学员，导入或导出 Excel 花名册，登记离岗",
+            ));
+            areas.push(area(
+                "学习进度",
+                "/progress".into(),
+                "各乡镇、各学员的学时进度，进度落后筛选与导出",
+            ));
+            areas.push(area(
+                "集中培训",
+                "/sessions".into(),
+                "安排培训、签到、出勤与签到表",
+            ));
+            if role != Role::Sysadmin {
+                areas.push(area(
+                    "学时审核",
+                    "/study/review".into(),
+                    "审核学员自学登记与证明",
+                ));
+            }
+            areas.push(area(
+                "导入平台学时",
+                "/study/import".into(),
+                "导入中国继续医学教育网等平台的学习记录",
+            ));
+            areas.push(area(
+                "用户管理",
+                "/users".into(),
+                "查看、新建、停用本辖区的账号，重置密码",
+            ));
+            areas.push(area(
+                "行政区划",
+                format!("/regions?parent={region_code}"),
+                "浏览辖区内的乡镇（街道）和村（居）",
+            ));
+            areas.push(area(
+                "导入乡镇和村",
+                "/regions/import".into(),
+                "从 CSV 文件批量导入或更新辖区内的乡镇、村",
+            ));
+        }
     }
     if role == Role::Sysadmin {
-        areas.push(Area {
-            title: "审计日志",
-            href: "/audit".into(),
-            description: "登录、拒绝访问与账号变更记录，及防篡改校验",
-        });
+        areas.push(area(
+            "审计日志",
+            "/audit".into(),
+            "登录、拒绝访问与账号变更记录，及防篡改校验",
+        ));
     }
-    areas.push(Area {
-        title: "培训项目",
-        href: "/programs".into(),
-        description: if role.is_admin() {
-            "学时要求、报送期限与名额分配表"
-        } else {
-            "学时要求与各项期限"
-        },
-    });
-    areas.push(Area {
-        title: "我的账户",
-        href: "/account".into(),
-        description: "查看账户信息，修改密码",
-    });
+    let program = if role.is_admin() {
+        "学时要求、报送期限与名额分配表"
+    } else {
+        "学时要求与各项期限"
+    };
+    areas.push(area("培训项目", "/programs".into(), program));
+    areas.push(area(
+        "我的账户",
+        "/account".into(),
+        "查看账户信息，修改密码",
+    ));
     areas
 }
 

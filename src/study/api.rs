@@ -300,9 +300,13 @@ async fn list(
 /// records, an instructor those of its doctors.
 pub async fn queue(state: &AppState, user: &CurrentUser) -> AppResult<Vec<(StudyRecord, String)>> {
     let only = match user.role() {
-        Role::CountyAdmin | Role::CityAdmin | Role::Sysadmin => None,
+        Role::CountyAdmin | Role::CityAdmin => None,
         Role::Instructor => Some(related_doctors(state, user).await?),
-        Role::Doctor => return Err(AppError::Forbidden("学员不能审核学习记录".into())),
+        Role::Doctor | Role::Sysadmin => {
+            return Err(AppError::Forbidden(
+                "只有区县、市级管理员和带教老师审核学习记录".into(),
+            ));
+        }
     };
     let scope = if user.role() == Role::Instructor {
         crate::regions::Scope::new("", "/")

@@ -26,7 +26,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/study", web::post().to(log))
         .route("/study/review", web::get().to(review_queue))
         .route("/study/review/{id}", web::post().to(decide))
-        .route("/progress", web::get().to(table));
+        .route("/progress", web::get().to(table))
+        .route("/study/import", web::get().to(import_form))
+        .route("/study/import", web::post().to(import_check))
+        .route("/study/import/confirm", web::post().to(import_confirm));
 }
 
 /// One bar of the doctor's page.
@@ -113,6 +116,7 @@ struct MinePage {
     errors: FormErrors,
     notice: Option<&'static str>,
     today: String,
+    placements: Vec<(i64, String, String)>,
 }
 
 async fn mine_page(
@@ -135,11 +139,12 @@ async fn mine_page(
         })?;
     let p = progress_of(state, &doctor).await?;
     let (doctor_id, program_id) = (doctor.doctor.id, doctor.doctor.program_id);
-    let (records, courses) = state
+    let (records, courses, placements) = state
         .db(move |conn| {
             Ok::<_, diesel::result::Error>((
                 store::of_doctor(conn, doctor_id)?,
                 store::courses_of(conn, program_id)?,
+                crate::shadowing::store::of_doctor(conn, doctor_id)?,
             ))
         })
         .await?;
@@ -173,6 +178,10 @@ async fn mine_page(
         errors: errors.into(),
         notice,
         today: time::today_cst().to_string(),
+        placements: placements
+            .into_iter()
+            .map(|(p, base)| (p.id, base, format!("{} 至 {}", p.starts_on, p.ends_on)))
+            .collect(),
     })
 }
 
@@ -181,12 +190,29 @@ struct NoticeQuery {
     done: Option<String>,
 }
 
-/// `GET /study`: the doctor's own page.
+#[derive(Template)]
+#[template(path = "study/unlinked.html")]
+struct UnlinkedPage {
+    nav: Option<Nav>,
+}
+
+/// `GET /study`: the doctor's own page (or what to do when its account has no record).
 async fn mine(
     state: web::Data<AppState>,
     user: PageUser,
     query: web::Query<NoticeQuery>,
 ) -> PageResult {
+    let id = user.id();
+    if user.role() == Role::Doctor
+        && state
+            .db(move |conn| crate::roster::store::by_user(conn, id))
+            .await?
+            .is_none()
+    {
+        return html(&UnlinkedPage {
+            nav: Nav::of(&user),
+        });
+    }
     let notice = query.done.as_deref().map(|_| "已提交，待审核后计入学时。");
     html(&mine_page(&state, &user, Vec::new(), notice).await?)
 }
@@ -651,4 +677,174 @@ async fn table(
         regions,
         query: base,
     })
+}
+
+#[derive(Template)]
+#[template(path = "study/import.html")]
+struct ImportPage {
+    nav: Option<Nav>,
+    csrf: String,
+    counties: Vec<(String, String)>,
+    platform: String,
+    report: Option<super::import::Report>,
+    token: Option<String>,
+    error: Option<String>,
+    done: bool,
+}
+
+async fn import_page(state: &AppState, user: &PageUser) -> Result<ImportPage, AppError> {
+    let scope = user.scope();
+    let counties = if user.role() == Role::CountyAdmin {
+        vec![(user.region.code.clone(), user.region.name.clone())]
+    } else {
+        state
+            .db(move |conn| {
+                use crate::db::schema::regions;
+                use diesel::prelude::*;
+                regions::table
+                    .filter(crate::regions::store::in_scope(&scope))
+                    .filter(regions::level.eq("county"))
+                    .order(regions::code)
+                    .select((regions::code, regions::name))
+                    .load::<(String, String)>(conn)
+            })
+            .await?
+    };
+    Ok(ImportPage {
+        nav: Nav::of(user),
+        csrf: user.csrf.clone(),
+        counties,
+        platform: "ncme".into(),
+        report: None,
+        token: None,
+        error: None,
+        done: false,
+    })
+}
+
+/// `GET /study/import`.
+async fn import_form(state: web::Data<AppState>, user: PageUser) -> PageResult {
+    user.require(crate::roster::api::ADMINS)?;
+    html(&import_page(&state, &user).await?)
+}
+
+fn message(e: &AppError) -> String {
+    match e {
+        AppError::Validation(f) => f
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => other.to_string(),
+    }
+}
+
+/// `POST /study/import`: check a platform export; if clean, keep it for confirmation.
+async fn import_check(
+    state: web::Data<AppState>,
+    user: PageUser,
+    multipart: Multipart,
+) -> PageResult {
+    user.require(crate::roster::api::ADMINS)?;
+    let mut page = import_page(&state, &user).await?;
+    let form = match read_form(multipart, crate::roster::api::upload_limits().max_bytes).await {
+        Ok(f) => f,
+        Err(e @ (AppError::PayloadTooLarge(_) | AppError::Validation(_))) => {
+            page.error = Some(message(&e));
+            return html_status(actix_web::ResponseError::status_code(&e), &page);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    check_csrf(&user, form.field("csrf"))?;
+    let platform = form.field("platform").trim().to_owned();
+    page.platform = platform.clone();
+    let county = crate::roster::api::import_county(
+        &state,
+        &user,
+        Some(form.field("county")).filter(|c| !c.is_empty()),
+    )
+    .await?;
+    let Some(file) = form.file.filter(|f| !f.bytes.is_empty()) else {
+        page.error = Some("请选择要上传的文件".into());
+        return html_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let target = super::import::Target {
+        county: county.clone(),
+        platform: platform.clone(),
+        dry_run: true,
+    };
+    match super::import::run_bytes(&state, &user, target, file.bytes.clone()).await {
+        Ok(report) if report.errors.is_empty() => {
+            let stashed = crate::stash::Stashed {
+                filename: file.filename,
+                params: serde_json::json!({ "county": county.code, "platform": platform }),
+                content: file.bytes,
+            };
+            let user_id = user.id();
+            page.token = Some(
+                state
+                    .db(move |conn| {
+                        crate::stash::put(conn, user_id, "study_import", &stashed, time::now())
+                    })
+                    .await?,
+            );
+            page.report = Some(report);
+            html(&page)
+        }
+        Ok(report) => {
+            page.report = Some(report);
+            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e @ AppError::Validation(_)) => {
+            page.error = Some(message(&e));
+            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ConfirmForm {
+    csrf: Option<String>,
+    token: Option<String>,
+}
+
+/// `POST /study/import/confirm`.
+async fn import_confirm(
+    state: web::Data<AppState>,
+    user: PageUser,
+    form: web::Form<ConfirmForm>,
+) -> PageResult {
+    check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
+    user.require(crate::roster::api::ADMINS)?;
+    let mut page = import_page(&state, &user).await?;
+    let token = form.token.clone().unwrap_or_default();
+    let user_id = user.id();
+    let Some(stashed) = state
+        .db(move |conn| crate::stash::take(conn, &token, user_id, "study_import", time::now()))
+        .await?
+    else {
+        page.error = Some("检查结果已过期（超过 1 小时）或已导入，请重新上传文件".into());
+        return html_status(StatusCode::CONFLICT, &page);
+    };
+    let county =
+        crate::roster::api::import_county(&state, &user, stashed.params["county"].as_str()).await?;
+    let platform = stashed.params["platform"]
+        .as_str()
+        .unwrap_or("ncme")
+        .to_owned();
+    let target = super::import::Target {
+        county,
+        platform,
+        dry_run: false,
+    };
+    let report = super::import::run_bytes(&state, &user, target, stashed.content).await?;
+    page.done = report.errors.is_empty();
+    let status = if page.done {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page.report = Some(report);
+    html_status(status, &page)
 }
