@@ -18,5 +18,6 @@ mod roster_pages;
 mod sessions;
 mod shadowing;
 mod study;
+mod study_pages;
 mod users;
 mod web;
