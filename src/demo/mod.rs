@@ -4,6 +4,7 @@
 //! Later areas add their demo data here.
 
 mod roster;
+mod study;
 
 use anyhow::Context;
 use chrono::NaiveDateTime;

@@ -214,6 +214,7 @@ pub fn load(conn: &mut AnyConnection, pii: &Pii, now: NaiveDateTime) -> anyhow::
         .execute(conn)?;
     link_demo_doctor(conn)?;
     instructors(conn, now)?;
+    super::study::load(conn, now)?;
     Ok(())
 }
 
