@@ -169,6 +169,26 @@ pub fn list_visible(conn: &mut AnyConnection, caller: &Region) -> QueryResult<Ve
         .collect()
 }
 
+/// Just a program's policy and years (the hot path of progress reads).
+pub fn policy(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> QueryResult<Option<(Policy, std::ops::RangeInclusive<i32>)>> {
+    let row: Option<(String, i32, i32)> = programs::table
+        .find(id)
+        .select((programs::policy, programs::start_year, programs::end_year))
+        .first(conn)
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((policy, start, end)) => {
+            let policy = serde_json::from_str(&policy)
+                .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+            Ok(Some((policy, start..=end)))
+        }
+    }
+}
+
 /// The program of a region's city covering `year` (the newest if several).
 pub fn covering(
     conn: &mut AnyConnection,

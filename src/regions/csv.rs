@@ -36,20 +36,15 @@ pub fn parse(bytes: &[u8], max_rows: usize) -> Result<Vec<(usize, RegionRow)>, S
     let parent = column(&headers, PARENT);
     let gb = column(&headers, GB);
     let mut rows = Vec::new();
+    let mut lines = crate::sheet::LineCounter::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("第 {} 行无法解析：{e}", i + 2))?;
         // The line the record starts on, counted from its byte offset: the reader skips
         // blank lines without counting them.
         // (its offset is where the skipped blank lines begin).
-        let row_number = record.position().map_or(i + 2, |p| {
-            let mut start = usize::try_from(p.byte())
-                .unwrap_or(usize::MAX)
-                .min(bytes.len());
-            while matches!(bytes.get(start), Some(b'\n' | b'\r')) {
-                start += 1;
-            }
-            1 + bytes[..start].iter().filter(|b| **b == b'\n').count()
-        });
+        let row_number = record
+            .position()
+            .map_or(i + 2, |p| lines.line_at(bytes, p.byte()));
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

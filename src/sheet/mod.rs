@@ -5,7 +5,7 @@
 mod read;
 mod write;
 
-pub use read::{Cell, Limits, Sheet, read};
+pub use read::{Cell, Limits, LineCounter, Sheet, read};
 pub use write::{Column, XlsxBook};
 
 /// Which column a header names, by the aliases a column accepts (Chinese and English,

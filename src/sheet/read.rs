@@ -189,11 +189,12 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, String> {
         .has_headers(false)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    let mut lines = LineCounter::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("第 {} 行无法解析：{e}", i + 1))?;
         let line = record
             .position()
-            .map_or(i + 1, |p| line_of(text.as_bytes(), p.byte()));
+            .map_or(i + 1, |p| lines.line_at(text.as_bytes(), p.byte()));
         let cells: Vec<Cell> = record
             .iter()
             .take(limits.max_columns)
@@ -223,16 +224,37 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, String> {
     })
 }
 
-/// The 1-based line a record starts on, from its byte offset (the offset points at any
-/// blank lines skipped before it).
-fn line_of(bytes: &[u8], offset: u64) -> usize {
-    let mut start = usize::try_from(offset)
-        .unwrap_or(usize::MAX)
-        .min(bytes.len());
-    while matches!(bytes.get(start), Some(b'\n' | b'\r')) {
-        start += 1;
+/// Line numbers of CSV records, counted as the reader moves forward — linear in the
+/// file, however many records (recounting from the start made imports quadratic).
+#[derive(Debug, Default)]
+pub struct LineCounter {
+    pos: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    pub fn new() -> LineCounter {
+        LineCounter { pos: 0, line: 1 }
     }
-    1 + bytes[..start].iter().filter(|b| **b == b'\n').count()
+
+    /// The 1-based line a record starts on, from its byte offset (which points at any
+    /// blank lines the reader skipped before it). Offsets must not go backwards.
+    pub fn line_at(&mut self, bytes: &[u8], offset: u64) -> usize {
+        let mut start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        while matches!(bytes.get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        if start > self.pos {
+            self.line += bytes[self.pos..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.pos = start;
+        }
+        self.line
+    }
 }
 
 #[cfg(test)]

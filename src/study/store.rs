@@ -545,3 +545,73 @@ pub fn doctors_per_county(
         .into_iter()
         .collect())
 }
+
+/// One doctor's ledger from one indexed aggregate: minutes by (kind, status, year),
+/// online days, unit-score sums. Equal to [`rules::ledger`] over the records because
+/// the write path keeps its invariants (no day over 24 h, no course past its length);
+/// a test checks the two agree.
+pub fn ledger_of(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<rules::Ledger> {
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        kind: String,
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = Text)]
+        year: String,
+        #[diesel(sql_type = BigInt)]
+        minutes: i64,
+        #[diesel(sql_type = BigInt)]
+        days: i64,
+        #[diesel(sql_type = Nullable<BigInt>)]
+        score_sum: Option<i64>,
+        #[diesel(sql_type = BigInt)]
+        score_count: i64,
+    }
+    let sql = match conn.backend() {
+        crate::db::Backend::Postgres => {
+            "SELECT kind, status, EXTRACT(YEAR FROM occurred_on)::text AS year, SUM(minutes)::bigint AS minutes, \
+             COUNT(DISTINCT occurred_on)::bigint AS days, SUM(unit_score)::bigint AS score_sum, \
+             COUNT(unit_score)::bigint AS score_count \
+             FROM study_records WHERE doctor_id = $1 GROUP BY kind, status, year"
+        }
+        crate::db::Backend::Sqlite => {
+            "SELECT kind, status, substr(occurred_on, 1, 4) AS year, SUM(minutes) AS minutes, \
+             COUNT(DISTINCT occurred_on) AS days, SUM(unit_score) AS score_sum, COUNT(unit_score) AS score_count \
+             FROM study_records WHERE doctor_id = ? GROUP BY kind, status, year"
+        }
+    };
+    let rows: Vec<Row> = diesel::sql_query(sql)
+        .bind::<BigInt, _>(doctor_id)
+        .load(conn)?;
+    let mut ledger = rules::Ledger::default();
+    for r in rows {
+        let (Some(kind), Some(status), Ok(year)) = (
+            StudyKind::parse(&r.kind),
+            RecordStatus::parse(&r.status),
+            r.year.parse::<i32>(),
+        ) else {
+            continue;
+        };
+        let minutes = i32::try_from(r.minutes).unwrap_or(i32::MAX);
+        match status {
+            RecordStatus::Approved => {
+                *ledger
+                    .by_year
+                    .entry(year)
+                    .or_default()
+                    .entry(kind)
+                    .or_default() += minutes;
+                if kind == StudyKind::Online {
+                    ledger.online_days += r.days as usize;
+                    ledger.unit_scores.0 += r.score_sum.unwrap_or(0);
+                    ledger.unit_scores.1 += r.score_count;
+                }
+            }
+            RecordStatus::Pending => *ledger.pending.entry(kind).or_default() += minutes,
+            RecordStatus::Rejected => {}
+        }
+    }
+    Ok(ledger)
+}

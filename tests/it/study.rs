@@ -16,6 +16,7 @@ both_backends!(
     evidence_photos_are_images_of_ones_own_pending_records,
     the_county_table_is_scoped_consistent_and_exports,
     an_instructor_reviews_only_its_own_doctors,
+    the_aggregate_ledger_equals_the_reference_ledger,
 );
 
 struct County {
@@ -548,4 +549,77 @@ async fn an_instructor_reviews_only_its_own_doctors(backend: Backend) {
         roster.status, 200,
         "an instructor sees the doctors of its sessions"
     );
+}
+
+async fn the_aggregate_ledger_equals_the_reference_ledger(backend: Backend) {
+    let app = spawn(backend).await;
+    let c = county(&app).await;
+    let id = id_number("37040219800101123");
+    let csv = export_csv(&[
+        (&id, "", "ZZ-PH", "3", "2025-04-01"),
+        (&id, "", "ZZ-PL", "2", "2025-04-02"),
+        (&id, "", "ZZ-GP", "4", "2026-05-03"),
+    ]);
+    assert_eq!(
+        app.upload(
+            "/api/v1/study-records/import?platform=ncme",
+            &c.admin,
+            csv,
+            "x.csv"
+        )
+        .await
+        .status,
+        200
+    );
+    let session = app.running_session(&c.admin, "370402", &[], 30).await;
+    app.post(
+        &format!("/api/v1/sessions/{session}/attendance"),
+        &c.admin,
+        json!({"doctor_ids": [c.doctor]}),
+    )
+    .await;
+    for (kind, minutes, date) in [
+        ("online", 40, "2026-11-01"),
+        ("online", 50, "2026-11-02"),
+        ("tutoring", 60, "2026-10-05"),
+    ] {
+        app.post(
+            "/api/v1/study-records",
+            &c.doctor_token,
+            json!({"doctor_id": c.doctor, "kind": kind, "minutes": minutes, "occurred_on": date}),
+        )
+        .await;
+    }
+    let pending = app
+        .get("/api/v1/study-records/pending", &c.admin)
+        .await
+        .json();
+    let ids: Vec<i64> = pending["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    app.post(
+        &format!("/api/v1/study-records/{}/approve", ids[0]),
+        &c.admin,
+        json!({}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/study-records/{}/reject", ids[1]),
+        &c.admin,
+        json!({}),
+    )
+    .await;
+    app.post("/api/v1/study-records", &c.admin, json!({"doctor_id": c.doctor, "kind": "tutoring", "minutes": 90, "occurred_on": "2025-07-07"})).await;
+
+    let (fast, reference) = app.with_conn(|conn| {
+        let fast = cunyi::study::store::ledger_of(conn, c.doctor).unwrap();
+        let entries = cunyi::study::store::entries_of(conn, c.doctor).unwrap();
+        let caps = cunyi::study::store::course_minutes(conn, c.program).unwrap();
+        (fast, cunyi::study::rules::ledger(&entries, &caps))
+    });
+    assert_eq!(fast, reference);
+    assert!(fast.total() > 0 && !fast.pending.is_empty());
 }
