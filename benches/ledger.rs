@@ -104,7 +104,7 @@ fn generate(state: &AppState, doctors: i64) {
         )
     } else {
         (
-            format!("n"),
+            "n".to_owned(),
             "printf('%03d', (i / 25) % 20 + 1)",
             "printf('%02d', i % 25 + 1)",
         )
