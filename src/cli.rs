@@ -115,6 +115,19 @@ enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Import an online platform's export (.xlsx or .csv) into one county's ledger.
+    Study {
+        file: PathBuf,
+        /// The county-level region code (e.g. 370402).
+        #[arg(long)]
+        county: String,
+        /// The platform's code (ncme = 中国继续医学教育网, pmph = 人卫慕课, …).
+        #[arg(long, default_value = "ncme")]
+        platform: String,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -215,6 +228,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let state = AppState::init(Config::from_env()?)?;
             import_doctors(&state, &file, &county, program, dry_run)
+        }
+        Command::Import {
+            command: ImportCommand::Study { file, county, platform, dry_run },
+        } => {
+            let state = AppState::init(Config::from_env()?)?;
+            import_study(&state, &file, &county, &platform, dry_run)
         }
         Command::Audit {
             command: AuditCommand::Verify,
@@ -352,6 +371,37 @@ fn import_doctors(
         report.updated,
         report.unchanged,
         report.clinics_created
+    );
+    Ok(())
+}
+
+fn import_study(state: &AppState, file: &PathBuf, county: &str, platform: &str, dry_run: bool) -> anyhow::Result<()> {
+    use indicatif::ProgressBar;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let limits = crate::sheet::Limits { max_bytes: usize::MAX, max_rows: 5_000_000, ..Default::default() };
+    let spinner = ProgressBar::new_spinner().with_message(format!("读取并检查 {}", file.display()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let sheet = crate::sheet::read(&bytes, &limits).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let mut conn = state.pool.get()?;
+    let region = region_store::find(&mut conn, county)?
+        .filter(|r| r.level() == Some(crate::regions::Level::County))
+        .with_context(|| format!("--county: {county} is not a known county-level region"))?;
+    let target = crate::study::import::Target { county: region, platform: platform.to_owned(), dry_run };
+    let report = crate::study::import::run(&mut conn, &state.pii, &sheet, &target, &Actor::cli(), time::today_cst(), time::now())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    spinner.finish_and_clear();
+    for e in &report.errors {
+        eprintln!("第 {} 行 {}: {}", e.row, e.column, e.message);
+    }
+    if !report.errors.is_empty() {
+        bail!("{} 处错误，未写入任何数据 ({} bad cell(s); nothing was written)", report.errors.len(), report.errors.len());
+    }
+    println!(
+        "{}{} 行：新增 {}，此前已导入 {}",
+        if dry_run { "检查（未写入）" } else { "导入完成 " },
+        report.rows,
+        report.created,
+        report.duplicates
     );
     Ok(())
 }

@@ -364,9 +364,14 @@ pub fn pending(
 /// Minutes per (doctor, kind, status) of the doctors in `scope` matching `doctor_ids`
 /// (None = all) — the county progress table's one aggregate.
 pub fn sums_by_doctor(conn: &mut AnyConnection, scope: &Scope) -> QueryResult<SumsByDoctor> {
-    let rows: Vec<(i64, String, String, Option<i64>)> = study_records::table
-        .inner_join(doctors::table.inner_join(regions::table))
+    // Drive from the doctors in scope (a region range, then their ids) and probe the
+    // per-doctor index; joining from the records let planners scan all of them.
+    let in_scope_doctors = doctors::table
+        .inner_join(regions::table)
         .filter(in_scope(scope))
+        .select(doctors::id);
+    let rows: Vec<(i64, String, String, Option<i64>)> = study_records::table
+        .filter(study_records::doctor_id.eq_any(in_scope_doctors))
         .group_by((
             study_records::doctor_id,
             study_records::kind,
