@@ -15,6 +15,7 @@ use crate::extract::JSON_LIMIT;
 use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
+    bank,
     audit, auth, instructors, orgs, program, regions, roster, sessions, shadowing, study, users,
 };
 
@@ -26,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/v1")
                 .configure(auth::api::routes)
+                .configure(bank::api::routes)
                 .configure(users::api::routes)
                 .configure(regions::api::routes)
                 .configure(audit::api::routes)

@@ -9,6 +9,7 @@ pub mod app;
 pub mod areas;
 pub mod audit;
 pub mod auth;
+pub mod bank;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -40,6 +40,15 @@ impl AppState {
         }
         let now = time::now();
         regions::store::seed_builtin(&mut conn, now).context("cannot load the shipped regions")?;
+        let (shipped, problems) = crate::bank::files::shipped();
+        if !problems.is_empty() {
+            anyhow::bail!("the embedded question bank has problems: {problems:?}");
+        }
+        let synced = crate::bank::store::sync_core(&mut conn, &shipped, now)
+            .context("cannot load the shipped question bank")?;
+        if synced.added + synced.updated + synced.retired > 0 {
+            tracing::info!(?synced, "question bank `core` updated");
+        }
         let secret = match &config.jwt_secret {
             Some(secret) => secret.expose().clone(),
             None => {

@@ -277,6 +277,93 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    questions (id) {
+        id -> BigInt,
+        qid -> Text,
+        collection -> Text,
+        area -> Text,
+        topic -> Text,
+        qtype -> Text,
+        difficulty -> Nullable<Text>,
+        group_id -> Nullable<Text>,
+        case_text -> Nullable<Text>,
+        stem -> Text,
+        options -> Text,
+        answer -> Text,
+        explanation -> Text,
+        source -> Text,
+        content_hash -> Text,
+        active -> Bool,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    exams (id) {
+        id -> BigInt,
+        title -> Text,
+        kind -> Text,
+        program_id -> BigInt,
+        region_code -> Text,
+        cohort_year -> Nullable<Integer>,
+        year -> Integer,
+        makeup_of -> Nullable<BigInt>,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        duration_minutes -> Integer,
+        pass_score -> Double,
+        max_score -> Double,
+        attempts_allowed -> Integer,
+        x_scoring -> Text,
+        shuffle_options -> Bool,
+        blueprint -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attempts (id) {
+        id -> BigInt,
+        exam_id -> BigInt,
+        doctor_id -> BigInt,
+        attempt_no -> Integer,
+        seed -> Text,
+        started_at -> Timestamp,
+        deadline -> Timestamp,
+        status -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<Text>,
+        score -> Nullable<Double>,
+        max_score -> Double,
+        passed -> Nullable<Bool>,
+        paper -> Text,
+    }
+}
+
+diesel::table! {
+    attempt_answers (attempt_id, question_id) {
+        attempt_id -> BigInt,
+        question_id -> Text,
+        answer -> Text,
+        saved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attempt_items (attempt_id, position) {
+        attempt_id -> BigInt,
+        position -> Integer,
+        question_id -> Text,
+        answer -> Nullable<Text>,
+        points -> Double,
+        max_points -> Double,
+    }
+}
+
 diesel::joinable!(users -> regions (region_code));
 diesel::joinable!(courses -> programs (program_id));
 diesel::joinable!(sessions -> regions (region_code));
@@ -299,6 +386,13 @@ diesel::joinable!(doctors -> organizations (clinic_id));
 diesel::joinable!(instructors -> regions (region_code));
 diesel::joinable!(instructors -> organizations (organization_id));
 
+diesel::joinable!(exams -> programs (program_id));
+diesel::joinable!(exams -> regions (region_code));
+diesel::joinable!(attempts -> exams (exam_id));
+diesel::joinable!(attempts -> doctors (doctor_id));
+diesel::joinable!(attempt_answers -> attempts (attempt_id));
+diesel::joinable!(attempt_items -> attempts (attempt_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     regions,
@@ -319,4 +413,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     rotations,
     study_records,
     evidence_files,
+    questions,
+    exams,
+    attempts,
+    attempt_answers,
+    attempt_items,
 );

@@ -62,6 +62,7 @@ fn type_class(t: &str) -> &'static str {
         "integer" | "bigint" | "smallint" | "int" | "int8" | "int4" => "integer",
         "text" | "character varying" | "varchar" => "text",
         "boolean" | "bool" => "boolean",
+        "double precision" | "double" | "real" => "float",
         "blob" | "bytea" => "binary",
         "date" => "date",
         "timestamp" | "timestamp without time zone" => "timestamp",

@@ -1,0 +1,40 @@
+//! Embeds the shipped question bank (question_bank/**/*.toml) in the binary: writes
+//! `$OUT_DIR/bank_files.rs`, a list of (relative path, contents) pairs.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=question_bank");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("question_bank");
+    let mut files = Vec::new();
+    if let Ok(areas) = std::fs::read_dir(&root) {
+        for area in areas.flatten() {
+            let path = area.path();
+            if !path.is_dir() {
+                continue;
+            }
+            println!("cargo:rerun-if-changed={}", path.display());
+            if let Ok(entries) = std::fs::read_dir(&path) {
+                for entry in entries.flatten() {
+                    let file = entry.path();
+                    if file.extension().is_some_and(|e| e == "toml") {
+                        println!("cargo:rerun-if-changed={}", file.display());
+                        files.push(file);
+                    }
+                }
+            }
+        }
+    }
+    files.sort();
+    let mut out = String::from("/// The shipped bank's files: (path under question_bank/, contents).\npub const FILES: &[(&str, &str)] = &[\n");
+    for file in &files {
+        let rel = file.strip_prefix(&root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+        let _ = writeln!(out, "    ({rel:?}, include_str!({:?})),", file.display().to_string());
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("bank_files.rs");
+    if let Err(e) = std::fs::write(&dest, out) {
+        panic!("cannot write {}: {e}", dest.display());
+    }
+}

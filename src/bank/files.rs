@@ -1,0 +1,266 @@
+//! Reading the bank's TOML files (format: question_bank/README.md). The shipped bank is
+//! embedded in the binary by `build.rs`; `cunyi bank check --dir` reads one from disk.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::rules::Problem;
+use super::{Difficulty, QType, Question};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/bank_files.rs"));
+}
+
+/// The collection name of the shipped bank.
+pub const CORE: &str = "core";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    area: String,
+    topic: String,
+    #[serde(default)]
+    item: Vec<RawItem>,
+    #[serde(default)]
+    group: Vec<RawGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    id: String,
+    #[serde(rename = "type")]
+    qtype: Option<String>,
+    difficulty: Option<String>,
+    stem: String,
+    options: Option<Vec<String>>,
+    answer: String,
+    explanation: Option<String>,
+    source: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    id: String,
+    #[serde(rename = "type")]
+    qtype: String,
+    difficulty: Option<String>,
+    case: Option<String>,
+    options: Option<Vec<String>>,
+    explanation: Option<String>,
+    source: Option<String>,
+    #[serde(default)]
+    item: Vec<RawItem>,
+}
+
+/// The shipped bank: every embedded file parsed, with the problems found on the way
+/// (file-level ones; `rules::check_bank` finds the rest).
+pub fn shipped() -> (Vec<Question>, Vec<Problem>) {
+    parse_all(embedded::FILES.iter().map(|(path, text)| ((*path).to_owned(), (*text).to_owned())))
+}
+
+/// A bank folder on disk, laid out like question_bank/.
+pub fn read_dir(root: &Path) -> std::io::Result<(Vec<Question>, Vec<Problem>)> {
+    let mut files = Vec::new();
+    for area in std::fs::read_dir(root)? {
+        let area = area?.path();
+        if !area.is_dir() {
+            continue;
+        }
+        for entry in std::fs::read_dir(&area)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+                files.push((rel, std::fs::read_to_string(&path)?));
+            }
+        }
+    }
+    files.sort();
+    Ok(parse_all(files.into_iter()))
+}
+
+fn parse_all(files: impl Iterator<Item = (String, String)>) -> (Vec<Question>, Vec<Problem>) {
+    let (mut questions, mut problems) = (Vec::new(), Vec::new());
+    for (path, text) in files {
+        let (mut q, mut p) = parse_file(&path, &text);
+        questions.append(&mut q);
+        problems.append(&mut p);
+    }
+    (questions, problems)
+}
+
+/// One file: `path` is relative to the bank root (`public_health/diabetes.toml`); its
+/// folder must be the file's `area`.
+pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut problem = |location: String, message: String| problems.push(Problem { location, message });
+    let raw: RawFile = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let line = e.span().map_or(0, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            problem(format!("{path}:{line}"), e.message().to_owned());
+            return (Vec::new(), problems);
+        }
+    };
+    let folder = path.split('/').next().unwrap_or_default();
+    if path.contains('/') && folder != raw.area {
+        problem(path.to_owned(), format!("area {:?} 与所在文件夹 {folder:?} 不一致", raw.area));
+    }
+    let mut questions = Vec::new();
+    let difficulty = |d: &Option<String>, at: &str, problem: &mut dyn FnMut(String, String)| match d {
+        None => None,
+        Some(s) => {
+            let parsed = Difficulty::parse(s);
+            if parsed.is_none() {
+                problem(at.to_owned(), format!("难度 {s:?} 应为 easy、medium 或 hard"));
+            }
+            parsed
+        }
+    };
+    for item in &raw.item {
+        let qtype = match item.qtype.as_deref().map(|t| (t, QType::parse(t))) {
+            Some((_, Some(t))) if !t.is_group() => t,
+            Some((t, _)) => {
+                problem(item.id.clone(), format!("单题的题型应为 A1、A2、X 或 TF，而不是 {t:?}（A3/A4/B1 写在 [[group]] 中）"));
+                continue;
+            }
+            None => {
+                problem(item.id.clone(), "缺少题型（type）".into());
+                continue;
+            }
+        };
+        questions.push(Question {
+            qid: item.id.clone(),
+            collection: CORE.into(),
+            area: raw.area.clone(),
+            topic: raw.topic.clone(),
+            qtype,
+            difficulty: difficulty(&item.difficulty, &item.id, &mut problem),
+            group_id: None,
+            case_text: None,
+            stem: item.stem.clone(),
+            options: item.options.clone().unwrap_or_default(),
+            answer: item.answer.trim().to_owned(),
+            explanation: item.explanation.clone().unwrap_or_default(),
+            source: item.source.clone().unwrap_or_default(),
+        });
+    }
+    for group in &raw.group {
+        let Some(qtype) = QType::parse(&group.qtype).filter(|t| t.is_group()) else {
+            problem(group.id.clone(), format!("题组的题型应为 A3、A4 或 B1，而不是 {:?}", group.qtype));
+            continue;
+        };
+        let group_difficulty = difficulty(&group.difficulty, &group.id, &mut problem);
+        match qtype {
+            QType::B1 => {
+                if group.case.is_some() {
+                    problem(group.id.clone(), "B1 题组没有共用病例（case），只有共用选项".into());
+                }
+                if group.options.is_none() {
+                    problem(group.id.clone(), "B1 题组缺少共用选项（options）".into());
+                }
+            }
+            _ => {
+                if group.options.is_some() {
+                    problem(group.id.clone(), "A3/A4 题组的选项写在每道小题上，而不是题组上".into());
+                }
+                if group.case.as_deref().is_none_or(|c| c.trim().is_empty()) {
+                    problem(group.id.clone(), "A3/A4 题组缺少共用病例（case）".into());
+                }
+            }
+        }
+        for item in &group.item {
+            if item.qtype.is_some() {
+                problem(item.id.clone(), "题组中的小题不写题型（由题组决定）".into());
+            }
+            let options = match (qtype, &item.options) {
+                (QType::B1, Some(_)) => {
+                    problem(item.id.clone(), "B1 小题不写选项（使用题组的共用选项）".into());
+                    continue;
+                }
+                (QType::B1, None) => group.options.clone().unwrap_or_default(),
+                (_, options) => options.clone().unwrap_or_default(),
+            };
+            let item_difficulty = difficulty(&item.difficulty, &item.id, &mut problem);
+            questions.push(Question {
+                qid: item.id.clone(),
+                collection: CORE.into(),
+                area: raw.area.clone(),
+                topic: raw.topic.clone(),
+                qtype,
+                difficulty: item_difficulty.or(group_difficulty),
+                group_id: Some(group.id.clone()),
+                case_text: if qtype == QType::B1 { None } else { group.case.clone() },
+                stem: item.stem.clone(),
+                options,
+                answer: item.answer.trim().to_owned(),
+                explanation: item.explanation.clone().or_else(|| group.explanation.clone()).unwrap_or_default(),
+                source: item.source.clone().or_else(|| group.source.clone()).unwrap_or_default(),
+            });
+        }
+        if group.item.is_empty() {
+            problem(group.id.clone(), "题组没有小题".into());
+        }
+    }
+    (questions, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_share_their_case_or_options_and_items_inherit_source() {
+        let text = r#"
+area = "emergency"
+topic = "测试"
+
+[[item]]
+id = "em-t-001"
+type = "TF"
+difficulty = "easy"
+stem = "陈述"
+answer = "T"
+explanation = "解析"
+source = "出处"
+
+[[group]]
+id = "em-t-b1"
+type = "B1"
+difficulty = "hard"
+options = ["甲", "乙", "丙", "丁", "戊"]
+source = "教材"
+
+  [[group.item]]
+  id = "em-t-b1-1"
+  stem = "一"
+  answer = "A"
+  explanation = "因为甲"
+
+  [[group.item]]
+  id = "em-t-b1-2"
+  difficulty = "easy"
+  stem = "二"
+  answer = "C"
+  explanation = "因为丙"
+"#;
+        let (questions, problems) = parse_file("emergency/t.toml", text);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(questions.len(), 3);
+        let b1 = &questions[1];
+        assert_eq!((b1.qtype, b1.group_id.as_deref(), b1.options.len()), (QType::B1, Some("em-t-b1"), 5));
+        assert_eq!((b1.source.as_str(), b1.difficulty), ("教材", Some(Difficulty::Hard)));
+        assert_eq!(questions[2].difficulty, Some(Difficulty::Easy));
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_line_and_a_misplaced_file_is_reported() {
+        let (_, problems) = parse_file("emergency/t.toml", "area = \"emergency\"\ntopic = \"x\"\n[[item]\n");
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].location.ends_with(":3"), "{problems:?}");
+        let (_, problems) = parse_file("pharmacy/t.toml", "area = \"emergency\"\ntopic = \"x\"\n");
+        assert!(problems[0].message.contains("不一致"));
+    }
+}
