@@ -15,8 +15,7 @@ use crate::extract::JSON_LIMIT;
 use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
-    bank,
-    audit, auth, instructors, orgs, program, regions, roster, sessions, shadowing, study, users,
+    audit, auth, bank, exams, instructors, orgs, program, regions, roster, sessions, shadowing, study, users,
 };
 
 /// Every route of every area.
@@ -28,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .configure(auth::api::routes)
                 .configure(bank::api::routes)
+                .configure(exams::api::routes)
                 .configure(users::api::routes)
                 .configure(regions::api::routes)
                 .configure(audit::api::routes)
@@ -47,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(program::pages::routes)
         .configure(roster::pages::routes)
         .configure(study::pages::routes)
+        .configure(exams::pages::routes)
         .configure(sessions::pages::routes)
         .configure(shadowing::pages::routes);
 }
@@ -71,6 +72,7 @@ pub fn server(
     listener: TcpListener,
     workers: Option<usize>,
 ) -> std::io::Result<Server> {
+    actix_web::rt::spawn(exams::jobs::run(state.clone()));
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         App::new()

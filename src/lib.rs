@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod exams;
 pub mod extract;
 pub mod instructors;
 pub mod orgs;

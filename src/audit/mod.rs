@@ -36,6 +36,15 @@ impl Actor {
         }
     }
 
+        /// A background job of the server (`deadline-job`).
+    pub fn job(name: &str) -> Actor {
+        Actor {
+            id: None,
+            username: Some(name.to_owned()),
+            client: Some("job".into()),
+        }
+    }
+
     /// The command line (`cunyi user create`, `cunyi demo`).
     pub fn cli() -> Actor {
         Actor {

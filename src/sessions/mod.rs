@@ -87,27 +87,7 @@ pub struct NewSession {
     pub program_id: Option<i64>,
 }
 
-/// Parse an instant: RFC 3339, or a Beijing wall time `YYYY-MM-DDTHH:MM[:SS]`
-/// (also with a space). Returns UTC.
-pub fn parse_instant(raw: &str) -> Result<NaiveDateTime, String> {
-    let raw = raw.trim();
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
-        return Ok(t.naive_utc());
-    }
-    for fmt in [
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%d %H:%M:%S",
-    ] {
-        if let Ok(local) = NaiveDateTime::parse_from_str(raw, fmt) {
-            return Ok(local - chrono::Duration::hours(8));
-        }
-    }
-    Err(format!(
-        "时间 {raw:?} 无法识别，请写作 2026-03-10T09:00（北京时间）或 RFC 3339"
-    ))
-}
+pub use crate::time::parse_instant;
 
 /// Check a session body's fields (region and program are resolved by the store).
 pub fn check_body(body: &SessionBody) -> crate::error::AppResult<NewSession> {

@@ -462,21 +462,30 @@ async fn download_evidence(
 
 /// A doctor's progress (shared with the page).
 /// Progress from two reads: the program's policy and one aggregate of the ledger.
-fn compute_progress(
+pub fn compute_progress(
     conn: &mut crate::db::AnyConnection,
     doctor_id: i64,
     program_id: i64,
 ) -> AppResult<rules::Progress> {
     let (policy, years) =
         crate::program::store::policy(conn, program_id)?.ok_or(AppError::NotFound)?;
-    let ledger = store::ledger_of(conn, doctor_id)?;
-    Ok(rules::progress(
+        let ledger = store::ledger_of(conn, doctor_id)?;
+    let mut progress = rules::progress(
         &policy.requirements,
         &policy.deadlines,
         years,
         &ledger,
         time::today_cst(),
-    ))
+    );
+    // The annual assessment of each training year: the best attempt at its annual exam.
+    for (year, exam_id, title, score, max_score, passed) in crate::exams::store::annual_results(conn, doctor_id)? {
+        if let Some(y) = progress.annual.iter_mut().find(|y| y.year == year) {
+            y.assessment = Some(serde_json::json!({
+                "exam_id": exam_id, "title": title, "score": score, "max_score": max_score, "passed": passed,
+            }));
+        }
+    }
+    Ok(progress)
 }
 
 pub async fn progress_of(state: &AppState, doctor: &DoctorRecord) -> AppResult<rules::Progress> {
