@@ -27,13 +27,23 @@ fn main() {
         }
     }
     files.sort();
-    let mut out = String::from("/// The shipped bank's files: (path under question_bank/, contents).\npub const FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// The shipped bank's files: (path under question_bank/, contents).\npub const FILES: &[(&str, &str)] = &[\n",
+    );
     for file in &files {
-        let rel = file.strip_prefix(&root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
-        let _ = writeln!(out, "    ({rel:?}, include_str!({:?})),", file.display().to_string());
+        let rel = file
+            .strip_prefix(&root)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    ({rel:?}, include_str!({:?})),",
+            file.display().to_string()
+        );
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("bank_files.rs");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("bank_files.rs");
     if let Err(e) = std::fs::write(&dest, out) {
         panic!("cannot write {}: {e}", dest.display());
     }

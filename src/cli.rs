@@ -262,7 +262,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             import_doctors(&state, &file, &county, program, dry_run)
         }
         Command::Import {
-            command: ImportCommand::Study { file, county, platform, dry_run },
+            command:
+                ImportCommand::Study {
+                    file,
+                    county,
+                    platform,
+                    dry_run,
+                },
         } => {
             let state = AppState::init(Config::from_env()?)?;
             import_study(&state, &file, &county, &platform, dry_run)
@@ -271,7 +277,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             command: BankCommand::Check { dir },
         } => bank_check(dir.as_deref()),
         Command::Bank {
-            command: BankCommand::Import { file, format, area, collection, dry_run },
+            command:
+                BankCommand::Import {
+                    file,
+                    format,
+                    area,
+                    collection,
+                    dry_run,
+                },
         } => bank_import(&file, format.as_deref(), area, collection, dry_run),
         Command::Audit {
             command: AuditCommand::Verify,
@@ -413,30 +426,61 @@ fn import_doctors(
     Ok(())
 }
 
-fn import_study(state: &AppState, file: &PathBuf, county: &str, platform: &str, dry_run: bool) -> anyhow::Result<()> {
+fn import_study(
+    state: &AppState,
+    file: &PathBuf,
+    county: &str,
+    platform: &str,
+    dry_run: bool,
+) -> anyhow::Result<()> {
     use indicatif::ProgressBar;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let limits = crate::sheet::Limits { max_bytes: usize::MAX, max_rows: 5_000_000, ..Default::default() };
+    let limits = crate::sheet::Limits {
+        max_bytes: usize::MAX,
+        max_rows: 5_000_000,
+        ..Default::default()
+    };
     let spinner = ProgressBar::new_spinner().with_message(format!("读取并检查 {}", file.display()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let sheet = crate::sheet::read(&bytes, &limits).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let sheet = crate::sheet::read(&bytes, &limits)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let mut conn = state.pool.get()?;
     let region = region_store::find(&mut conn, county)?
         .filter(|r| r.level() == Some(crate::regions::Level::County))
         .with_context(|| format!("--county: {county} is not a known county-level region"))?;
-    let target = crate::study::import::Target { county: region, platform: platform.to_owned(), dry_run };
-    let report = crate::study::import::run(&mut conn, &state.pii, &sheet, &target, &Actor::cli(), time::today_cst(), time::now())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let target = crate::study::import::Target {
+        county: region,
+        platform: platform.to_owned(),
+        dry_run,
+    };
+    let report = crate::study::import::run(
+        &mut conn,
+        &state.pii,
+        &sheet,
+        &target,
+        &Actor::cli(),
+        time::today_cst(),
+        time::now(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     spinner.finish_and_clear();
     for e in &report.errors {
         eprintln!("第 {} 行 {}: {}", e.row, e.column, e.message);
     }
     if !report.errors.is_empty() {
-        bail!("{} 处错误，未写入任何数据 ({} bad cell(s); nothing was written)", report.errors.len(), report.errors.len());
+        bail!(
+            "{} 处错误，未写入任何数据 ({} bad cell(s); nothing was written)",
+            report.errors.len(),
+            report.errors.len()
+        );
     }
     println!(
         "{}{} 行：新增 {}，此前已导入 {}",
-        if dry_run { "检查（未写入）" } else { "导入完成 " },
+        if dry_run {
+            "检查（未写入）"
+        } else {
+            "导入完成 "
+        },
         report.rows,
         report.created,
         report.duplicates
@@ -447,13 +491,18 @@ fn import_study(state: &AppState, file: &PathBuf, county: &str, platform: &str, 
 fn bank_check(dir: Option<&std::path::Path>) -> anyhow::Result<()> {
     use crate::bank::{files, rules};
     let (questions, mut problems) = match dir {
-        Some(dir) => files::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?,
+        Some(dir) => {
+            files::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?
+        }
         None => files::shipped(),
     };
     problems.extend(rules::check_bank(&questions));
     let (by_area, by_type, by_difficulty) = rules::totals(&questions);
     let line = |m: &std::collections::BTreeMap<String, usize>| {
-        m.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+        m.iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     println!("{} questions", questions.len());
     println!("  by area: {}", line(&by_area));
@@ -488,25 +537,50 @@ fn bank_import(
         }
         .to_owned()
     });
-    let query = bank_api::ImportQuery { format: Some(format), area: Some(area), collection: Some(collection) };
+    let query = bank_api::ImportQuery {
+        format: Some(format),
+        area: Some(area),
+        collection: Some(collection),
+    };
     let (format, area, collection) = bank_api::check_query(&query).map_err(|e| {
-        let fields: Vec<String> = e.field_errors().iter().map(|f| format!("--{}: {}", f.field, f.message)).collect();
+        let fields: Vec<String> = e
+            .field_errors()
+            .iter()
+            .map(|f| format!("--{}: {}", f.field, f.message))
+            .collect();
         anyhow::anyhow!("{}", fields.join("; "))
     })?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let imported = formats::import(format, &bytes, &area, &collection)
-        .map_err(|m| anyhow::anyhow!("{}: {}：{}（未导入任何题目）", file.display(), m.position, m.message))?;
+    let imported = formats::import(format, &bytes, &area, &collection).map_err(|m| {
+        anyhow::anyhow!(
+            "{}: {}：{}（未导入任何题目）",
+            file.display(),
+            m.position,
+            m.message
+        )
+    })?;
     for s in &imported.skipped {
         eprintln!("跳过 {}：{}", s.position, s.reason);
     }
     if dry_run {
-        println!("检查（未写入）：{} 题可导入，跳过 {} 题", imported.questions.len(), imported.skipped.len());
+        println!(
+            "检查（未写入）：{} 题可导入，跳过 {} 题",
+            imported.questions.len(),
+            imported.skipped.len()
+        );
         return Ok(());
     }
     let state = AppState::init(Config::from_env()?)?;
     let mut conn = state.pool.get()?;
-    let stored = bank_store::store_import(&mut conn, &imported, &collection, format, &Actor::cli(), time::now())?
-        .map_err(|m| anyhow::anyhow!("{}：{}（未导入任何题目）", m.position, m.message))?;
+    let stored = bank_store::store_import(
+        &mut conn,
+        &imported,
+        &collection,
+        format,
+        &Actor::cli(),
+        time::now(),
+    )?
+    .map_err(|m| anyhow::anyhow!("{}：{}（未导入任何题目）", m.position, m.message))?;
     println!(
         "导入题库 {collection}：新增 {}，更新 {}，无变化 {}，跳过 {}",
         stored.added,

@@ -36,7 +36,7 @@ impl Actor {
         }
     }
 
-        /// A background job of the server (`deadline-job`).
+    /// A background job of the server (`deadline-job`).
     pub fn job(name: &str) -> Actor {
         Actor {
             id: None,

@@ -43,7 +43,9 @@ pub struct ImportQuery {
 /// A collection name: lowercase letters, digits and dashes, 2–30 characters.
 pub fn valid_collection(name: &str) -> bool {
     (2..=30).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
 }
 
@@ -61,9 +63,15 @@ pub fn check_query(query: &ImportQuery) -> AppResult<(Format, String, String)> {
     }
     let collection = query.collection.as_deref().unwrap_or("").trim().to_owned();
     if collection == CORE {
-        p.add("collection", "core 是随系统发布的题库，不能导入；请另起一个题库名称");
+        p.add(
+            "collection",
+            "core 是随系统发布的题库，不能导入；请另起一个题库名称",
+        );
     } else if !valid_collection(&collection) {
-        p.add("collection", "题库名称应为 2–30 个小写字母、数字或连字符（如 zaozhuang-2025）");
+        p.add(
+            "collection",
+            "题库名称应为 2–30 个小写字母、数字或连字符（如 zaozhuang-2025）",
+        );
     }
     p.finish()?;
     let format = format.ok_or_else(|| AppError::internal("checked format lost"))?;
@@ -89,14 +97,17 @@ pub async fn import_bytes(
     (format, area, collection): (Format, String, String),
     bytes: Vec<u8>,
 ) -> Result<ImportReport, ImportFailure> {
-    let imported = web::block(move || formats::import(format, &bytes, &area, &collection).map(|i| (i, collection)))
-        .await
-        .map_err(|e| ImportFailure::App(AppError::internal(e)))?;
+    let imported = web::block(move || {
+        formats::import(format, &bytes, &area, &collection).map(|i| (i, collection))
+    })
+    .await
+    .map_err(|e| ImportFailure::App(AppError::internal(e)))?;
     let (imported, collection) = imported.map_err(ImportFailure::Malformed)?;
     let actor = user.actor();
     let stored = state
         .db(move |conn| {
-            let stored = store::store_import(conn, &imported, &collection, format, &actor, time::now())?;
+            let stored =
+                store::store_import(conn, &imported, &collection, format, &actor, time::now())?;
             Ok::<_, AppError>(stored.map(|stored| ImportReport {
                 collection,
                 imported: imported.questions.len(),
@@ -208,20 +219,32 @@ async fn export_file(
     Ok(match format {
         Some(Format::Gift) => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")
-            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"question-bank.gift.txt\""))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"question-bank.gift.txt\"",
+            ))
             .body(export::gift(&questions)),
-        _ => xlsx_response(export::xlsx(&questions).map_err(AppError::internal)?, "question-bank.xlsx"),
+        _ => xlsx_response(
+            export::xlsx(&questions).map_err(AppError::internal)?,
+            "question-bank.xlsx",
+        ),
     })
 }
 
 fn xlsx_response(bytes: Vec<u8>, name: &str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
         .body(bytes)
 }
 
 /// `GET /api/v1/question-bank/template.xlsx` → the empty import template with notes.
 async fn template(_user: CurrentUser) -> AppResult<HttpResponse> {
-    Ok(xlsx_response(export::xlsx(&[]).map_err(AppError::internal)?, "question-template.xlsx"))
+    Ok(xlsx_response(
+        export::xlsx(&[]).map_err(AppError::internal)?,
+        "question-template.xlsx",
+    ))
 }

@@ -61,7 +61,11 @@ pub fn gift(questions: &[Question]) -> String {
         if !q.explanation.is_empty() {
             let _ = write!(out, "\n\t####{}", gift_escape(&q.explanation));
         }
-        out.push_str(if q.qtype == QType::TF { "}\n\n" } else { "\n}\n\n" });
+        out.push_str(if q.qtype == QType::TF {
+            "}\n\n"
+        } else {
+            "\n}\n\n"
+        });
     }
     out
 }
@@ -81,7 +85,8 @@ pub fn rows(questions: &[Question]) -> Vec<Vec<String>> {
             let mut row = vec![
                 q.qid.clone(),
                 q.qtype.as_str().to_owned(),
-                q.difficulty.map_or(String::new(), |d| d.as_str().to_owned()),
+                q.difficulty
+                    .map_or(String::new(), |d| d.as_str().to_owned()),
                 q.topic.clone(),
                 q.group_id.clone().unwrap_or_default(),
                 q.case_text.clone().unwrap_or_default(),
@@ -140,7 +145,12 @@ mod tests {
                 None => a.stem.clone(),
             };
             assert_eq!(b.stem, stem, "{}", a.qid);
-            assert_eq!((&b.options, &b.answer, &b.explanation), (&a.options, &a.answer, &a.explanation), "{}", a.qid);
+            assert_eq!(
+                (&b.options, &b.answer, &b.explanation),
+                (&a.options, &a.answer, &a.explanation),
+                "{}",
+                a.qid
+            );
             let expected = match a.qtype {
                 QType::X => QType::X,
                 QType::TF => QType::TF,

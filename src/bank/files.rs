@@ -58,7 +58,11 @@ struct RawGroup {
 /// The shipped bank: every embedded file parsed, with the problems found on the way
 /// (file-level ones; `rules::check_bank` finds the rest).
 pub fn shipped() -> (Vec<Question>, Vec<Problem>) {
-    parse_all(embedded::FILES.iter().map(|(path, text)| ((*path).to_owned(), (*text).to_owned())))
+    parse_all(
+        embedded::FILES
+            .iter()
+            .map(|(path, text)| ((*path).to_owned(), (*text).to_owned())),
+    )
 }
 
 /// A bank folder on disk, laid out like question_bank/.
@@ -72,7 +76,11 @@ pub fn read_dir(root: &Path) -> std::io::Result<(Vec<Question>, Vec<Problem>)> {
         for entry in std::fs::read_dir(&area)? {
             let path = entry?.path();
             if path.extension().is_some_and(|e| e == "toml") {
-                let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 files.push((rel, std::fs::read_to_string(&path)?));
             }
         }
@@ -95,26 +103,36 @@ fn parse_all(files: impl Iterator<Item = (String, String)>) -> (Vec<Question>, V
 /// folder must be the file's `area`.
 pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
     let mut problems = Vec::new();
-    let mut problem = |location: String, message: String| problems.push(Problem { location, message });
+    let mut problem =
+        |location: String, message: String| problems.push(Problem { location, message });
     let raw: RawFile = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
-            let line = e.span().map_or(0, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let line = e.span().map_or(0, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            });
             problem(format!("{path}:{line}"), e.message().to_owned());
             return (Vec::new(), problems);
         }
     };
     let folder = path.split('/').next().unwrap_or_default();
     if path.contains('/') && folder != raw.area {
-        problem(path.to_owned(), format!("area {:?} 与所在文件夹 {folder:?} 不一致", raw.area));
+        problem(
+            path.to_owned(),
+            format!("area {:?} 与所在文件夹 {folder:?} 不一致", raw.area),
+        );
     }
     let mut questions = Vec::new();
-    let difficulty = |d: &Option<String>, at: &str, problem: &mut dyn FnMut(String, String)| match d {
+    let difficulty = |d: &Option<String>, at: &str, problem: &mut dyn FnMut(String, String)| match d
+    {
         None => None,
         Some(s) => {
             let parsed = Difficulty::parse(s);
             if parsed.is_none() {
-                problem(at.to_owned(), format!("难度 {s:?} 应为 easy、medium 或 hard"));
+                problem(
+                    at.to_owned(),
+                    format!("难度 {s:?} 应为 easy、medium 或 hard"),
+                );
             }
             parsed
         }
@@ -123,7 +141,12 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
         let qtype = match item.qtype.as_deref().map(|t| (t, QType::parse(t))) {
             Some((_, Some(t))) if !t.is_group() => t,
             Some((t, _)) => {
-                problem(item.id.clone(), format!("单题的题型应为 A1、A2、X 或 TF，而不是 {t:?}（A3/A4/B1 写在 [[group]] 中）"));
+                problem(
+                    item.id.clone(),
+                    format!(
+                        "单题的题型应为 A1、A2、X 或 TF，而不是 {t:?}（A3/A4/B1 写在 [[group]] 中）"
+                    ),
+                );
                 continue;
             }
             None => {
@@ -149,14 +172,20 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
     }
     for group in &raw.group {
         let Some(qtype) = QType::parse(&group.qtype).filter(|t| t.is_group()) else {
-            problem(group.id.clone(), format!("题组的题型应为 A3、A4 或 B1，而不是 {:?}", group.qtype));
+            problem(
+                group.id.clone(),
+                format!("题组的题型应为 A3、A4 或 B1，而不是 {:?}", group.qtype),
+            );
             continue;
         };
         let group_difficulty = difficulty(&group.difficulty, &group.id, &mut problem);
         match qtype {
             QType::B1 => {
                 if group.case.is_some() {
-                    problem(group.id.clone(), "B1 题组没有共用病例（case），只有共用选项".into());
+                    problem(
+                        group.id.clone(),
+                        "B1 题组没有共用病例（case），只有共用选项".into(),
+                    );
                 }
                 if group.options.is_none() {
                     problem(group.id.clone(), "B1 题组缺少共用选项（options）".into());
@@ -164,7 +193,10 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
             }
             _ => {
                 if group.options.is_some() {
-                    problem(group.id.clone(), "A3/A4 题组的选项写在每道小题上，而不是题组上".into());
+                    problem(
+                        group.id.clone(),
+                        "A3/A4 题组的选项写在每道小题上，而不是题组上".into(),
+                    );
                 }
                 if group.case.as_deref().is_none_or(|c| c.trim().is_empty()) {
                     problem(group.id.clone(), "A3/A4 题组缺少共用病例（case）".into());
@@ -177,7 +209,10 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
             }
             let options = match (qtype, &item.options) {
                 (QType::B1, Some(_)) => {
-                    problem(item.id.clone(), "B1 小题不写选项（使用题组的共用选项）".into());
+                    problem(
+                        item.id.clone(),
+                        "B1 小题不写选项（使用题组的共用选项）".into(),
+                    );
                     continue;
                 }
                 (QType::B1, None) => group.options.clone().unwrap_or_default(),
@@ -192,12 +227,24 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
                 qtype,
                 difficulty: item_difficulty.or(group_difficulty),
                 group_id: Some(group.id.clone()),
-                case_text: if qtype == QType::B1 { None } else { group.case.clone() },
+                case_text: if qtype == QType::B1 {
+                    None
+                } else {
+                    group.case.clone()
+                },
                 stem: item.stem.clone(),
                 options,
                 answer: item.answer.trim().to_owned(),
-                explanation: item.explanation.clone().or_else(|| group.explanation.clone()).unwrap_or_default(),
-                source: item.source.clone().or_else(|| group.source.clone()).unwrap_or_default(),
+                explanation: item
+                    .explanation
+                    .clone()
+                    .or_else(|| group.explanation.clone())
+                    .unwrap_or_default(),
+                source: item
+                    .source
+                    .clone()
+                    .or_else(|| group.source.clone())
+                    .unwrap_or_default(),
             });
         }
         if group.item.is_empty() {
@@ -250,14 +297,23 @@ source = "教材"
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(questions.len(), 3);
         let b1 = &questions[1];
-        assert_eq!((b1.qtype, b1.group_id.as_deref(), b1.options.len()), (QType::B1, Some("em-t-b1"), 5));
-        assert_eq!((b1.source.as_str(), b1.difficulty), ("教材", Some(Difficulty::Hard)));
+        assert_eq!(
+            (b1.qtype, b1.group_id.as_deref(), b1.options.len()),
+            (QType::B1, Some("em-t-b1"), 5)
+        );
+        assert_eq!(
+            (b1.source.as_str(), b1.difficulty),
+            ("教材", Some(Difficulty::Hard))
+        );
         assert_eq!(questions[2].difficulty, Some(Difficulty::Easy));
     }
 
     #[test]
     fn a_syntax_error_names_the_line_and_a_misplaced_file_is_reported() {
-        let (_, problems) = parse_file("emergency/t.toml", "area = \"emergency\"\ntopic = \"x\"\n[[item]\n");
+        let (_, problems) = parse_file(
+            "emergency/t.toml",
+            "area = \"emergency\"\ntopic = \"x\"\n[[item]\n",
+        );
         assert_eq!(problems.len(), 1);
         assert!(problems[0].location.ends_with(":3"), "{problems:?}");
         let (_, problems) = parse_file("pharmacy/t.toml", "area = \"emergency\"\ntopic = \"x\"\n");

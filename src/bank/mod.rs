@@ -25,7 +25,15 @@ pub enum QType {
 }
 
 impl QType {
-    pub const ALL: [QType; 7] = [QType::A1, QType::A2, QType::A3, QType::A4, QType::B1, QType::X, QType::TF];
+    pub const ALL: [QType; 7] = [
+        QType::A1,
+        QType::A2,
+        QType::A3,
+        QType::A4,
+        QType::B1,
+        QType::X,
+        QType::TF,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,7 +48,9 @@ impl QType {
     }
 
     pub fn parse(s: &str) -> Option<QType> {
-        QType::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
+        QType::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
     }
 
     /// A3, A4 and B1 come in groups sharing a case or options.

@@ -14,7 +14,10 @@ pub struct Problem {
 
 /// Ids: lowercase letters, digits and dashes, 3–60 characters.
 pub fn valid_id(id: &str) -> bool {
-    (3..=60).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    (3..=60).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Does the answer fit the item's type and options? Returns why not.
@@ -23,17 +26,26 @@ pub fn answer_problem(q: &Question) -> Option<String> {
     let letters: Vec<char> = q.answer.chars().collect();
     let in_range = |c: &char| c.is_ascii_uppercase() && ((*c as u8 - b'A') as usize) < n;
     match q.qtype {
-        QType::TF => (!matches!(q.answer.as_str(), "T" | "F")).then(|| format!("判断题答案应为 T 或 F，而不是 {:?}", q.answer)),
+        QType::TF => (!matches!(q.answer.as_str(), "T" | "F"))
+            .then(|| format!("判断题答案应为 T 或 F，而不是 {:?}", q.answer)),
         QType::X => {
             let sorted = letters.windows(2).all(|w| w[0] < w[1]);
             if letters.len() < 2 || !letters.iter().all(in_range) || !sorted {
-                Some(format!("多选题答案应为 2 个以上、按字母顺序、均在选项中的字母，而不是 {:?}", q.answer))
+                Some(format!(
+                    "多选题答案应为 2 个以上、按字母顺序、均在选项中的字母，而不是 {:?}",
+                    q.answer
+                ))
             } else {
                 None
             }
         }
-        _ => (letters.len() != 1 || !in_range(&letters[0]))
-            .then(|| format!("答案 {:?} 不在选项 A–{} 中", q.answer, Question::letter(n.saturating_sub(1)))),
+        _ => (letters.len() != 1 || !in_range(&letters[0])).then(|| {
+            format!(
+                "答案 {:?} 不在选项 A–{} 中",
+                q.answer,
+                Question::letter(n.saturating_sub(1))
+            )
+        }),
     }
 }
 
@@ -41,7 +53,10 @@ pub fn answer_problem(q: &Question) -> Option<String> {
 pub fn check_question(q: &Question) -> Vec<String> {
     let mut out = Vec::new();
     if !valid_id(&q.qid) {
-        out.push(format!("编号 {:?} 应为 3–60 个小写字母、数字或连字符", q.qid));
+        out.push(format!(
+            "编号 {:?} 应为 3–60 个小写字母、数字或连字符",
+            q.qid
+        ));
     }
     if !crate::areas::is_area(&q.area) {
         out.push(format!("内容领域 {:?} 不是九个领域之一", q.area));
@@ -71,7 +86,9 @@ pub fn check_question(q: &Question) -> Vec<String> {
     if let Some(p) = answer_problem(q) {
         out.push(p);
     }
-    if matches!(q.qtype, QType::A3 | QType::A4) && q.case_text.as_deref().is_none_or(|c| c.trim().is_empty()) {
+    if matches!(q.qtype, QType::A3 | QType::A4)
+        && q.case_text.as_deref().is_none_or(|c| c.trim().is_empty())
+    {
         out.push("A3/A4 题缺少共用病例".into());
     }
     out
@@ -86,18 +103,26 @@ pub fn check_bank(questions: &[Question]) -> Vec<Problem> {
     let mut groups: BTreeMap<&str, (QType, usize)> = BTreeMap::new();
     for q in questions {
         let location = q.qid.clone();
-        let mut add = |message: String| problems.push(Problem { location: location.clone(), message });
+        let mut add = |message: String| {
+            problems.push(Problem {
+                location: location.clone(),
+                message,
+            })
+        };
         for m in check_question(q) {
             add(m);
         }
-                if !ids.insert(q.qid.as_str()) {
+        if !ids.insert(q.qid.as_str()) {
             add("编号重复".into());
         }
         if q.qid.len() > 40 {
             add("题库编号不超过 40 个字符".into());
         }
         if q.qtype != QType::TF && q.options.len() != 5 {
-            add(format!("题库题目应有 5 个选项，现有 {} 个", q.options.len()));
+            add(format!(
+                "题库题目应有 5 个选项，现有 {} 个",
+                q.options.len()
+            ));
         }
         if q.explanation.trim().is_empty() {
             add("缺少解析（explanation）".into());
@@ -119,25 +144,42 @@ pub fn check_bank(questions: &[Question]) -> Vec<Problem> {
         if !allowed.contains(&size) {
             problems.push(Problem {
                 location: group.to_owned(),
-                message: format!("{} 组应有 {}–{} 题，现有 {size} 题", qtype.as_str(), allowed.start(), allowed.end()),
+                message: format!(
+                    "{} 组应有 {}–{} 题，现有 {size} 题",
+                    qtype.as_str(),
+                    allowed.start(),
+                    allowed.end()
+                ),
             });
         }
     }
     for (area, label) in crate::areas::AREAS {
         if !questions.iter().any(|q| q.area == area) {
-            problems.push(Problem { location: area.to_owned(), message: format!("没有“{label}”领域的题目") });
+            problems.push(Problem {
+                location: area.to_owned(),
+                message: format!("没有“{label}”领域的题目"),
+            });
         }
     }
     problems
 }
 
 /// Counts by area, type and difficulty (for `cunyi bank check` and the summary).
-pub fn totals(questions: &[Question]) -> (BTreeMap<String, usize>, BTreeMap<String, usize>, BTreeMap<String, usize>) {
-    let (mut by_area, mut by_type, mut by_difficulty) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+pub fn totals(
+    questions: &[Question],
+) -> (
+    BTreeMap<String, usize>,
+    BTreeMap<String, usize>,
+    BTreeMap<String, usize>,
+) {
+    let (mut by_area, mut by_type, mut by_difficulty) =
+        (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
     for q in questions {
         *by_area.entry(q.area.clone()).or_default() += 1;
         *by_type.entry(q.qtype.as_str().to_owned()).or_default() += 1;
-        *by_difficulty.entry(q.difficulty.map_or("unset", |d| d.as_str()).to_owned()).or_default() += 1;
+        *by_difficulty
+            .entry(q.difficulty.map_or("unset", |d| d.as_str()).to_owned())
+            .or_default() += 1;
     }
     (by_area, by_type, by_difficulty)
 }
@@ -177,7 +219,10 @@ mod tests {
         let problems = check_bank(&questions);
         let at = |id: &str| problems.iter().filter(|p| p.location == id).count();
         assert!(at(&questions[single].qid) >= 1, "{problems:?}");
-        assert!(at(&questions[multi].qid) >= 1, "unsorted X answers are refused");
+        assert!(
+            at(&questions[multi].qid) >= 1,
+            "unsorted X answers are refused"
+        );
         assert!(problems.iter().any(|p| p.message == "编号重复"));
     }
 }

@@ -126,16 +126,29 @@ pub fn owners(conn: &mut AnyConnection, qids: &[String]) -> QueryResult<HashMap<
 }
 
 /// Insert new questions and rewrite changed ones (matched by id), in one transaction.
-pub fn store(conn: &mut AnyConnection, batch: &[Question], created_by: Option<i64>, now: NaiveDateTime) -> QueryResult<Stored> {
+pub fn store(
+    conn: &mut AnyConnection,
+    batch: &[Question],
+    created_by: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<Stored> {
     db::write(conn, |conn| {
         let mut existing: HashMap<String, (i64, String, bool)> = HashMap::new();
         let ids: Vec<String> = batch.iter().map(|q| q.qid.clone()).collect();
         for chunk in ids.chunks(500) {
             let rows: Vec<(i64, String, String, bool)> = questions::table
                 .filter(questions::qid.eq_any(chunk))
-                .select((questions::id, questions::qid, questions::content_hash, questions::active))
+                .select((
+                    questions::id,
+                    questions::qid,
+                    questions::content_hash,
+                    questions::active,
+                ))
                 .load(conn)?;
-            existing.extend(rows.into_iter().map(|(id, qid, hash, active)| (qid, (id, hash, active))));
+            existing.extend(
+                rows.into_iter()
+                    .map(|(id, qid, hash, active)| (qid, (id, hash, active))),
+            );
         }
         let mut stored = Stored::default();
         for q in batch {
@@ -143,12 +156,18 @@ pub fn store(conn: &mut AnyConnection, batch: &[Question], created_by: Option<i6
             match existing.get(&q.qid) {
                 Some((_, hash, true)) if *hash == r.content_hash => stored.unchanged += 1,
                 Some((id, _, _)) => {
-                    diesel::update(questions::table.find(*id)).set(&r).execute(conn)?;
+                    diesel::update(questions::table.find(*id))
+                        .set(&r)
+                        .execute(conn)?;
                     stored.updated += 1;
                 }
                 None => {
                     diesel::insert_into(questions::table)
-                        .values((&r, questions::created_by.eq(created_by), questions::created_at.eq(now)))
+                        .values((
+                            &r,
+                            questions::created_by.eq(created_by),
+                            questions::created_at.eq(now),
+                        ))
                         .execute(conn)?;
                     stored.added += 1;
                 }
@@ -160,15 +179,28 @@ pub fn store(conn: &mut AnyConnection, batch: &[Question], created_by: Option<i6
 
 /// Bring collection `core` in line with the shipped bank: add and update what changed,
 /// retire (deactivate) what is no longer shipped. Cheap when nothing changed.
-pub fn sync_core(conn: &mut AnyConnection, shipped: &[Question], now: NaiveDateTime) -> QueryResult<Stored> {
+pub fn sync_core(
+    conn: &mut AnyConnection,
+    shipped: &[Question],
+    now: NaiveDateTime,
+) -> QueryResult<Stored> {
     db::write(conn, |conn| {
         let mut stored = store(conn, shipped, None, now)?;
-        let keep: std::collections::HashSet<&str> = shipped.iter().map(|q| q.qid.as_str()).collect();
+        let keep: std::collections::HashSet<&str> =
+            shipped.iter().map(|q| q.qid.as_str()).collect();
         let active: Vec<(i64, String)> = questions::table
-            .filter(questions::collection.eq(CORE).and(questions::active.eq(true)))
+            .filter(
+                questions::collection
+                    .eq(CORE)
+                    .and(questions::active.eq(true)),
+            )
             .select((questions::id, questions::qid))
             .load(conn)?;
-        let gone: Vec<i64> = active.into_iter().filter(|(_, q)| !keep.contains(q.as_str())).map(|(id, _)| id).collect();
+        let gone: Vec<i64> = active
+            .into_iter()
+            .filter(|(_, q)| !keep.contains(q.as_str()))
+            .map(|(id, _)| id)
+            .collect();
         for chunk in gone.chunks(500) {
             diesel::update(questions::table.filter(questions::id.eq_any(chunk)))
                 .set((questions::active.eq(false), questions::updated_at.eq(now)))
@@ -216,7 +248,10 @@ pub fn summary(conn: &mut AnyConnection) -> QueryResult<Summary> {
         by_area: by_area.into_iter().collect(),
         by_type: by_type.into_iter().collect(),
         by_collection: by_collection.into_iter().collect(),
-        by_difficulty: by_difficulty.into_iter().map(|(d, n)| (d.unwrap_or_else(|| "unset".into()), n)).collect(),
+        by_difficulty: by_difficulty
+            .into_iter()
+            .map(|(d, n)| (d.unwrap_or_else(|| "unset".into()), n))
+            .collect(),
     })
 }
 
@@ -231,7 +266,10 @@ pub struct Filter {
 /// Questions in bank order (the order they were added: file order for the shipped bank,
 /// so a group's items keep their order).
 pub fn list(conn: &mut AnyConnection, filter: &Filter) -> QueryResult<Vec<Question>> {
-    let mut q = questions::table.select(QuestionRow::as_select()).order(questions::id).into_boxed();
+    let mut q = questions::table
+        .select(QuestionRow::as_select())
+        .order(questions::id)
+        .into_boxed();
     if let Some(c) = &filter.collection {
         q = q.filter(questions::collection.eq(c.clone()));
     }
@@ -247,7 +285,11 @@ pub fn list(conn: &mut AnyConnection, filter: &Filter) -> QueryResult<Vec<Questi
 /// Does a collection exist (with any active question)?
 pub fn collection_exists(conn: &mut AnyConnection, name: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
-        questions::table.filter(questions::collection.eq(name).and(questions::active.eq(true))),
+        questions::table.filter(
+            questions::collection
+                .eq(name)
+                .and(questions::active.eq(true)),
+        ),
     ))
     .get_result(conn)
 }
@@ -264,7 +306,11 @@ pub fn store_import(
 ) -> QueryResult<Result<Stored, super::Malformed>> {
     let ids: Vec<String> = imported.questions.iter().map(|q| q.qid.clone()).collect();
     let owners = owners(conn, &ids)?;
-    if let Some(q) = imported.questions.iter().find(|q| owners.get(&q.qid).is_some_and(|c| c != collection)) {
+    if let Some(q) = imported
+        .questions
+        .iter()
+        .find(|q| owners.get(&q.qid).is_some_and(|c| c != collection))
+    {
         let owner = owners.get(&q.qid).cloned().unwrap_or_default();
         return Ok(Err(super::Malformed {
             position: "文件".into(),

@@ -28,7 +28,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/exams/{id}/results", web::get().to(results))
         .route("/exams/{id}/analysis", web::get().to(analysis))
         .route("/attempts/{id}", web::get().to(attempt))
-        .route("/attempts/{id}/answers/{question_id}", web::put().to(save_answer))
+        .route(
+            "/attempts/{id}/answers/{question_id}",
+            web::put().to(save_answer),
+        )
         .route("/attempts/{id}/submit", web::post().to(submit));
 }
 
@@ -65,7 +68,10 @@ pub struct ExamBody {
 /// The blueprint as sent, each bad field named by its path (`blueprint.items[2].count`).
 pub fn parse_blueprint(value: Option<&Value>, p: &mut Problems) -> Option<Blueprint> {
     let Some(items) = value.and_then(|v| v.get("items")).and_then(Value::as_array) else {
-        p.add("blueprint", "须为 {\"items\":[{area,type,difficulty,collection,count,points}]}");
+        p.add(
+            "blueprint",
+            "须为 {\"items\":[{area,type,difficulty,collection,count,points}]}",
+        );
         return None;
     };
     if items.is_empty() || items.len() > 50 {
@@ -104,11 +110,17 @@ pub fn parse_blueprint(value: Option<&Value>, p: &mut Problems) -> Option<Bluepr
                 }
             },
         };
-        let count = item.get("count").and_then(Value::as_u64).filter(|c| (1..=500).contains(c));
+        let count = item
+            .get("count")
+            .and_then(Value::as_u64)
+            .filter(|c| (1..=500).contains(c));
         if count.is_none() {
             p.add(at("count"), "题数应为 1–500 的整数");
         }
-        let points = item.get("points").and_then(Value::as_f64).filter(|x| *x > 0.0 && *x <= 100.0);
+        let points = item
+            .get("points")
+            .and_then(Value::as_f64)
+            .filter(|x| *x > 0.0 && *x <= 100.0);
         if points.is_none() {
             p.add(at("points"), "每题分值应大于 0、不超过 100");
         }
@@ -160,8 +172,14 @@ fn check_body(body: &ExamBody) -> AppResult<Checked> {
     if body.program_id.is_none() {
         p.add("program_id", "必填");
     }
-    let opens_at = p.take("opens_at", time::parse_instant(body.opens_at.as_deref().unwrap_or("")));
-    let closes_at = p.take("closes_at", time::parse_instant(body.closes_at.as_deref().unwrap_or("")));
+    let opens_at = p.take(
+        "opens_at",
+        time::parse_instant(body.opens_at.as_deref().unwrap_or("")),
+    );
+    let closes_at = p.take(
+        "closes_at",
+        time::parse_instant(body.closes_at.as_deref().unwrap_or("")),
+    );
     if let (Some(o), Some(c)) = (opens_at, closes_at)
         && c <= o
     {
@@ -184,9 +202,10 @@ fn check_body(body: &ExamBody) -> AppResult<Checked> {
     let pass_score = body.pass_score.filter(|s| s.is_finite() && *s >= 0.0);
     match (pass_score, &blueprint) {
         (None, _) => p.add("pass_score", "及格分为必填，不小于 0"),
-        (Some(s), Some(b)) if s > b.max_score() + 1e-9 => {
-            p.add("pass_score", format!("及格分 {s} 超过试卷总分 {}", b.max_score()))
-        }
+        (Some(s), Some(b)) if s > b.max_score() + 1e-9 => p.add(
+            "pass_score",
+            format!("及格分 {s} 超过试卷总分 {}", b.max_score()),
+        ),
         _ => {}
     }
     if body.makeup_of.is_some() && kind != Some(ExamKind::Makeup) {
@@ -196,8 +215,26 @@ fn check_body(body: &ExamBody) -> AppResult<Checked> {
         p.add("makeup_of", "补考须指定所补的结业考核（makeup_of）");
     }
     p.finish()?;
-    match (kind, body.program_id, opens_at, closes_at, duration, pass_score, x_scoring, blueprint) {
-        (Some(kind), Some(program_id), Some(opens_at), Some(closes_at), Some(d), Some(pass), Some(x), Some(bp)) => Ok(Checked {
+    match (
+        kind,
+        body.program_id,
+        opens_at,
+        closes_at,
+        duration,
+        pass_score,
+        x_scoring,
+        blueprint,
+    ) {
+        (
+            Some(kind),
+            Some(program_id),
+            Some(opens_at),
+            Some(closes_at),
+            Some(d),
+            Some(pass),
+            Some(x),
+            Some(bp),
+        ) => Ok(Checked {
             title,
             kind,
             program_id,
@@ -215,13 +252,20 @@ fn check_body(body: &ExamBody) -> AppResult<Checked> {
 
 /// `POST /api/v1/exams` → 201 the exam. The blueprint is drawn once against the bank:
 /// a line the bank cannot fill is a 422 naming it.
-async fn create(state: web::Data<AppState>, user: CurrentUser, Body(body): Body<ExamBody>) -> AppResult<HttpResponse> {
+async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Body(body): Body<ExamBody>,
+) -> AppResult<HttpResponse> {
     user.require(MANAGERS)?;
     let c = check_body(&body)?;
     let program = crate::program::api::find_visible(&state, &user, c.program_id)
         .await
         .map_err(|_| AppError::field("program_id", "培训项目不存在或不在您的管辖范围"))?;
-    let region_code = body.region_code.clone().unwrap_or_else(|| user.region.code.clone());
+    let region_code = body
+        .region_code
+        .clone()
+        .unwrap_or_else(|| user.region.code.clone());
     let scope = user.scope();
     let actor = user.actor();
     let created_by = user.id();
@@ -231,19 +275,31 @@ async fn create(state: web::Data<AppState>, user: CurrentUser, Body(body): Body<
             let region = crate::regions::store::find(conn, &region_code)?;
             let program_region = crate::program::store::region_of(conn, &program)?;
             match &region {
-                Some(r) if scope.contains_path(&r.path) && program_region.scope().contains_path(&r.path) => {}
-                Some(_) => p.add("region_code", "地区应在您的管辖范围内，且属于该培训项目的地区"),
+                Some(r)
+                    if scope.contains_path(&r.path)
+                        && program_region.scope().contains_path(&r.path) => {}
+                Some(_) => p.add(
+                    "region_code",
+                    "地区应在您的管辖范围内，且属于该培训项目的地区",
+                ),
                 None => p.add("region_code", format!("未知的地区代码 {region_code}")),
             }
             if let Some(original) = body.makeup_of {
                 match store::get_exam(conn, original)? {
-                    Some((o, _)) if o.kind() == ExamKind::Completion && o.program_id == program.row.id => {
-                        let months = u32::try_from(program.policy.requirements.makeup_window_months).unwrap_or(3);
+                    Some((o, _))
+                        if o.kind() == ExamKind::Completion && o.program_id == program.row.id =>
+                    {
+                        let months =
+                            u32::try_from(program.policy.requirements.makeup_window_months)
+                                .unwrap_or(3);
                         let limit = rules::makeup_limit(o.closes_at, months);
                         if c.closes_at > limit {
                             p.add(
                                 "closes_at",
-                                format!("补考须在结业考核结束后 {months} 个月内完成（最晚 {}）", time::display_cst(limit)),
+                                format!(
+                                    "补考须在结业考核结束后 {months} 个月内完成（最晚 {}）",
+                                    time::display_cst(limit)
+                                ),
                             );
                         }
                         if c.opens_at < o.closes_at {
@@ -257,15 +313,23 @@ async fn create(state: web::Data<AppState>, user: CurrentUser, Body(body): Body<
                 if let Some(name) = &line.collection
                     && !crate::bank::store::collection_exists(conn, name)?
                 {
-                    p.add(format!("blueprint.items[{i}].collection"), format!("题库 {name} 不存在"));
+                    p.add(
+                        format!("blueprint.items[{i}].collection"),
+                        format!("题库 {name} 不存在"),
+                    );
                 }
             }
             p.finish()?;
             let pool = store::pool(conn, &c.blueprint)?;
             if let Err(short) = rules::draw(&c.blueprint, &pool, 0, false) {
-                return Err(AppError::field(format!("blueprint.items[{}].count", short.line), short.message));
+                return Err(AppError::field(
+                    format!("blueprint.items[{}].count", short.line),
+                    short.message,
+                ));
             }
-            let year = body.year.unwrap_or_else(|| (c.opens_at + chrono::Duration::hours(8)).year());
+            let year = body
+                .year
+                .unwrap_or_else(|| (c.opens_at + chrono::Duration::hours(8)).year());
             let new = NewExam {
                 title: c.title,
                 kind: c.kind.as_str().to_owned(),
@@ -307,7 +371,12 @@ pub async fn my_doctor(state: &AppState, user: &CurrentUser) -> AppResult<Doctor
 
 /// Is the exam within the caller's reach? Doctors: of their program, set for their
 /// region or above. Others: set in their subtree or above it.
-pub fn exam_visible(user: &CurrentUser, exam: &Exam, exam_path: &str, doctor: Option<&DoctorRecord>) -> bool {
+pub fn exam_visible(
+    user: &CurrentUser,
+    exam: &Exam,
+    exam_path: &str,
+    doctor: Option<&DoctorRecord>,
+) -> bool {
     match doctor {
         Some(d) => {
             d.doctor.program_id == exam.program_id
@@ -319,9 +388,21 @@ pub fn exam_visible(user: &CurrentUser, exam: &Exam, exam_path: &str, doctor: Op
 }
 
 /// An exam the caller may see, else 404.
-pub async fn find_exam(state: &AppState, user: &CurrentUser, id: i64, doctor: Option<&DoctorRecord>) -> AppResult<Exam> {
-    let (exam, path) = state.db(move |conn| store::get_exam(conn, id)).await?.ok_or(AppError::NotFound)?;
-    if exam_visible(user, &exam, &path, doctor) { Ok(exam) } else { Err(AppError::NotFound) }
+pub async fn find_exam(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    doctor: Option<&DoctorRecord>,
+) -> AppResult<Exam> {
+    let (exam, path) = state
+        .db(move |conn| store::get_exam(conn, id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if exam_visible(user, &exam, &path, doctor) {
+        Ok(exam)
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// Where a doctor stands with one exam.
@@ -340,7 +421,10 @@ pub struct MyStanding {
 pub fn standing(exam: &Exam, mine: &[&store::AttemptSummary], now: NaiveDateTime) -> MyStanding {
     let open = mine.iter().find(|a| a.3 == super::IN_PROGRESS && a.6 > now);
     let used = mine.len() as i32;
-    let best = mine.iter().filter_map(|a| a.4).fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
+    let best = mine
+        .iter()
+        .filter_map(|a| a.4)
+        .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
     let passed = mine.iter().any(|a| a.5 == Some(true));
     let status = if open.is_some() {
         "in_progress"
@@ -365,16 +449,28 @@ pub fn standing(exam: &Exam, mine: &[&store::AttemptSummary], now: NaiveDateTime
 }
 
 /// `GET /api/v1/exams` → a doctor's exams with `my` standing; an admin's exams.
-async fn list(state: web::Data<AppState>, user: CurrentUser, params: web::Query<PageParams>) -> AppResult<HttpResponse> {
+async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    params: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
     let mut p = Problems::new();
     let paging = Paging::parse(&params, &mut p);
     p.finish()?;
     if user.role() == Role::Doctor {
         let d = my_doctor(&state, &user).await?;
-        let (program, path, cohort, id) = (d.doctor.program_id, d.region_path.clone(), d.doctor.cohort_year, d.doctor.id);
+        let (program, path, cohort, id) = (
+            d.doctor.program_id,
+            d.region_path.clone(),
+            d.doctor.cohort_year,
+            d.doctor.id,
+        );
         let (exams, mine) = state
             .db(move |conn| {
-                Ok::<_, AppError>((store::list_for_doctor(conn, program, &path, cohort)?, store::summaries_of(conn, id)?))
+                Ok::<_, AppError>((
+                    store::list_for_doctor(conn, program, &path, cohort)?,
+                    store::summaries_of(conn, id)?,
+                ))
             })
             .await?;
         let now = time::now();
@@ -384,7 +480,8 @@ async fn list(state: web::Data<AppState>, user: CurrentUser, params: web::Query<
             .skip(paging.offset() as usize)
             .take(paging.per_page as usize)
             .map(|e| {
-                let of_exam: Vec<&store::AttemptSummary> = mine.iter().filter(|a| a.0 == e.id).collect();
+                let of_exam: Vec<&store::AttemptSummary> =
+                    mine.iter().filter(|a| a.0 == e.id).collect();
                 let mut v = serde_json::to_value(e.view()).unwrap_or_default();
                 v["my"] = serde_json::to_value(standing(e, &of_exam, now)).unwrap_or_default();
                 v
@@ -394,22 +491,35 @@ async fn list(state: web::Data<AppState>, user: CurrentUser, params: web::Query<
     }
     let scope = user.scope();
     let (limit, offset) = (paging.per_page, paging.offset());
-    let (exams, total) = state.db(move |conn| store::list_for_region(conn, &scope, limit, offset)).await?;
+    let (exams, total) = state
+        .db(move |conn| store::list_for_region(conn, &scope, limit, offset))
+        .await?;
     let items: Vec<_> = exams.iter().map(Exam::view).collect();
     Ok(HttpResponse::Ok().json(ListPage::new(items, total, paging)))
 }
 
 /// `GET /api/v1/exams/{id}`.
-async fn get(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn get(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
-    let doctor = if user.role() == Role::Doctor { Some(my_doctor(&state, &user).await?) } else { None };
+    let doctor = if user.role() == Role::Doctor {
+        Some(my_doctor(&state, &user).await?)
+    } else {
+        None
+    };
     let exam = find_exam(&state, &user, id, doctor.as_ref()).await?;
     let mut v = serde_json::to_value(exam.view()).map_err(AppError::internal)?;
     if let Some(d) = doctor {
         let doctor_id = d.doctor.id;
-        let mine = state.db(move |conn| store::summaries_of(conn, doctor_id)).await?;
+        let mine = state
+            .db(move |conn| store::summaries_of(conn, doctor_id))
+            .await?;
         let of_exam: Vec<&store::AttemptSummary> = mine.iter().filter(|a| a.0 == exam.id).collect();
-        v["my"] = serde_json::to_value(standing(&exam, &of_exam, time::now())).map_err(AppError::internal)?;
+        v["my"] = serde_json::to_value(standing(&exam, &of_exam, time::now()))
+            .map_err(AppError::internal)?;
     }
     Ok(HttpResponse::Ok().json(v))
 }
@@ -419,7 +529,12 @@ async fn get(state: web::Data<AppState>, user: CurrentUser, path: web::Path<Stri
 
 /// Everything a candidate sees of an open attempt: the questions without answers, the
 /// answers saved so far, and the server's deadline with the seconds left.
-pub fn candidate_view(attempt: &Attempt, paper: &[PaperItem], saved: &HashMap<String, String>, now: NaiveDateTime) -> Value {
+pub fn candidate_view(
+    attempt: &Attempt,
+    paper: &[PaperItem],
+    saved: &HashMap<String, String>,
+    now: NaiveDateTime,
+) -> Value {
     let questions: Vec<_> = paper.iter().map(PaperItem::candidate).collect();
     json!({
         "id": attempt.id,
@@ -437,13 +552,19 @@ pub fn candidate_view(attempt: &Attempt, paper: &[PaperItem], saved: &HashMap<St
 }
 
 /// Start or resume the doctor's attempt: (attempt, created?).
-pub async fn start_attempt(state: &AppState, user: &CurrentUser, exam_id: i64) -> AppResult<(Attempt, bool)> {
+pub async fn start_attempt(
+    state: &AppState,
+    user: &CurrentUser,
+    exam_id: i64,
+) -> AppResult<(Attempt, bool)> {
     let doctor = my_doctor(state, user).await?;
     let exam = find_exam(state, user, exam_id, Some(&doctor)).await?;
     let now = time::now();
     let doctor_id = doctor.doctor.id;
     // A reload or a second device: the open attempt, without drawing anything.
-    let existing = state.db(move |conn| store::attempts_of(conn, exam_id, doctor_id)).await?;
+    let existing = state
+        .db(move |conn| store::attempts_of(conn, exam_id, doctor_id))
+        .await?;
     if let Some(open) = existing.iter().find(|a| a.is_open() && a.deadline > now) {
         return Ok((open.clone(), false));
     }
@@ -451,7 +572,10 @@ pub async fn start_attempt(state: &AppState, user: &CurrentUser, exam_id: i64) -
         return Err(AppError::Conflict(problem.into()));
     }
     if existing.len() as i32 >= exam.attempts_allowed && existing.iter().all(|a| !a.is_open()) {
-        return Err(AppError::Conflict(format!("您已用完本考试的 {} 次作答机会", exam.attempts_allowed)));
+        return Err(AppError::Conflict(format!(
+            "您已用完本考试的 {} 次作答机会",
+            exam.attempts_allowed
+        )));
     }
     let (program_id, kind, makeup_of) = (doctor.doctor.program_id, exam.kind(), exam.makeup_of);
     let region_path = state
@@ -466,7 +590,9 @@ pub async fn start_attempt(state: &AppState, user: &CurrentUser, exam_id: i64) -
         .db(move |conn| {
             let hours_met = match kind {
                 ExamKind::Completion | ExamKind::Makeup => {
-                    crate::study::api::compute_progress(conn, doctor_id, program_id)?.completion.hours_met
+                    crate::study::api::compute_progress(conn, doctor_id, program_id)?
+                        .completion
+                        .hours_met
                 }
                 _ => true,
             };
@@ -477,7 +603,12 @@ pub async fn start_attempt(state: &AppState, user: &CurrentUser, exam_id: i64) -
             Ok::<_, AppError>((hours_met, passed))
         })
         .await?;
-    let sitting = Sitting { kind, program_id: exam.program_id, region_path, cohort_year: exam.cohort_year };
+    let sitting = Sitting {
+        kind,
+        program_id: exam.program_id,
+        region_path,
+        cohort_year: exam.cohort_year,
+    };
     let candidate = Candidate {
         program_id,
         region_path: doctor.region_path.clone(),
@@ -495,33 +626,64 @@ pub async fn start_attempt(state: &AppState, user: &CurrentUser, exam_id: i64) -
         .db(move |conn| {
             let blueprint = exam.blueprint();
             let pool = store::pool(conn, &blueprint)?;
-            let paper = rules::draw(&blueprint, &pool, seed, exam.shuffle_options)
-                .map_err(|s| AppError::Conflict(format!("题库中的题目已不足以组卷（第 {} 行：{}），请联系出题单位", s.line + 1, s.message)))?;
-            Ok::<_, AppError>(store::start(conn, &exam, doctor_id, seed, &paper, &actor, time::now())?)
+            let paper =
+                rules::draw(&blueprint, &pool, seed, exam.shuffle_options).map_err(|s| {
+                    AppError::Conflict(format!(
+                        "题库中的题目已不足以组卷（第 {} 行：{}），请联系出题单位",
+                        s.line + 1,
+                        s.message
+                    ))
+                })?;
+            Ok::<_, AppError>(store::start(
+                conn,
+                &exam,
+                doctor_id,
+                seed,
+                &paper,
+                &actor,
+                time::now(),
+            )?)
         })
         .await?;
     match started {
         Started::New(a) => Ok((a, true)),
         Started::Resumed(a) => Ok((a, false)),
-        Started::Exhausted(n) => Err(AppError::Conflict(format!("您已用完本考试的 {n} 次作答机会"))),
+        Started::Exhausted(n) => Err(AppError::Conflict(format!(
+            "您已用完本考试的 {n} 次作答机会"
+        ))),
     }
 }
 
 /// `POST /api/v1/exams/{id}/attempts` (a doctor) → 201 `{id, deadline, questions}`;
 /// an attempt already open is returned with 200.
-async fn start(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn start(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let exam_id = parse_id(&path)?;
     let (attempt, created) = start_attempt(&state, &user, exam_id).await?;
     let id = attempt.id;
     let saved = state.db(move |conn| store::answers_of(conn, id)).await?;
     let body = candidate_view(&attempt, &attempt.paper(), &saved, time::now());
-    Ok(if created { HttpResponse::Created().json(body) } else { HttpResponse::Ok().json(body) })
+    Ok(if created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
 }
 
 /// The doctor's own attempt, else 404.
-pub async fn my_attempt(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(Attempt, DoctorRecord)> {
+pub async fn my_attempt(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(Attempt, DoctorRecord)> {
     let doctor = my_doctor(state, user).await?;
-    let attempt = state.db(move |conn| store::get_attempt(conn, id)).await?.ok_or(AppError::NotFound)?;
+    let attempt = state
+        .db(move |conn| store::get_attempt(conn, id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     if attempt.doctor_id != doctor.doctor.id {
         return Err(AppError::NotFound);
     }
@@ -534,22 +696,35 @@ pub struct AnswerBody {
 }
 
 /// Save one answer (shared with the pages): 204, 404, 409 after the deadline, 422.
-pub async fn save(state: &AppState, user: &CurrentUser, attempt_id: i64, question_id: &str, raw: Option<&str>) -> AppResult<()> {
+pub async fn save(
+    state: &AppState,
+    user: &CurrentUser,
+    attempt_id: i64,
+    question_id: &str,
+    raw: Option<&str>,
+) -> AppResult<()> {
     let (attempt, _) = my_attempt(state, user, attempt_id).await?;
     let paper = attempt.paper();
-    let item = paper.iter().find(|i| i.question_id == question_id).ok_or(AppError::NotFound)?;
+    let item = paper
+        .iter()
+        .find(|i| i.question_id == question_id)
+        .ok_or(AppError::NotFound)?;
     let Some(raw) = raw else {
         return Err(AppError::field("answer", "必填（清除答案请传空字符串）"));
     };
     let answer = rules::normalize_answer(item, raw).map_err(|m| AppError::field("answer", m))?;
     let qid = item.question_id.clone();
     let now = time::now();
-    let outcome = state.db(move |conn| store::save_answer(conn, attempt_id, &qid, &answer, now)).await?;
+    let outcome = state
+        .db(move |conn| store::save_answer(conn, attempt_id, &qid, &answer, now))
+        .await?;
     match outcome {
         Ok(()) => Ok(()),
         Err(SaveRefused::Missing) => Err(AppError::NotFound),
         Err(SaveRefused::Submitted) => Err(AppError::Conflict("已交卷，答案不能再修改".into())),
-        Err(SaveRefused::PastDeadline) => Err(AppError::Conflict("考试时间已到，此答案未保存".into())),
+        Err(SaveRefused::PastDeadline) => {
+            Err(AppError::Conflict("考试时间已到，此答案未保存".into()))
+        }
     }
 }
 
@@ -561,12 +736,23 @@ async fn save_answer(
     Body(body): Body<AnswerBody>,
 ) -> AppResult<HttpResponse> {
     let (id, question_id) = path.into_inner();
-    save(&state, &user, parse_id(&id)?, &question_id, body.answer.as_deref()).await?;
+    save(
+        &state,
+        &user,
+        parse_id(&id)?,
+        &question_id,
+        body.answer.as_deref(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Submit (shared with the pages). Idempotent.
-pub async fn submit_attempt(state: &AppState, user: &CurrentUser, attempt_id: i64) -> AppResult<Attempt> {
+pub async fn submit_attempt(
+    state: &AppState,
+    user: &CurrentUser,
+    attempt_id: i64,
+) -> AppResult<Attempt> {
     let (attempt, _) = my_attempt(state, user, attempt_id).await?;
     let exam_id = attempt.exam_id;
     let actor = user.actor();
@@ -574,7 +760,11 @@ pub async fn submit_attempt(state: &AppState, user: &CurrentUser, attempt_id: i6
         .db(move |conn| {
             let (exam, _) = store::get_exam(conn, exam_id)?.ok_or(AppError::NotFound)?;
             let now = time::now();
-            let by = if now >= attempt.deadline { "deadline" } else { "candidate" };
+            let by = if now >= attempt.deadline {
+                "deadline"
+            } else {
+                "candidate"
+            };
             Ok::<_, AppError>(store::submit(conn, &exam, attempt_id, by, &actor, now)?)
         })
         .await?
@@ -582,7 +772,11 @@ pub async fn submit_attempt(state: &AppState, user: &CurrentUser, attempt_id: i6
 }
 
 /// `POST /api/v1/attempts/{id}/submit` → `{score, max_score, passed}`.
-async fn submit(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn submit(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let a = submit_attempt(&state, &user, parse_id(&path)?).await?;
     Ok(HttpResponse::Ok().json(json!({
         "id": a.id, "status": a.status, "score": a.score, "max_score": a.max_score, "passed": a.passed,
@@ -592,8 +786,15 @@ async fn submit(state: web::Data<AppState>, user: CurrentUser, path: web::Path<S
 
 /// An attempt the caller may read: the doctor's own, or an admin's doctor's. An open
 /// attempt past its deadline is graded first.
-pub async fn readable_attempt(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(Attempt, Exam, bool)> {
-    let attempt = state.db(move |conn| store::get_attempt(conn, id)).await?.ok_or(AppError::NotFound)?;
+pub async fn readable_attempt(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(Attempt, Exam, bool)> {
+    let attempt = state
+        .db(move |conn| store::get_attempt(conn, id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let own = if user.role() == Role::Doctor {
         let d = my_doctor(state, user).await?;
         if d.doctor.id != attempt.doctor_id {
@@ -603,7 +804,10 @@ pub async fn readable_attempt(state: &AppState, user: &CurrentUser, id: i64) -> 
     } else {
         user.require(MANAGERS)?;
         let (scope, doctor_id) = (user.scope(), attempt.doctor_id);
-        match state.db(move |conn| crate::roster::store::get_scoped(conn, doctor_id, &scope)).await? {
+        match state
+            .db(move |conn| crate::roster::store::get_scoped(conn, doctor_id, &scope))
+            .await?
+        {
             Lookup::Found(_) => false,
             _ => return Err(AppError::NotFound),
         }
@@ -628,13 +832,20 @@ pub async fn readable_attempt(state: &AppState, user: &CurrentUser, id: i64) -> 
 /// May the candidate see the key and explanations? Once no attempt is left to use
 /// it on, or the window has closed.
 pub fn review_open(exam: &Exam, attempt: &Attempt, attempts_used: i32, now: NaiveDateTime) -> bool {
-    !attempt.is_open() && (attempts_used >= exam.attempts_allowed || now >= exam.closes_at || attempt.passed == Some(true))
+    !attempt.is_open()
+        && (attempts_used >= exam.attempts_allowed
+            || now >= exam.closes_at
+            || attempt.passed == Some(true))
 }
 
 /// `GET /api/v1/attempts/{id}` → `{id, status, deadline, score, max_score, passed,
 /// items}`; items only after submission, with the key and explanations once review is
 /// open (or for staff).
-async fn attempt(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn attempt(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let (attempt, exam, own) = readable_attempt(&state, &user, parse_id(&path)?).await?;
     let now = time::now();
     let mut body = json!({
@@ -666,16 +877,19 @@ async fn attempt(state: web::Data<AppState>, user: CurrentUser, path: web::Path<
     let (exam_id, doctor_id) = (attempt.exam_id, attempt.doctor_id);
     let (items, used) = state
         .db(move |conn| {
-            Ok::<_, AppError>((store::items_of(conn, id)?, store::attempts_of(conn, exam_id, doctor_id)?.len() as i32))
+            Ok::<_, AppError>((
+                store::items_of(conn, id)?,
+                store::attempts_of(conn, exam_id, doctor_id)?.len() as i32,
+            ))
         })
         .await?;
     let review = !own || review_open(&exam, &attempt, used, now);
     let paper = attempt.paper();
     let items: Vec<Value> = items
         .iter()
-        .map(|(position, qid, given, points, max)| {
-            let mut v = json!({ "question_id": qid, "answer_given": given, "points": points, "max_points": max });
-            if let Some(item) = paper.get(*position as usize).filter(|i| &i.question_id == qid) {
+        .map(|g| {
+            let mut v = json!({ "question_id": g.question_id, "answer_given": g.answer, "points": g.points, "max_points": g.max_points });
+            if let Some(item) = paper.get(g.position as usize).filter(|i| i.question_id == g.question_id) {
                 v["type"] = json!(item.qtype);
                 v["stem"] = json!(item.stem);
                 v["case"] = json!(item.case_text);
@@ -704,14 +918,22 @@ async fn managed_exam(state: &AppState, user: &CurrentUser, id: i64) -> AppResul
 
 /// `GET /api/v1/exams/{id}/results?page=&per_page=` → the attempts of the caller's
 /// doctors (a county sees its own).
-async fn results(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>, params: web::Query<PageParams>) -> AppResult<HttpResponse> {
+async fn results(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    params: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
     let mut p = Problems::new();
     let paging = Paging::parse(&params, &mut p);
     p.finish()?;
     let exam = managed_exam(&state, &user, parse_id(&path)?).await?;
     let (scope, id, limit, offset) = (user.scope(), exam.id, paging.per_page, paging.offset());
-    let (rows, total) = state.db(move |conn| store::results(conn, id, &scope, limit, offset)).await?;
-    let mut body = serde_json::to_value(ListPage::new(rows, total, paging)).map_err(AppError::internal)?;
+    let (rows, total) = state
+        .db(move |conn| store::results(conn, id, &scope, limit, offset))
+        .await?;
+    let mut body =
+        serde_json::to_value(ListPage::new(rows, total, paging)).map_err(AppError::internal)?;
     body["exam"] = serde_json::to_value(exam.view()).map_err(AppError::internal)?;
     Ok(HttpResponse::Ok().json(body))
 }
@@ -721,14 +943,22 @@ fn round4(x: Option<f64>) -> Option<f64> {
 }
 
 /// The analysis as the API shows it: numbers to 4 decimals, items with their text.
-pub async fn analysis_of(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(Exam, Value)> {
+pub async fn analysis_of(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(Exam, Value)> {
     let exam = managed_exam(state, user, id).await?;
     let (scope, exam_id) = (user.scope(), exam.id);
     let (analysis, texts) = state
         .db(move |conn| {
             let responses = store::responses(conn, exam_id, &scope)?;
             let analysis = rules::analyze(&responses);
-            let qids: Vec<String> = analysis.items.iter().map(|i| i.question_id.clone()).collect();
+            let qids: Vec<String> = analysis
+                .items
+                .iter()
+                .map(|i| i.question_id.clone())
+                .collect();
             Ok::<_, AppError>((analysis, store::question_texts(conn, &qids)?))
         })
         .await?;
@@ -763,7 +993,11 @@ pub async fn analysis_of(state: &AppState, user: &CurrentUser, id: i64) -> AppRe
 
 /// `GET /api/v1/exams/{id}/analysis` → `{test:{n,mean,median,sd,reliability,sem},
 /// items:[{question_id,n,facility,sd,discrimination_index,point_biserial}]}`.
-async fn analysis(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn analysis(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let (_, body) = analysis_of(&state, &user, parse_id(&path)?).await?;
     Ok(HttpResponse::Ok().json(body))
 }

@@ -28,7 +28,12 @@ pub enum ExamKind {
 }
 
 impl ExamKind {
-    pub const ALL: [ExamKind; 4] = [ExamKind::Unit, ExamKind::Annual, ExamKind::Completion, ExamKind::Makeup];
+    pub const ALL: [ExamKind; 4] = [
+        ExamKind::Unit,
+        ExamKind::Annual,
+        ExamKind::Completion,
+        ExamKind::Makeup,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -102,7 +107,12 @@ pub struct Blueprint {
 
 impl Blueprint {
     pub fn max_score(&self) -> f64 {
-        rules::round2(self.items.iter().map(|l| f64::from(l.count) * l.points).sum())
+        rules::round2(
+            self.items
+                .iter()
+                .map(|l| f64::from(l.count) * l.points)
+                .sum(),
+        )
     }
 
     pub fn question_count(&self) -> u32 {

@@ -18,7 +18,11 @@ pub fn round2(x: f64) -> f64 {
 }
 
 /// The attempt's deadline: start + duration, never past the window's close.
-pub fn deadline(started_at: NaiveDateTime, duration_minutes: i32, closes_at: NaiveDateTime) -> NaiveDateTime {
+pub fn deadline(
+    started_at: NaiveDateTime,
+    duration_minutes: i32,
+    closes_at: NaiveDateTime,
+) -> NaiveDateTime {
     (started_at + Duration::minutes(i64::from(duration_minutes))).min(closes_at)
 }
 
@@ -51,12 +55,22 @@ fn matches(line: &BlueprintLine, q: &Question) -> bool {
 /// `pool` must come in bank order; the same pool and seed give the same paper. Lines
 /// that are more specific (difficulty, collection) draw first, so a general line never
 /// takes what a specific one needs.
-pub fn draw(blueprint: &Blueprint, pool: &[Question], seed: u64, shuffle_options: bool) -> Result<Vec<PaperItem>, Shortage> {
+pub fn draw(
+    blueprint: &Blueprint,
+    pool: &[Question],
+    seed: u64,
+    shuffle_options: bool,
+) -> Result<Vec<PaperItem>, Shortage> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut order: Vec<usize> = (0..blueprint.items.len()).collect();
     order.sort_by_key(|&i| {
         let l = &blueprint.items[i];
-        (std::cmp::Reverse(usize::from(l.difficulty.is_some()) + usize::from(l.collection.is_some())), i)
+        (
+            std::cmp::Reverse(
+                usize::from(l.difficulty.is_some()) + usize::from(l.collection.is_some()),
+            ),
+            i,
+        )
     });
     let mut used: HashSet<&str> = HashSet::new();
     let mut drawn: Vec<Vec<&Question>> = vec![Vec::new(); blueprint.items.len()];
@@ -67,15 +81,20 @@ pub fn draw(blueprint: &Blueprint, pool: &[Question], seed: u64, shuffle_options
             let mut groups: BTreeMap<&str, Vec<&Question>> = BTreeMap::new();
             let mut spoiled: HashSet<&str> = HashSet::new();
             for q in pool.iter().filter(|q| q.qtype == line.qtype) {
-                let Some(g) = q.group_id.as_deref() else { continue };
+                let Some(g) = q.group_id.as_deref() else {
+                    continue;
+                };
                 if matches(line, q) && !used.contains(q.qid.as_str()) {
                     groups.entry(g).or_default().push(q);
                 } else {
                     spoiled.insert(g);
                 }
             }
-            let mut groups: Vec<Vec<&Question>> =
-                groups.into_iter().filter(|(g, _)| !spoiled.contains(g)).map(|(_, items)| items).collect();
+            let mut groups: Vec<Vec<&Question>> = groups
+                .into_iter()
+                .filter(|(g, _)| !spoiled.contains(g))
+                .map(|(_, items)| items)
+                .collect();
             let available: usize = groups.iter().map(Vec::len).sum();
             groups.shuffle(&mut rng);
             let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
@@ -96,8 +115,10 @@ pub fn draw(blueprint: &Blueprint, pool: &[Question], seed: u64, shuffle_options
                 }
             }
         } else {
-            let mut candidates: Vec<&Question> =
-                pool.iter().filter(|q| matches(line, q) && !used.contains(q.qid.as_str())).collect();
+            let mut candidates: Vec<&Question> = pool
+                .iter()
+                .filter(|q| matches(line, q) && !used.contains(q.qid.as_str()))
+                .collect();
             if candidates.len() < count {
                 return Err(Shortage {
                     line: i,
@@ -147,15 +168,23 @@ pub fn draw(blueprint: &Blueprint, pool: &[Question], seed: u64, shuffle_options
 
 /// Options that refer to the others ("以上都是") stay where they are.
 fn keeps_order(q: &Question) -> bool {
-    q.options.iter().any(|o| o.starts_with("以上") || o.contains("都不是") || o.contains("均不是"))
+    q.options
+        .iter()
+        .any(|o| o.starts_with("以上") || o.contains("都不是") || o.contains("均不是"))
 }
 
 fn item(q: &Question, order: &[usize], points: f64, line: usize) -> PaperItem {
     let (options, answer) = if q.qtype == QType::TF {
         (
             vec![
-                PaperOption { key: "T".into(), text: "正确".into() },
-                PaperOption { key: "F".into(), text: "错误".into() },
+                PaperOption {
+                    key: "T".into(),
+                    text: "正确".into(),
+                },
+                PaperOption {
+                    key: "F".into(),
+                    text: "错误".into(),
+                },
             ],
             q.answer.clone(),
         )
@@ -173,7 +202,10 @@ fn item(q: &Question, order: &[usize], points: f64, line: usize) -> PaperItem {
             .chars()
             .filter_map(|c| {
                 let original = (c as u8).checked_sub(b'A')? as usize;
-                order.iter().position(|&o| o == original).map(Question::letter)
+                order
+                    .iter()
+                    .position(|&o| o == original)
+                    .map(Question::letter)
             })
             .collect();
         answer.sort_unstable();
@@ -239,7 +271,11 @@ pub fn normalize_answer(item: &PaperItem, raw: &str) -> Result<String, String> {
             _ => Err("判断题的答案应为 T 或 F".into()),
         };
     }
-    let keys: HashSet<char> = item.options.iter().filter_map(|o| o.key.chars().next()).collect();
+    let keys: HashSet<char> = item
+        .options
+        .iter()
+        .filter_map(|o| o.key.chars().next())
+        .collect();
     let mut letters: Vec<char> = Vec::new();
     for c in raw.chars().filter(|c| !matches!(c, ',' | ' ')) {
         let c = c.to_ascii_uppercase();
@@ -288,7 +324,10 @@ pub fn grade_paper(paper: &[PaperItem], answers: &HashMap<String, String>, x: XS
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let given = answers.get(&item.question_id).filter(|a| !a.is_empty()).cloned();
+            let given = answers
+                .get(&item.question_id)
+                .filter(|a| !a.is_empty())
+                .cloned();
             let points = grade(item, given.as_deref(), x);
             (i, item.question_id.clone(), given, points, item.points)
         })
@@ -343,7 +382,9 @@ impl Ineligible {
             Ineligible::OutsideRegion => "本考试不面向您所在的地区",
             Ineligible::OtherCohort => "本考试不面向您的培训年度",
             Ineligible::NotActive => "您已不在岗，不能参加考试",
-            Ineligible::HoursNotMet => "学时未达到要求（线上、集中培训和跟班学习），暂不能参加结业考核；请先完成补修",
+            Ineligible::HoursNotMet => {
+                "学时未达到要求（线上、集中培训和跟班学习），暂不能参加结业考核；请先完成补修"
+            }
             Ineligible::AlreadyPassed => "您已通过结业考核，无需补考",
         }
     }
@@ -370,7 +411,11 @@ pub fn eligibility(sitting: &Sitting, c: &Candidate) -> Result<(), Ineligible> {
 }
 
 /// The window: open from `opens_at` (inclusive) until `closes_at` (exclusive).
-pub fn window_problem(opens_at: NaiveDateTime, closes_at: NaiveDateTime, now: NaiveDateTime) -> Option<&'static str> {
+pub fn window_problem(
+    opens_at: NaiveDateTime,
+    closes_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Option<&'static str> {
     if now < opens_at {
         Some("考试尚未开始")
     } else if now >= closes_at {
@@ -498,7 +543,11 @@ pub fn analyze(responses: &[Response]) -> Analysis {
         let mut slots: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for r in responses {
             for (pos, qid, points, _) in &r.items {
-                let key = if basis == "questions" { qid.clone() } else { format!("{pos:08}") };
+                let key = if basis == "questions" {
+                    qid.clone()
+                } else {
+                    format!("{pos:08}")
+                };
                 slots.entry(key).or_default().push(*points);
             }
         }
@@ -565,7 +614,10 @@ mod tests {
     use crate::bank::Difficulty;
 
     fn at(h: u32, m: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 11, 20).unwrap().and_hms_opt(h, m, 0).unwrap()
+        NaiveDate::from_ymd_opt(2026, 11, 20)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
     }
 
     #[test]
@@ -585,7 +637,11 @@ mod tests {
             group_id: group.map(str::to_owned),
             case_text: group.map(|_| "病例".to_owned()),
             stem: format!("{qid} 题干"),
-            options: if qtype == QType::TF { Vec::new() } else { ["甲", "乙", "丙", "丁", "戊"].map(String::from).to_vec() },
+            options: if qtype == QType::TF {
+                Vec::new()
+            } else {
+                ["甲", "乙", "丙", "丁", "戊"].map(String::from).to_vec()
+            },
             answer: answer.into(),
             explanation: "解析".into(),
             source: "出处".into(),
@@ -621,9 +677,17 @@ mod tests {
         let item = item_of(&q("x", QType::X, "ACD", None), 3.0);
         let p = XScoring::Partial;
         assert_eq!(grade(&item, Some("ACD"), p), 3.0);
-        assert_eq!(grade(&item, Some("AC"), p), 2.0, "two of three right, none wrong");
+        assert_eq!(
+            grade(&item, Some("AC"), p),
+            2.0,
+            "two of three right, none wrong"
+        );
         assert_eq!(grade(&item, Some("A"), p), 1.0);
-        assert_eq!(grade(&item, Some("ACE"), p), 0.0, "a wrong letter scores nothing");
+        assert_eq!(
+            grade(&item, Some("ACE"), p),
+            0.0,
+            "a wrong letter scores nothing"
+        );
         assert_eq!(grade(&item, Some("ABCDE"), p), 0.0);
         assert_eq!(grade(&item, Some("AC"), XScoring::AllOrNothing), 0.0);
     }
@@ -643,27 +707,52 @@ mod tests {
     }
 
     fn pool() -> Vec<Question> {
-        let mut pool: Vec<Question> = (0..30).map(|i| q(&format!("a1-{i:02}"), QType::A1, "B", None)).collect();
+        let mut pool: Vec<Question> = (0..30)
+            .map(|i| q(&format!("a1-{i:02}"), QType::A1, "B", None))
+            .collect();
         for g in 0..6 {
             let size = if g % 2 == 0 { 2 } else { 3 };
             for k in 0..size {
-                pool.push(q(&format!("a3-{g}-{k}"), QType::A3, "C", Some(&format!("g{g}"))));
+                pool.push(q(
+                    &format!("a3-{g}-{k}"),
+                    QType::A3,
+                    "C",
+                    Some(&format!("g{g}")),
+                ));
             }
         }
         for g in 0..2 {
             for k in 0..3 {
-                pool.push(q(&format!("b1-{g}-{k}"), QType::B1, ["A", "C", "E"][k], Some(&format!("b{g}"))));
+                pool.push(q(
+                    &format!("b1-{g}-{k}"),
+                    QType::B1,
+                    ["A", "C", "E"][k],
+                    Some(&format!("b{g}")),
+                ));
             }
         }
         pool
     }
 
     fn line(qtype: QType, count: u32, points: f64) -> BlueprintLine {
-        BlueprintLine { area: "public_health".into(), qtype, difficulty: None, collection: None, count, points }
+        BlueprintLine {
+            area: "public_health".into(),
+            qtype,
+            difficulty: None,
+            collection: None,
+            count,
+            points,
+        }
     }
 
     fn blueprint() -> Blueprint {
-        Blueprint { items: vec![line(QType::A1, 10, 1.0), line(QType::A3, 7, 2.0), line(QType::B1, 3, 1.0)] }
+        Blueprint {
+            items: vec![
+                line(QType::A1, 10, 1.0),
+                line(QType::A3, 7, 2.0),
+                line(QType::B1, 3, 1.0),
+            ],
+        }
     }
 
     #[test]
@@ -671,23 +760,52 @@ mod tests {
         let pool = pool();
         let bp = blueprint();
         let a = draw(&bp, &pool, 7, true).unwrap();
-        assert_eq!(a, draw(&bp, &pool, 7, true).unwrap(), "same seed, same paper");
+        assert_eq!(
+            a,
+            draw(&bp, &pool, 7, true).unwrap(),
+            "same seed, same paper"
+        );
         assert_ne!(a, draw(&bp, &pool, 8, true).unwrap());
         assert_eq!(a.len(), 20);
         assert_eq!(a.iter().map(|i| i.points).sum::<f64>(), bp.max_score());
-        assert_eq!(a.iter().filter(|i| i.qtype == QType::A3).count(), 7, "whole groups adding up to 7");
+        assert_eq!(
+            a.iter().filter(|i| i.qtype == QType::A3).count(),
+            7,
+            "whole groups adding up to 7"
+        );
         // Groups stay whole and in order.
         let a3: Vec<&PaperItem> = a.iter().filter(|i| i.qtype == QType::A3).collect();
-        for g in a3.iter().map(|i| i.group_id.clone()).collect::<HashSet<_>>() {
-            let ids: Vec<&str> = a3.iter().filter(|i| i.group_id == g).map(|i| i.question_id.as_str()).collect();
+        for g in a3
+            .iter()
+            .map(|i| i.group_id.clone())
+            .collect::<HashSet<_>>()
+        {
+            let ids: Vec<&str> = a3
+                .iter()
+                .filter(|i| i.group_id == g)
+                .map(|i| i.question_id.as_str())
+                .collect();
             let mut sorted = ids.clone();
             sorted.sort_unstable();
             assert_eq!(ids, sorted);
-            let expected = if g.as_deref().is_some_and(|g| g[1..].parse::<usize>().unwrap() % 2 == 0) { 2 } else { 3 };
+            let expected = if g
+                .as_deref()
+                .is_some_and(|g| g[1..].parse::<usize>().unwrap() % 2 == 0)
+            {
+                2
+            } else {
+                3
+            };
             assert_eq!(ids.len(), expected);
         }
         // No question twice.
-        assert_eq!(a.iter().map(|i| &i.question_id).collect::<HashSet<_>>().len(), 20);
+        assert_eq!(
+            a.iter()
+                .map(|i| &i.question_id)
+                .collect::<HashSet<_>>()
+                .len(),
+            20
+        );
     }
 
     #[test]
@@ -697,35 +815,68 @@ mod tests {
         let mut moved = 0;
         for item in &paper {
             let original = pool.iter().find(|q| q.qid == item.question_id).unwrap();
-            let right_text: HashSet<&str> =
-                original.answer.chars().map(|c| original.options[(c as u8 - b'A') as usize].as_str()).collect();
+            let right_text: HashSet<&str> = original
+                .answer
+                .chars()
+                .map(|c| original.options[(c as u8 - b'A') as usize].as_str())
+                .collect();
             let shown: HashSet<&str> = item
                 .answer
                 .chars()
-                .map(|c| item.options.iter().find(|o| o.key == c.to_string()).unwrap().text.as_str())
+                .map(|c| {
+                    item.options
+                        .iter()
+                        .find(|o| o.key == c.to_string())
+                        .unwrap()
+                        .text
+                        .as_str()
+                })
                 .collect();
             assert_eq!(right_text, shown, "{}", item.question_id);
-            if item.options.iter().map(|o| o.text.as_str()).collect::<Vec<_>>() != original.options {
+            if item
+                .options
+                .iter()
+                .map(|o| o.text.as_str())
+                .collect::<Vec<_>>()
+                != original.options
+            {
                 moved += 1;
             }
         }
         assert!(moved > 10, "options are shuffled");
         // A B1 group's items share one order of the shared options.
         let b1: Vec<&PaperItem> = paper.iter().filter(|i| i.qtype == QType::B1).collect();
-        assert!(b1.windows(2).all(|w| w[0].group_id != w[1].group_id || w[0].options == w[1].options));
+        assert!(
+            b1.windows(2)
+                .all(|w| w[0].group_id != w[1].group_id || w[0].options == w[1].options)
+        );
         // Unshuffled papers keep the bank's order.
         let plain = draw(&blueprint(), &pool, 11, false).unwrap();
-        assert!(plain.iter().all(|i| i.qtype == QType::TF || i.options[0].text == "甲"));
+        assert!(
+            plain
+                .iter()
+                .all(|i| i.qtype == QType::TF || i.options[0].text == "甲")
+        );
     }
 
     #[test]
     fn a_short_bank_names_the_line() {
         let pool = pool();
-        let bp = Blueprint { items: vec![line(QType::A1, 5, 1.0), line(QType::A1, 26, 1.0)] };
+        let bp = Blueprint {
+            items: vec![line(QType::A1, 5, 1.0), line(QType::A1, 26, 1.0)],
+        };
         let e = draw(&bp, &pool, 1, true).unwrap_err();
         assert_eq!(e.line, 1, "the second line finds only 25 left");
         // Sizes 2 and 3 with three groups of each cannot make 1.
-        let e = draw(&Blueprint { items: vec![line(QType::A3, 1, 1.0)] }, &pool, 1, true).unwrap_err();
+        let e = draw(
+            &Blueprint {
+                items: vec![line(QType::A3, 1, 1.0)],
+            },
+            &pool,
+            1,
+            true,
+        )
+        .unwrap_err();
         assert_eq!(e.line, 0);
         // Specific lines draw first, so a general line does not starve them.
         let mut pool = pool;
@@ -734,7 +885,9 @@ mod tests {
         }
         let mut hard = line(QType::A1, 5, 1.0);
         hard.difficulty = Some(Difficulty::Hard);
-        let bp = Blueprint { items: vec![line(QType::A1, 25, 1.0), hard] };
+        let bp = Blueprint {
+            items: vec![line(QType::A1, 25, 1.0), hard],
+        };
         assert!(draw(&bp, &pool, 3, true).is_ok());
     }
 
@@ -747,7 +900,12 @@ mod tests {
 
     #[test]
     fn eligibility_rules() {
-        let sitting = Sitting { kind: ExamKind::Completion, program_id: 1, region_path: "/37/3704/370402/".into(), cohort_year: None };
+        let sitting = Sitting {
+            kind: ExamKind::Completion,
+            program_id: 1,
+            region_path: "/37/3704/370402/".into(),
+            cohort_year: None,
+        };
         let c = Candidate {
             program_id: 1,
             region_path: "/37/3704/370402/370402001/".into(),
@@ -757,26 +915,103 @@ mod tests {
             passed_original: false,
         };
         assert_eq!(eligibility(&sitting, &c), Ok(()));
-        assert_eq!(eligibility(&sitting, &Candidate { hours_met: false, ..c.clone() }), Err(Ineligible::HoursNotMet));
-        assert_eq!(eligibility(&sitting, &Candidate { region_path: "/37/3704/370403/".into(), ..c.clone() }), Err(Ineligible::OutsideRegion));
-        assert_eq!(eligibility(&sitting, &Candidate { program_id: 2, ..c.clone() }), Err(Ineligible::OtherProgram));
-        assert_eq!(eligibility(&sitting, &Candidate { active: false, ..c.clone() }), Err(Ineligible::NotActive));
-        let unit = Sitting { kind: ExamKind::Unit, cohort_year: Some(2025), ..sitting.clone() };
-        assert_eq!(eligibility(&unit, &Candidate { hours_met: false, ..c.clone() }), Err(Ineligible::OtherCohort));
-        let makeup = Sitting { kind: ExamKind::Makeup, ..sitting };
-        assert_eq!(eligibility(&makeup, &Candidate { passed_original: true, ..c.clone() }), Err(Ineligible::AlreadyPassed));
+        assert_eq!(
+            eligibility(
+                &sitting,
+                &Candidate {
+                    hours_met: false,
+                    ..c.clone()
+                }
+            ),
+            Err(Ineligible::HoursNotMet)
+        );
+        assert_eq!(
+            eligibility(
+                &sitting,
+                &Candidate {
+                    region_path: "/37/3704/370403/".into(),
+                    ..c.clone()
+                }
+            ),
+            Err(Ineligible::OutsideRegion)
+        );
+        assert_eq!(
+            eligibility(
+                &sitting,
+                &Candidate {
+                    program_id: 2,
+                    ..c.clone()
+                }
+            ),
+            Err(Ineligible::OtherProgram)
+        );
+        assert_eq!(
+            eligibility(
+                &sitting,
+                &Candidate {
+                    active: false,
+                    ..c.clone()
+                }
+            ),
+            Err(Ineligible::NotActive)
+        );
+        let unit = Sitting {
+            kind: ExamKind::Unit,
+            cohort_year: Some(2025),
+            ..sitting.clone()
+        };
+        assert_eq!(
+            eligibility(
+                &unit,
+                &Candidate {
+                    hours_met: false,
+                    ..c.clone()
+                }
+            ),
+            Err(Ineligible::OtherCohort)
+        );
+        let makeup = Sitting {
+            kind: ExamKind::Makeup,
+            ..sitting
+        };
+        assert_eq!(
+            eligibility(
+                &makeup,
+                &Candidate {
+                    passed_original: true,
+                    ..c.clone()
+                }
+            ),
+            Err(Ineligible::AlreadyPassed)
+        );
         assert_eq!(eligibility(&makeup, &c), Ok(()));
-        assert_eq!(window_problem(at(9, 0), at(10, 0), at(8, 59)), Some("考试尚未开始"));
-        assert_eq!(window_problem(at(9, 0), at(10, 0), at(10, 0)), Some("考试已结束"));
+        assert_eq!(
+            window_problem(at(9, 0), at(10, 0), at(8, 59)),
+            Some("考试尚未开始")
+        );
+        assert_eq!(
+            window_problem(at(9, 0), at(10, 0), at(10, 0)),
+            Some("考试已结束")
+        );
         assert_eq!(window_problem(at(9, 0), at(10, 0), at(9, 0)), None);
-        assert_eq!(makeup_limit(at(9, 0), 3), NaiveDate::from_ymd_opt(2027, 2, 20).unwrap().and_hms_opt(9, 0, 0).unwrap());
+        assert_eq!(
+            makeup_limit(at(9, 0), 3),
+            NaiveDate::from_ymd_opt(2027, 2, 20)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap()
+        );
     }
 
     fn responses(matrix: &[[f64; 4]]) -> Vec<Response> {
         matrix
             .iter()
             .map(|row| Response {
-                items: row.iter().enumerate().map(|(i, p)| (i, format!("q{}", i + 1), *p, 1.0)).collect(),
+                items: row
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (i, format!("q{}", i + 1), *p, 1.0))
+                    .collect(),
             })
             .collect()
     }
@@ -814,12 +1049,18 @@ mod tests {
         close(i1.facility, 0.8);
         close(i1.sd, 0.2f64.sqrt());
         close(i1.point_biserial, 0.1 / (0.2f64.sqrt() * 1.3f64.sqrt()));
-        close(i1.discrimination_index, -0.1 / (0.2f64.sqrt() * 1.3f64.sqrt()));
+        close(
+            i1.discrimination_index,
+            -0.1 / (0.2f64.sqrt() * 1.3f64.sqrt()),
+        );
         assert!(i1.negative_discrimination);
         let i3 = &a.items[2];
         close(i3.facility, 0.4);
         close(i3.point_biserial, 0.55 / (0.3f64.sqrt() * 1.3f64.sqrt()));
-        close(i3.discrimination_index, 0.25 / (0.3f64.sqrt() * 0.5f64.sqrt()));
+        close(
+            i3.discrimination_index,
+            0.25 / (0.3f64.sqrt() * 0.5f64.sqrt()),
+        );
         assert!(!i3.negative_discrimination);
         close(a.items[1].discrimination_index, 0.375);
         close(a.items[3].discrimination_index, 0.0);
@@ -828,7 +1069,10 @@ mod tests {
     #[test]
     fn statistics_of_degenerate_sets_are_absent_not_nan() {
         let a = analyze(&[]);
-        assert_eq!((a.test.n, a.test.mean, a.test.sd, a.test.reliability), (0, None, None, None));
+        assert_eq!(
+            (a.test.n, a.test.mean, a.test.sd, a.test.reliability),
+            (0, None, None, None)
+        );
         let a = analyze(&responses(&[[1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0]]));
         assert_eq!(a.test.reliability, None, "no variance in the totals");
         assert_eq!(a.items[0].discrimination_index, None);

@@ -48,14 +48,19 @@ pub fn insert_exam(conn: &mut AnyConnection, new: &NewExam, actor: &Actor) -> Qu
             .values(new)
             .returning(exams::id)
             .get_result(conn)?;
-        let exam: Exam = exams::table.find(id).select(Exam::as_select()).first(conn)?;
+        let exam: Exam = exams::table
+            .find(id)
+            .select(Exam::as_select())
+            .first(conn)?;
         audit::record(
             conn,
             actor,
-            &Entry::new("exam.created").target(format!("exam:{}", exam.id)).detail(serde_json::json!({
-                "title": exam.title, "kind": exam.kind, "program_id": exam.program_id,
-                "region_code": exam.region_code, "max_score": exam.max_score,
-            })),
+            &Entry::new("exam.created")
+                .target(format!("exam:{}", exam.id))
+                .detail(serde_json::json!({
+                    "title": exam.title, "kind": exam.kind, "program_id": exam.program_id,
+                    "region_code": exam.region_code, "max_score": exam.max_score,
+                })),
             new.created_at,
         )?;
         Ok(exam)
@@ -74,15 +79,27 @@ pub fn get_exam(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(Exam, 
 
 /// The codes on a region path, root first (`/370000/370400/` → 370000, 370400).
 pub fn codes_of(path: &str) -> Vec<String> {
-    path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Exams an admin works with: set in their subtree, or above it (a city's exam is sat
 /// by a county's doctors). Newest window first.
-pub fn list_for_region(conn: &mut AnyConnection, scope: &Scope, limit: i64, offset: i64) -> QueryResult<(Vec<Exam>, i64)> {
+pub fn list_for_region(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<Exam>, i64)> {
     let above = codes_of(&scope.path);
     let visible = in_scope(scope).or(exams::region_code.eq_any(above));
-    let total = exams::table.inner_join(regions::table).filter(visible.clone()).count().get_result(conn)?;
+    let total = exams::table
+        .inner_join(regions::table)
+        .filter(visible.clone())
+        .count()
+        .get_result(conn)?;
     let rows = exams::table
         .inner_join(regions::table)
         .filter(visible)
@@ -96,11 +113,20 @@ pub fn list_for_region(conn: &mut AnyConnection, scope: &Scope, limit: i64, offs
 
 /// Exams a doctor may see: of their program, set for their region or above it, for
 /// their cohort or all cohorts.
-pub fn list_for_doctor(conn: &mut AnyConnection, program_id: i64, region_path: &str, cohort_year: i32) -> QueryResult<Vec<Exam>> {
+pub fn list_for_doctor(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    region_path: &str,
+    cohort_year: i32,
+) -> QueryResult<Vec<Exam>> {
     exams::table
         .filter(exams::program_id.eq(program_id))
         .filter(exams::region_code.eq_any(codes_of(region_path)))
-        .filter(exams::cohort_year.is_null().or(exams::cohort_year.eq(cohort_year)))
+        .filter(
+            exams::cohort_year
+                .is_null()
+                .or(exams::cohort_year.eq(cohort_year)),
+        )
         .order((exams::opens_at.desc(), exams::id.desc()))
         .select(Exam::as_select())
         .load(conn)
@@ -111,12 +137,27 @@ pub fn pool(conn: &mut AnyConnection, blueprint: &super::Blueprint) -> QueryResu
     let mut areas: Vec<String> = blueprint.items.iter().map(|l| l.area.clone()).collect();
     areas.sort();
     areas.dedup();
-    crate::bank::store::list(conn, &crate::bank::store::Filter { collection: None, areas: Some(areas), active_only: true })
+    crate::bank::store::list(
+        conn,
+        &crate::bank::store::Filter {
+            collection: None,
+            areas: Some(areas),
+            active_only: true,
+        },
+    )
 }
 
-pub fn attempts_of(conn: &mut AnyConnection, exam_id: i64, doctor_id: i64) -> QueryResult<Vec<Attempt>> {
+pub fn attempts_of(
+    conn: &mut AnyConnection,
+    exam_id: i64,
+    doctor_id: i64,
+) -> QueryResult<Vec<Attempt>> {
     attempts::table
-        .filter(attempts::exam_id.eq(exam_id).and(attempts::doctor_id.eq(doctor_id)))
+        .filter(
+            attempts::exam_id
+                .eq(exam_id)
+                .and(attempts::doctor_id.eq(doctor_id)),
+        )
         .order(attempts::attempt_no)
         .select(Attempt::as_select())
         .load(conn)
@@ -124,7 +165,15 @@ pub fn attempts_of(conn: &mut AnyConnection, exam_id: i64, doctor_id: i64) -> Qu
 
 /// A doctor's attempts at several exams: (exam, attempt no, status, score, passed,
 /// deadline), without papers.
-pub type AttemptSummary = (i64, i64, i32, String, Option<f64>, Option<bool>, NaiveDateTime);
+pub type AttemptSummary = (
+    i64,
+    i64,
+    i32,
+    String,
+    Option<f64>,
+    Option<bool>,
+    NaiveDateTime,
+);
 
 pub fn summaries_of(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec<AttemptSummary>> {
     attempts::table
@@ -143,11 +192,18 @@ pub fn summaries_of(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec
 }
 
 pub fn get_attempt(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Attempt>> {
-    attempts::table.find(id).select(Attempt::as_select()).first(conn).optional()
+    attempts::table
+        .find(id)
+        .select(Attempt::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// The saved answers of an attempt: question id → answer.
-pub fn answers_of(conn: &mut AnyConnection, attempt_id: i64) -> QueryResult<HashMap<String, String>> {
+pub fn answers_of(
+    conn: &mut AnyConnection,
+    attempt_id: i64,
+) -> QueryResult<HashMap<String, String>> {
     let rows: Vec<(String, String)> = attempt_answers::table
         .filter(attempt_answers::attempt_id.eq(attempt_id))
         .select((attempt_answers::question_id, attempt_answers::answer))
@@ -155,8 +211,18 @@ pub fn answers_of(conn: &mut AnyConnection, attempt_id: i64) -> QueryResult<Hash
     Ok(rows.into_iter().collect())
 }
 
+/// One graded item of a submitted attempt.
+#[derive(Debug, Clone, Queryable)]
+pub struct GradedItem {
+    pub position: i32,
+    pub question_id: String,
+    pub answer: Option<String>,
+    pub points: f64,
+    pub max_points: f64,
+}
+
 /// The graded items of a submitted attempt, in paper order.
-pub fn items_of(conn: &mut AnyConnection, attempt_id: i64) -> QueryResult<Vec<(i32, String, Option<String>, f64, f64)>> {
+pub fn items_of(conn: &mut AnyConnection, attempt_id: i64) -> QueryResult<Vec<GradedItem>> {
     attempt_items::table
         .filter(attempt_items::attempt_id.eq(attempt_id))
         .order(attempt_items::position)
@@ -219,14 +285,19 @@ pub fn start(
             ))
             .returning(attempts::id)
             .get_result(conn)?;
-        let attempt: Attempt = attempts::table.find(id).select(Attempt::as_select()).first(conn)?;
+        let attempt: Attempt = attempts::table
+            .find(id)
+            .select(Attempt::as_select())
+            .first(conn)?;
         audit::record(
             conn,
             actor,
-            &Entry::new("exam.attempt_started").target(format!("attempt:{}", attempt.id)).detail(serde_json::json!({
-                "exam_id": exam.id, "doctor_id": doctor_id, "attempt_no": attempt.attempt_no,
-                "seed": attempt.seed, "deadline": crate::time::rfc3339(deadline),
-            })),
+            &Entry::new("exam.attempt_started")
+                .target(format!("attempt:{}", attempt.id))
+                .detail(serde_json::json!({
+                    "exam_id": exam.id, "doctor_id": doctor_id, "attempt_no": attempt.attempt_no,
+                    "seed": attempt.seed, "deadline": crate::time::rfc3339(deadline),
+                })),
             now,
         )?;
         Ok(Started::New(attempt))
@@ -246,8 +317,14 @@ pub fn start(
 
 /// Lock the attempt row for the rest of the transaction (PostgreSQL; SQLite's write
 /// transaction already excludes every other writer) and read its state.
-fn lock_attempt(conn: &mut AnyConnection, id: i64, exclusive: bool) -> QueryResult<Option<(String, NaiveDateTime)>> {
-    let query = attempts::table.find(id).select((attempts::status, attempts::deadline));
+fn lock_attempt(
+    conn: &mut AnyConnection,
+    id: i64,
+    exclusive: bool,
+) -> QueryResult<Option<(String, NaiveDateTime)>> {
+    let query = attempts::table
+        .find(id)
+        .select((attempts::status, attempts::deadline));
     match conn {
         AnyConnection::Postgresql(c) => {
             if exclusive {
@@ -316,14 +393,28 @@ pub fn save_answer(
 
 /// Submit and grade an attempt (idempotent: a submitted attempt is returned as it is).
 /// `by` is `candidate` or `deadline`.
-pub fn submit(conn: &mut AnyConnection, exam: &Exam, attempt_id: i64, by: &str, actor: &Actor, now: NaiveDateTime) -> QueryResult<Option<Attempt>> {
+pub fn submit(
+    conn: &mut AnyConnection,
+    exam: &Exam,
+    attempt_id: i64,
+    by: &str,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Attempt>> {
     db::write(conn, |conn| {
         submit_locked(conn, exam, attempt_id, by, actor, now)?;
         get_attempt(conn, attempt_id)
     })
 }
 
-fn submit_locked(conn: &mut AnyConnection, exam: &Exam, attempt_id: i64, by: &str, actor: &Actor, now: NaiveDateTime) -> QueryResult<()> {
+fn submit_locked(
+    conn: &mut AnyConnection,
+    exam: &Exam,
+    attempt_id: i64,
+    by: &str,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     let Some((status, deadline)) = lock_attempt(conn, attempt_id, true)? else {
         return Ok(());
     };
@@ -350,11 +441,17 @@ fn submit_locked(conn: &mut AnyConnection, exam: &Exam, attempt_id: i64, by: &st
         })
         .collect();
     for chunk in rows.chunks(100) {
-        crate::per_backend!(conn, |c| diesel::insert_into(attempt_items::table).values(chunk).execute(c))?;
+        crate::per_backend!(conn, |c| diesel::insert_into(attempt_items::table)
+            .values(chunk)
+            .execute(c))?;
     }
     let passed = rules::passed(graded.score, exam.pass_score);
     // Submitted at the deadline by the job: the moment recorded is the deadline itself.
-    let at = if by == "deadline" { deadline.min(now) } else { now };
+    let at = if by == "deadline" {
+        deadline.min(now)
+    } else {
+        now
+    };
     diesel::update(attempts::table.find(attempt_id))
         .set((
             attempts::status.eq(SUBMITTED),
@@ -367,10 +464,12 @@ fn submit_locked(conn: &mut AnyConnection, exam: &Exam, attempt_id: i64, by: &st
     audit::record(
         conn,
         actor,
-        &Entry::new("exam.attempt_submitted").target(format!("attempt:{attempt_id}")).detail(serde_json::json!({
-            "exam_id": exam.id, "doctor_id": attempt.doctor_id, "by": by,
-            "score": graded.score, "max_score": graded.max_score, "passed": passed,
-        })),
+        &Entry::new("exam.attempt_submitted")
+            .target(format!("attempt:{attempt_id}"))
+            .detail(serde_json::json!({
+                "exam_id": exam.id, "doctor_id": attempt.doctor_id, "by": by,
+                "score": graded.score, "max_score": graded.max_score, "passed": passed,
+            })),
         now,
     )?;
     Ok(())
@@ -384,7 +483,11 @@ pub fn close_overdue(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResul
     loop {
         let batch = db::write(conn, |conn| {
             let query = attempts::table
-                .filter(attempts::status.eq(IN_PROGRESS).and(attempts::deadline.le(now)))
+                .filter(
+                    attempts::status
+                        .eq(IN_PROGRESS)
+                        .and(attempts::deadline.le(now)),
+                )
                 .order(attempts::deadline)
                 .select((attempts::id, attempts::exam_id))
                 .limit(100);
@@ -395,11 +498,21 @@ pub fn close_overdue(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResul
             let mut exams_seen: HashMap<i64, Exam> = HashMap::new();
             for (attempt_id, exam_id) in &due {
                 if !exams_seen.contains_key(exam_id) {
-                    let exam = exams::table.find(exam_id).select(Exam::as_select()).first(conn)?;
+                    let exam = exams::table
+                        .find(exam_id)
+                        .select(Exam::as_select())
+                        .first(conn)?;
                     exams_seen.insert(*exam_id, exam);
                 }
                 if let Some(exam) = exams_seen.get(exam_id) {
-                    submit_locked(conn, exam, *attempt_id, "deadline", &Actor::job("deadline-job"), now)?;
+                    submit_locked(
+                        conn,
+                        exam,
+                        *attempt_id,
+                        "deadline",
+                        &Actor::job("deadline-job"),
+                        now,
+                    )?;
                 }
             }
             Ok::<_, diesel::result::Error>(due.len())
@@ -432,7 +545,13 @@ pub struct ResultRow {
 }
 
 /// The attempts at an exam by doctors in `scope`, by region then name.
-pub fn results(conn: &mut AnyConnection, exam_id: i64, scope: &Scope, limit: i64, offset: i64) -> QueryResult<(Vec<ResultRow>, i64)> {
+pub fn results(
+    conn: &mut AnyConnection,
+    exam_id: i64,
+    scope: &Scope,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<ResultRow>, i64)> {
     let base = || {
         attempts::table
             .inner_join(doctors::table.inner_join(regions::table))
@@ -441,7 +560,12 @@ pub fn results(conn: &mut AnyConnection, exam_id: i64, scope: &Scope, limit: i64
     };
     let total = base().count().get_result(conn)?;
     let rows = base()
-        .order((regions::path, doctors::name, doctors::id, attempts::attempt_no))
+        .order((
+            regions::path,
+            doctors::name,
+            doctors::id,
+            attempts::attempt_no,
+        ))
         .select((
             attempts::id,
             doctors::id,
@@ -464,10 +588,18 @@ pub fn results(conn: &mut AnyConnection, exam_id: i64, scope: &Scope, limit: i64
 }
 
 /// The graded items of every submitted attempt in `scope`, for item analysis.
-pub fn responses(conn: &mut AnyConnection, exam_id: i64, scope: &Scope) -> QueryResult<Vec<Response>> {
+pub fn responses(
+    conn: &mut AnyConnection,
+    exam_id: i64,
+    scope: &Scope,
+) -> QueryResult<Vec<Response>> {
     let rows: Vec<(i64, i32, String, f64, f64)> = attempt_items::table
         .inner_join(attempts::table.inner_join(doctors::table.inner_join(regions::table)))
-        .filter(attempts::exam_id.eq(exam_id).and(attempts::status.eq(SUBMITTED)))
+        .filter(
+            attempts::exam_id
+                .eq(exam_id)
+                .and(attempts::status.eq(SUBMITTED)),
+        )
         .filter(in_scope(scope))
         .order((attempt_items::attempt_id, attempt_items::position))
         .select((
@@ -493,13 +625,21 @@ pub fn responses(conn: &mut AnyConnection, exam_id: i64, scope: &Scope) -> Query
 }
 
 /// The bank's text of questions (stem, type, area) for the analysis page.
-pub fn question_texts(conn: &mut AnyConnection, qids: &[String]) -> QueryResult<HashMap<String, (String, String, String)>> {
+pub fn question_texts(
+    conn: &mut AnyConnection,
+    qids: &[String],
+) -> QueryResult<HashMap<String, (String, String, String)>> {
     use crate::db::schema::questions;
     let mut out = HashMap::new();
     for chunk in qids.chunks(500) {
         let rows: Vec<(String, String, String, String)> = questions::table
             .filter(questions::qid.eq_any(chunk))
-            .select((questions::qid, questions::qtype, questions::area, questions::stem))
+            .select((
+                questions::qid,
+                questions::qtype,
+                questions::area,
+                questions::stem,
+            ))
             .load(conn)?;
         out.extend(rows.into_iter().map(|(q, t, a, s)| (q, (t, a, s))));
     }
@@ -519,22 +659,38 @@ pub fn has_passed(conn: &mut AnyConnection, exam_id: i64, doctor_id: i64) -> Que
     .get_result(conn)
 }
 
-/// A doctor's annual assessments: per annual exam, the best submitted attempt —
-/// (year, exam id, title, score, max score, passed).
-pub fn annual_results(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec<(i32, i64, String, f64, f64, bool)>> {
-    let rows: Vec<(i32, i64, String, Option<f64>, f64, Option<bool>)> = attempts::table
+/// The best submitted attempt at one annual exam.
+#[derive(Debug, Clone, Queryable)]
+pub struct AnnualResult {
+    pub year: i32,
+    pub exam_id: i64,
+    pub title: String,
+    pub score: Option<f64>,
+    pub max_score: f64,
+    pub passed: Option<bool>,
+}
+
+/// A doctor's annual assessments: per annual exam, the best submitted attempt.
+pub fn annual_results(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec<AnnualResult>> {
+    let rows: Vec<AnnualResult> = attempts::table
         .inner_join(exams::table)
         .filter(attempts::doctor_id.eq(doctor_id))
         .filter(exams::kind.eq("annual").and(attempts::status.eq(SUBMITTED)))
         .order((exams::year, exams::id, attempts::score.desc()))
-        .select((exams::year, exams::id, exams::title, attempts::score, attempts::max_score, attempts::passed))
+        .select((
+            exams::year,
+            exams::id,
+            exams::title,
+            attempts::score,
+            attempts::max_score,
+            attempts::passed,
+        ))
         .load(conn)?;
-    let mut out: Vec<(i32, i64, String, f64, f64, bool)> = Vec::new();
-    for (year, exam, title, score, max, passed) in rows {
-        if out.last().is_some_and(|l| l.1 == exam) {
-            continue;
+    let mut out: Vec<AnnualResult> = Vec::new();
+    for row in rows {
+        if out.last().is_none_or(|l| l.exam_id != row.exam_id) {
+            out.push(row);
         }
-        out.push((year, exam, title, score.unwrap_or(0.0), max, passed.unwrap_or(false)));
     }
     Ok(out)
 }

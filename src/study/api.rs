@@ -469,7 +469,7 @@ pub fn compute_progress(
 ) -> AppResult<rules::Progress> {
     let (policy, years) =
         crate::program::store::policy(conn, program_id)?.ok_or(AppError::NotFound)?;
-        let ledger = store::ledger_of(conn, doctor_id)?;
+    let ledger = store::ledger_of(conn, doctor_id)?;
     let mut progress = rules::progress(
         &policy.requirements,
         &policy.deadlines,
@@ -478,10 +478,11 @@ pub fn compute_progress(
         time::today_cst(),
     );
     // The annual assessment of each training year: the best attempt at its annual exam.
-    for (year, exam_id, title, score, max_score, passed) in crate::exams::store::annual_results(conn, doctor_id)? {
-        if let Some(y) = progress.annual.iter_mut().find(|y| y.year == year) {
+    for r in crate::exams::store::annual_results(conn, doctor_id)? {
+        if let Some(y) = progress.annual.iter_mut().find(|y| y.year == r.year) {
             y.assessment = Some(serde_json::json!({
-                "exam_id": exam_id, "title": title, "score": score, "max_score": max_score, "passed": passed,
+                "exam_id": r.exam_id, "title": r.title, "score": r.score.unwrap_or(0.0),
+                "max_score": r.max_score, "passed": r.passed.unwrap_or(false),
             }));
         }
     }

@@ -200,29 +200,58 @@ async fn a_platform_export_imports_from_the_command_line_once() {
     )
     .unwrap();
     let roster = roster.to_str().unwrap();
-    assert!(cunyi(&app.db, &["import", "doctors", roster, "--county", "370402"]).status.success());
+    assert!(
+        cunyi(
+            &app.db,
+            &["import", "doctors", roster, "--county", "370402"]
+        )
+        .status
+        .success()
+    );
     let good = dir.path().join("ncme.csv");
     let bad = dir.path().join("bad.csv");
     let header = "身份证号,平台账号,课程名称,学时,完成日期,单元成绩\n";
-    std::fs::write(&good, format!("{header}{id},,ZZ-PH,10,2026-09-01,90\n{id},,ZZ-GP,8,2026-09-02,85\n")).unwrap();
-    std::fs::write(&bad, format!("{header}{id},,不存在的课程,1,2026-09-03,90\n")).unwrap();
+    std::fs::write(
+        &good,
+        format!("{header}{id},,ZZ-PH,10,2026-09-01,90\n{id},,ZZ-GP,8,2026-09-02,85\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        &bad,
+        format!("{header}{id},,不存在的课程,1,2026-09-03,90\n"),
+    )
+    .unwrap();
     let (good, bad) = (good.to_str().unwrap(), bad.to_str().unwrap());
 
-    let dry = cunyi(&app.db, &["import", "study", good, "--county", "370402", "--dry-run"]);
+    let dry = cunyi(
+        &app.db,
+        &["import", "study", good, "--county", "370402", "--dry-run"],
+    );
     let first = cunyi(&app.db, &["import", "study", good, "--county", "370402"]);
     let again = cunyi(&app.db, &["import", "study", good, "--county", "370402"]);
     let failed = cunyi(&app.db, &["import", "study", bad, "--county", "370402"]);
 
-    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
     assert!(String::from_utf8_lossy(&dry.stdout).contains("未写入"));
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(String::from_utf8_lossy(&first.stdout).contains("新增 2"));
     assert!(String::from_utf8_lossy(&again.stdout).contains("此前已导入 2"));
     assert!(!failed.status.success());
     assert!(String::from_utf8_lossy(&failed.stderr).contains("第 2 行"));
     let records: i64 = app.with_conn(|c| {
         use diesel::prelude::*;
-        cunyi::db::schema::study_records::table.count().get_result(c).unwrap()
+        cunyi::db::schema::study_records::table
+            .count()
+            .get_result(c)
+            .unwrap()
     });
     assert_eq!(records, 2, "the dry run and the bad file wrote nothing");
 }

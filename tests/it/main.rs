@@ -6,8 +6,10 @@ mod support;
 
 mod audit;
 mod auth;
+mod bank;
 mod cli;
 mod db;
+mod exams;
 mod orgs;
 mod pages;
 mod programs;

@@ -21,7 +21,11 @@ struct Pending {
 pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
     let mut out = Read::default();
     let mut state = State::Idle;
-    let mut pending = Pending { line: 0, stem: Vec::new(), options: Vec::new() };
+    let mut pending = Pending {
+        line: 0,
+        stem: Vec::new(),
+        options: Vec::new(),
+    };
     for (i, raw) in text.trim_start_matches('\u{feff}').lines().enumerate() {
         let n = i + 1;
         let line = raw.trim();
@@ -31,20 +35,38 @@ pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
         let at = format!("第 {n} 行");
         if let Some(value) = answer_line(line) {
             if pending.options.len() < 2 {
-                return Err(malformed(&at, "ANSWER 行之前应有题干和至少两个选项（A. … B. …）".into()));
+                return Err(malformed(
+                    &at,
+                    "ANSWER 行之前应有题干和至少两个选项（A. … B. …）".into(),
+                ));
             }
-            let letters: Vec<char> = value.chars().filter(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_uppercase()).collect();
+            let letters: Vec<char> = value
+                .chars()
+                .filter(|c| c.is_ascii_alphabetic())
+                .map(|c| c.to_ascii_uppercase())
+                .collect();
             let mut correct = vec![false; pending.options.len()];
             for c in &letters {
                 let index = (*c as u8 - b'A') as usize;
                 match correct.get_mut(index) {
                     Some(slot) => *slot = true,
-                    None => return Err(malformed(&at, format!("答案 {c} 不在选项 A–{} 中", (b'A' + pending.options.len() as u8 - 1) as char))),
+                    None => {
+                        return Err(malformed(
+                            &at,
+                            format!(
+                                "答案 {c} 不在选项 A–{} 中",
+                                (b'A' + pending.options.len() as u8 - 1) as char
+                            ),
+                        ));
+                    }
                 }
             }
             let (qtype, answer) = key_of(&correct);
             let Some(qtype) = qtype else {
-                return Err(malformed(&at, format!("ANSWER 行“{value}”没有给出选项字母")));
+                return Err(malformed(
+                    &at,
+                    format!("ANSWER 行“{value}”没有给出选项字母"),
+                ));
             };
             let mut q = blank(area, "", qtype);
             q.stem = pending.stem.join("\n");
@@ -75,20 +97,33 @@ pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
                 state = State::Options;
             }
             (State::Options, Some((letter, _))) => {
-                return Err(malformed(&at, format!("选项字母应为 {expected}，而不是 {letter}")));
+                return Err(malformed(
+                    &at,
+                    format!("选项字母应为 {expected}，而不是 {letter}"),
+                ));
             }
             (State::Options, None) => {
-                return Err(malformed(&at, "选项之后应为下一个选项或 ANSWER 行（例如 ANSWER: B）".into()));
+                return Err(malformed(
+                    &at,
+                    "选项之后应为下一个选项或 ANSWER 行（例如 ANSWER: B）".into(),
+                ));
             }
             (State::Idle, _) => {
-                pending = Pending { line: n, stem: vec![line.to_owned()], options: Vec::new() };
+                pending = Pending {
+                    line: n,
+                    stem: vec![line.to_owned()],
+                    options: Vec::new(),
+                };
                 state = State::Stem;
             }
             (State::Stem, _) => pending.stem.push(line.to_owned()),
         }
     }
     if !matches!(state, State::Idle) {
-        return Err(malformed(&format!("第 {} 行", pending.line), "这道题缺少 ANSWER 行（例如 ANSWER: B）".into()));
+        return Err(malformed(
+            &format!("第 {} 行", pending.line),
+            "这道题缺少 ANSWER 行（例如 ANSWER: B）".into(),
+        ));
     }
     Ok(out)
 }
@@ -136,11 +171,20 @@ mod tests {
         let r = read(file, "public_health").unwrap();
         assert_eq!(r.found.len(), 2);
         let q = &r.found[0].question;
-        assert_eq!(q.stem, "老年人健康管理的服务对象是辖区内\n多少岁及以上的常住居民？");
+        assert_eq!(
+            q.stem,
+            "老年人健康管理的服务对象是辖区内\n多少岁及以上的常住居民？"
+        );
         assert_eq!(q.options, vec!["55 岁", "60 岁", "65 岁", "70 岁"]);
         assert_eq!((q.qtype, q.answer.as_str()), (QType::A1, "C"));
         assert_eq!(q.explanation, "65 岁及以上常住居民。");
-        assert_eq!((r.found[1].question.qtype, r.found[1].question.answer.as_str()), (QType::X, "AC"));
+        assert_eq!(
+            (
+                r.found[1].question.qtype,
+                r.found[1].question.answer.as_str()
+            ),
+            (QType::X, "AC")
+        );
         assert_eq!(r.found[1].position, "第 10 行");
     }
 

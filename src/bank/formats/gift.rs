@@ -39,9 +39,18 @@ pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
                 q.options = options;
                 q.answer = answer;
                 q.explanation = explanation;
-                q.source = if title.is_empty() { "GIFT 导入".into() } else { format!("GIFT 导入：{title}") };
+                q.source = if title.is_empty() {
+                    "GIFT 导入".into()
+                } else {
+                    format!("GIFT 导入：{title}")
+                };
                 let key = format!("{category}\u{1f}{title}\u{1f}{}", q.stem);
-                out.found.push(Found { position, key, explicit_id: None, question: q });
+                out.found.push(Found {
+                    position,
+                    key,
+                    explicit_id: None,
+                    question: q,
+                });
             }
         }
     }
@@ -79,7 +88,10 @@ fn blocks(text: &str) -> Result<Vec<(usize, String)>, Malformed> {
     }
     if let Some((start, block)) = current {
         if open_brace(&block) {
-            return Err(malformed(&format!("第 {start} 行"), "答案区的 { 没有对应的 }".into()));
+            return Err(malformed(
+                &format!("第 {start} 行"),
+                "答案区的 { 没有对应的 }".into(),
+            ));
         }
         out.push((start, block));
     }
@@ -122,7 +134,11 @@ fn text(toks: &[Tok]) -> String {
 fn find(toks: &[Tok], from: usize, pattern: &str) -> Option<usize> {
     let pat: Vec<char> = pattern.chars().collect();
     (from..toks.len()).find(|&i| {
-        toks.len() - i >= pat.len() && pat.iter().enumerate().all(|(k, p)| toks[i + k] == (*p, false))
+        toks.len() - i >= pat.len()
+            && pat
+                .iter()
+                .enumerate()
+                .all(|(k, p)| toks[i + k] == (*p, false))
     })
 }
 
@@ -170,11 +186,17 @@ fn question(toks: &[Tok], position: &str) -> Result<Parsed, Malformed> {
     };
     let after = &toks[close + 1..];
     if find(after, 0, "{").is_some() {
-        return Ok(Parsed::Skip("一题有多个答案区（完形填空 / cloze），无法映射".into()));
+        return Ok(Parsed::Skip(
+            "一题有多个答案区（完形填空 / cloze），无法映射".into(),
+        ));
     }
     let before = clean(&toks[i..open]);
     let after = clean(after);
-    let stem = if after.is_empty() { before } else { format!("{before}____{after}") };
+    let stem = if after.is_empty() {
+        before
+    } else {
+        format!("{before}____{after}")
+    };
     let body = &toks[open + 1..close];
     let (answers, general) = match find(body, 0, "####") {
         Some(g) => (&body[..g], clean(&body[g + 4..])),
@@ -193,17 +215,40 @@ fn question(toks: &[Tok], position: &str) -> Result<Parsed, Malformed> {
     let word = text(&answers[..first]).trim().to_ascii_uppercase();
     if matches!(word.as_str(), "T" | "TRUE" | "F" | "FALSE") {
         let answer = if word.starts_with('T') { "T" } else { "F" };
-        let feedbacks: Vec<String> = split_unescaped(&answers[first..], '#').iter().skip(1).map(|f| clean(f)).collect();
-        let explanation = if general.is_empty() { feedbacks.get(1).cloned().unwrap_or_default() } else { general };
-        return Ok(Parsed::Question { title, stem, kind: (QType::TF, Vec::new(), answer.into(), explanation) });
+        let feedbacks: Vec<String> = split_unescaped(&answers[first..], '#')
+            .iter()
+            .skip(1)
+            .map(|f| clean(f))
+            .collect();
+        let explanation = if general.is_empty() {
+            feedbacks.get(1).cloned().unwrap_or_default()
+        } else {
+            general
+        };
+        return Ok(Parsed::Question {
+            title,
+            stem,
+            kind: (QType::TF, Vec::new(), answer.into(), explanation),
+        });
     }
     // Choices: `=right#feedback ~wrong ~%50%partly`.
-    let start = answers.iter().position(|t| *t == ('=', false) || *t == ('~', false));
+    let start = answers
+        .iter()
+        .position(|t| *t == ('=', false) || *t == ('~', false));
     let Some(start) = start else {
-        return Err(malformed(position, "答案应以 = （正确）或 ~ （错误）开头".into()));
+        return Err(malformed(
+            position,
+            "答案应以 = （正确）或 ~ （错误）开头".into(),
+        ));
     };
     if !text(&answers[..start]).trim().is_empty() {
-        return Err(malformed(position, format!("答案区开头“{}”不是以 = 或 ~ 开头的答案", text(&answers[..start]).trim())));
+        return Err(malformed(
+            position,
+            format!(
+                "答案区开头“{}”不是以 = 或 ~ 开头的答案",
+                text(&answers[..start]).trim()
+            ),
+        ));
     }
     let mut choices: Vec<(char, &[Tok])> = Vec::new();
     let mut from = start;
@@ -217,7 +262,9 @@ fn question(toks: &[Tok], position: &str) -> Result<Parsed, Malformed> {
         return Ok(Parsed::Skip("配对题（matching），无法映射".into()));
     }
     if choices.iter().all(|(m, _)| *m == '=') {
-        return Ok(Parsed::Skip("填空 / 简答题（short answer），无法映射".into()));
+        return Ok(Parsed::Skip(
+            "填空 / 简答题（short answer），无法映射".into(),
+        ));
     }
     let mut options = Vec::new();
     let mut correct = Vec::new();
@@ -231,12 +278,19 @@ fn question(toks: &[Tok], position: &str) -> Result<Parsed, Malformed> {
             && let Some(end) = rest.find('%')
         {
             let Ok(w) = rest[..end].trim().parse::<f64>() else {
-                return Err(malformed(position, format!("答案权重“%{}%”不是数字", &rest[..end])));
+                return Err(malformed(
+                    position,
+                    format!("答案权重“%{}%”不是数字", &rest[..end]),
+                ));
             };
             weight = Some(w);
             body = rest[end + 1..].to_owned();
         }
-        let option = if html { html_to_text(&body) } else { tidy(&body) };
+        let option = if html {
+            html_to_text(&body)
+        } else {
+            tidy(&body)
+        };
         let right = match marker {
             '=' => weight.is_none_or(|w| w > 0.0),
             _ => weight.is_some_and(|w| w > 0.0),
@@ -249,14 +303,25 @@ fn question(toks: &[Tok], position: &str) -> Result<Parsed, Malformed> {
     }
     let (qtype, answer) = key_of(&correct);
     let Some(qtype) = qtype else {
-        return Err(malformed(position, "选择题没有正确答案（= 或正权重的 ~%n%）".into()));
+        return Err(malformed(
+            position,
+            "选择题没有正确答案（= 或正权重的 ~%n%）".into(),
+        ));
     };
     let explanation = if general.is_empty() {
-        feedback_right.into_iter().filter(|f| !f.is_empty()).collect::<Vec<_>>().join("；")
+        feedback_right
+            .into_iter()
+            .filter(|f| !f.is_empty())
+            .collect::<Vec<_>>()
+            .join("；")
     } else {
         general
     };
-    Ok(Parsed::Question { title, stem, kind: (qtype, options, answer, explanation) })
+    Ok(Parsed::Question {
+        title,
+        stem,
+        kind: (qtype, options, answer, explanation),
+    })
 }
 
 fn split_unescaped(toks: &[Tok], sep: char) -> Vec<&[Tok]> {
@@ -311,17 +376,30 @@ $CATEGORY: $course$/top/默认/高血压管理
         let q = &r.found[0].question;
         assert_eq!(q.stem, "对原发性高血压患者，每年至少提供几次面对面随访？");
         assert_eq!(q.options, vec!["1 次", "2 次", "4 次", "12 次"]);
-        assert_eq!((q.qtype, q.answer.as_str(), q.explanation.as_str()), (QType::A1, "C", "正确：每年至少 4 次"));
+        assert_eq!(
+            (q.qtype, q.answer.as_str(), q.explanation.as_str()),
+            (QType::A1, "C", "正确：每年至少 4 次")
+        );
         assert_eq!(q.topic, "高血压管理");
         assert_eq!(r.found[0].position, "第 5 行");
         let x = &r.found[1].question;
-        assert_eq!((x.qtype, x.answer.as_str(), x.explanation.as_str()), (QType::X, "AB", "高盐和饮酒是危险因素。"));
+        assert_eq!(
+            (x.qtype, x.answer.as_str(), x.explanation.as_str()),
+            (QType::X, "AB", "高盐和饮酒是危险因素。")
+        );
         let tf = &r.found[2].question;
-        assert_eq!((tf.qtype, tf.answer.as_str(), tf.explanation.as_str()), (QType::TF, "T", "对"));
+        assert_eq!(
+            (tf.qtype, tf.answer.as_str(), tf.explanation.as_str()),
+            (QType::TF, "T", "对")
+        );
         assert_eq!(r.found[3].question.stem, "比值{1:2}和等号= 的转义");
         let reasons: Vec<&str> = r.skipped.iter().map(|s| s.reason.as_str()).collect();
         assert_eq!(r.skipped.len(), 5, "{reasons:?}");
-        assert!(reasons[0].contains("essay") && reasons[1].contains("short answer") && reasons[2].contains("numerical"));
+        assert!(
+            reasons[0].contains("essay")
+                && reasons[1].contains("short answer")
+                && reasons[2].contains("numerical")
+        );
         assert!(reasons[3].contains("matching") && reasons[4].contains("说明"));
     }
 

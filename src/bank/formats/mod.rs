@@ -79,9 +79,17 @@ pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 
 /// Parse a file of `format` into questions of `collection` in `area`. The whole file
 /// is refused at its first fault.
-pub fn import(format: Format, bytes: &[u8], area: &str, collection: &str) -> Result<Imported, Malformed> {
+pub fn import(
+    format: Format,
+    bytes: &[u8],
+    area: &str,
+    collection: &str,
+) -> Result<Imported, Malformed> {
     if bytes.len() > MAX_BYTES {
-        return Err(malformed("文件", format!("文件超过 {} MB", MAX_BYTES / 1024 / 1024)));
+        return Err(malformed(
+            "文件",
+            format!("文件超过 {} MB", MAX_BYTES / 1024 / 1024),
+        ));
     }
     let read = match format {
         Format::Gift => gift::read(&text_of(bytes)?, area)?,
@@ -99,12 +107,23 @@ fn finish(read: Read, collection: &str) -> Result<Imported, Malformed> {
     for f in found {
         let mut q = f.question;
         q.collection = collection.to_owned();
-                q.qid = f.explicit_id.unwrap_or_else(|| imported_id(collection, &f.key));
+        q.qid = f
+            .explicit_id
+            .unwrap_or_else(|| imported_id(collection, &f.key));
         // A group's id is the collection's own: `{collection}-{group as written}`.
         let prefix = format!("{collection}-");
-        q.group_id = q.group_id.take().map(|g| if g.starts_with(&prefix) { g } else { format!("{prefix}{g}") });
+        q.group_id = q.group_id.take().map(|g| {
+            if g.starts_with(&prefix) {
+                g
+            } else {
+                format!("{prefix}{g}")
+            }
+        });
         if let Some(first) = seen.get(&q.qid) {
-            skipped.push(Skipped { position: f.position, reason: format!("与{first}的题目重复（编号 {}）", q.qid) });
+            skipped.push(Skipped {
+                position: f.position,
+                reason: format!("与{first}的题目重复（编号 {}）", q.qid),
+            });
             continue;
         }
         if let Some(problem) = rules::check_question(&q).into_iter().next() {
@@ -116,7 +135,7 @@ fn finish(read: Read, collection: &str) -> Result<Imported, Malformed> {
     if questions.is_empty() && skipped.is_empty() {
         return Err(malformed("文件", "文件中没有找到题目".into()));
     }
-        Ok(Imported { questions, skipped })
+    Ok(Imported { questions, skipped })
 }
 
 /// The id of an imported question: stable across re-imports of the same file.
@@ -126,7 +145,10 @@ pub fn imported_id(collection: &str, key: &str) -> String {
 }
 
 pub fn malformed(position: &str, message: String) -> Malformed {
-    Malformed { position: position.to_owned(), message }
+    Malformed {
+        position: position.to_owned(),
+        message,
+    }
 }
 
 /// A text file as UTF-8 (a BOM dropped), or GB18030 as Windows tools in China save it.
@@ -140,7 +162,10 @@ pub fn text_of(bytes: &[u8]) -> Result<String, Malformed> {
         Err(_) => {
             let (decoded, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                return Err(malformed("文件", "无法识别文件编码：请保存为 UTF-8（或 GBK）文本".into()));
+                return Err(malformed(
+                    "文件",
+                    "无法识别文件编码：请保存为 UTF-8（或 GBK）文本".into(),
+                ));
             }
             decoded.into_owned()
         }
@@ -165,8 +190,15 @@ pub fn html_to_text(html: &str) -> String {
         };
         let tag = rest[lt + 1..lt + gt].to_ascii_lowercase();
         let closing = tag.starts_with('/');
-        let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
-        let block = matches!(name.as_str(), "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4");
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let block = matches!(
+            name.as_str(),
+            "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4"
+        );
         if name == "br" || (closing && block) {
             out.push('\n');
         }
@@ -232,7 +264,11 @@ fn entity(name: &str) -> Option<String> {
             None => num.parse().ok()?,
         };
         let c = char::from_u32(code)?;
-        return Some(if c == '\u{a0}' { ' '.to_string() } else { c.to_string() });
+        return Some(if c == '\u{a0}' {
+            ' '.to_string()
+        } else {
+            c.to_string()
+        });
     }
     let s = match name {
         "amp" => "&",
@@ -287,7 +323,11 @@ pub fn blank(area: &str, topic: &str, qtype: QType) -> Question {
         qid: String::new(),
         collection: String::new(),
         area: area.to_owned(),
-        topic: if topic.trim().is_empty() { "导入".to_owned() } else { topic.trim().to_owned() },
+        topic: if topic.trim().is_empty() {
+            "导入".to_owned()
+        } else {
+            topic.trim().to_owned()
+        },
         qtype,
         difficulty: None,
         group_id: None,
@@ -307,7 +347,9 @@ mod tests {
     #[test]
     fn html_becomes_text() {
         assert_eq!(
-            html_to_text("<p dir=\"ltr\">患者&nbsp;男，<b>62</b>&#23681;</p><p>血压 &lt;140/90&gt; mmHg&amp;</p>"),
+            html_to_text(
+                "<p dir=\"ltr\">患者&nbsp;男，<b>62</b>&#23681;</p><p>血压 &lt;140/90&gt; mmHg&amp;</p>"
+            ),
             "患者 男，62岁\n血压 <140/90> mmHg&"
         );
         assert_eq!(decode_entities("a &unknown; b & c"), "a &unknown; b & c");

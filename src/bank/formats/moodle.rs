@@ -25,7 +25,10 @@ impl Node {
     }
 
     fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The `<text>` of a child like `<questiontext format="html"><text>…</text>`, as plain
@@ -55,7 +58,10 @@ impl Lines<'_> {
     fn at(&mut self, offset: u64) -> usize {
         let offset = (offset as usize).min(self.text.len());
         if offset > self.pos {
-            self.line += self.text.as_bytes()[self.pos..offset].iter().filter(|b| **b == b'\n').count();
+            self.line += self.text.as_bytes()[self.pos..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
             self.pos = offset;
         }
         self.line
@@ -64,7 +70,11 @@ impl Lines<'_> {
 
 fn tree(text: &str) -> Result<Node, Malformed> {
     let mut reader = Reader::from_str(text);
-    let mut lines = Lines { text, pos: 0, line: 1 };
+    let mut lines = Lines {
+        text,
+        pos: 0,
+        line: 1,
+    };
     let mut stack: Vec<Node> = vec![Node::default()];
     loop {
         let start = reader.buffer_position();
@@ -72,7 +82,10 @@ fn tree(text: &str) -> Result<Node, Malformed> {
             Ok(e) => e,
             Err(e) => {
                 let line = lines.at(reader.error_position());
-                return Err(malformed(&format!("第 {line} 行"), format!("XML 格式错误：{e}")));
+                return Err(malformed(
+                    &format!("第 {line} 行"),
+                    format!("XML 格式错误：{e}"),
+                ));
             }
         };
         match event {
@@ -90,7 +103,12 @@ fn tree(text: &str) -> Result<Node, Malformed> {
                 let Some(node) = stack.pop() else { break };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(node),
-                    None => return Err(malformed(&format!("第 {} 行", lines.at(start)), "多余的结束标签".into())),
+                    None => {
+                        return Err(malformed(
+                            &format!("第 {} 行", lines.at(start)),
+                            "多余的结束标签".into(),
+                        ));
+                    }
                 }
             }
             Event::Text(t) => push_text(&mut stack, &t.xml10_content()),
@@ -109,20 +127,33 @@ fn tree(text: &str) -> Result<Node, Malformed> {
     if stack.len() != 1 {
         let open = stack.last().map_or(String::new(), |n| n.name.clone());
         let line = stack.last().map_or(0, |n| n.line);
-        return Err(malformed(&format!("第 {line} 行"), format!("文件在 <{open}> 元素中途结束")));
+        return Err(malformed(
+            &format!("第 {line} 行"),
+            format!("文件在 <{open}> 元素中途结束"),
+        ));
     }
     let root = stack.pop().unwrap_or_default();
-    root.children.into_iter().next().ok_or_else(|| malformed("文件", "文件中没有 XML 元素".into()))
+    root.children
+        .into_iter()
+        .next()
+        .ok_or_else(|| malformed("文件", "文件中没有 XML 元素".into()))
 }
 
 fn element(e: &quick_xml::events::BytesStart<'_>, line: usize) -> Result<Node, Malformed> {
     let mut attrs = Vec::new();
     for a in e.attributes() {
-        let a = a.map_err(|err| malformed(&format!("第 {line} 行"), format!("XML 属性错误：{err}")))?;
+        let a =
+            a.map_err(|err| malformed(&format!("第 {line} 行"), format!("XML 属性错误：{err}")))?;
         let key = a.key.local_name().into_inner().to_owned();
         attrs.push((key, decode_entities(&a.value)));
     }
-    Ok(Node { name: e.local_name().into_inner().to_owned(), attrs, children: Vec::new(), text: String::new(), line })
+    Ok(Node {
+        name: e.local_name().into_inner().to_owned(),
+        attrs,
+        children: Vec::new(),
+        text: String::new(),
+        line,
+    })
 }
 
 fn push_text(stack: &mut [Node], text: &str) {
@@ -134,7 +165,10 @@ fn push_text(stack: &mut [Node], text: &str) {
 pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
     let root = tree(text)?;
     if root.name != "quiz" {
-        return Err(malformed(&format!("第 {} 行", root.line), format!("根元素应为 <quiz>，而不是 <{}>", root.name)));
+        return Err(malformed(
+            &format!("第 {} 行", root.line),
+            format!("根元素应为 <quiz>，而不是 <{}>", root.name),
+        ));
     }
     let mut out = Read::default();
     let (mut category, mut topic) = (String::new(), String::new());
@@ -142,7 +176,10 @@ pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
     for node in root.children.iter().filter(|n| n.name == "question") {
         let kind = node.attr("type").unwrap_or_default();
         if kind == "category" {
-            category = node.child("category").and_then(|c| c.child("text")).map_or(String::new(), |t| t.text.trim().to_owned());
+            category = node
+                .child("category")
+                .and_then(|c| c.child("text"))
+                .map_or(String::new(), |t| t.text.trim().to_owned());
             topic = category
                 .rsplit('/')
                 .map(str::trim)
@@ -153,8 +190,14 @@ pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
         }
         number += 1;
         let position = format!("第 {number} 题（第 {} 行）", node.line);
-        let name = node.child("name").and_then(|n| n.child("text")).map_or(String::new(), |t| tidy(&t.text));
-        let skip = |reason: String| Skipped { position: position.clone(), reason };
+        let name = node
+            .child("name")
+            .and_then(|n| n.child("text"))
+            .map_or(String::new(), |t| tidy(&t.text));
+        let skip = |reason: String| Skipped {
+            position: position.clone(),
+            reason,
+        };
         let label = match kind {
             "multichoice" | "truefalse" => "",
             "shortanswer" => "简答 / 填空题（shortanswer）",
@@ -168,19 +211,25 @@ pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
             _ => "未知题型",
         };
         if !label.is_empty() {
-            out.skipped.push(skip(format!("{label}“{name}”无法映射为本系统题型，未导入")));
+            out.skipped
+                .push(skip(format!("{label}“{name}”无法映射为本系统题型，未导入")));
             continue;
         }
         let (stem, image) = node.rich("questiontext");
         if image {
-            out.skipped.push(skip(format!("“{name}”的题干含图片，暂不支持导入")));
+            out.skipped
+                .push(skip(format!("“{name}”的题干含图片，暂不支持导入")));
             continue;
         }
         if stem.is_empty() {
             return Err(malformed(&position, "题干（questiontext）为空".into()));
         }
         let (general, _) = node.rich("generalfeedback");
-        let answers: Vec<&Node> = node.children.iter().filter(|c| c.name == "answer").collect();
+        let answers: Vec<&Node> = node
+            .children
+            .iter()
+            .filter(|c| c.name == "answer")
+            .collect();
         let mut options = Vec::new();
         let mut fractions = Vec::new();
         let mut feedback = Vec::new();
@@ -191,13 +240,19 @@ pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
                 _ => tidy(&decode_entities(raw)),
             };
             if raw.contains("<img") {
-                out.skipped.push(skip(format!("“{name}”的选项含图片，暂不支持导入")));
+                out.skipped
+                    .push(skip(format!("“{name}”的选项含图片，暂不支持导入")));
                 options.clear();
                 break;
             }
             let fraction: f64 = match a.attr("fraction").unwrap_or("0").trim().parse() {
                 Ok(f) => f,
-                Err(_) => return Err(malformed(&format!("第 {} 行", a.line), "答案的 fraction 不是数字".into())),
+                Err(_) => {
+                    return Err(malformed(
+                        &format!("第 {} 行", a.line),
+                        "答案的 fraction 不是数字".into(),
+                    ));
+                }
             };
             options.push(option);
             fractions.push(fraction);
@@ -210,22 +265,43 @@ pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
             continue;
         }
         let right_feedback = |correct: &[bool]| -> String {
-            correct.iter().zip(&feedback).filter(|(c, f)| **c && !f.is_empty()).map(|(_, f)| f.clone()).collect::<Vec<_>>().join("；")
+            correct
+                .iter()
+                .zip(&feedback)
+                .filter(|(c, f)| **c && !f.is_empty())
+                .map(|(_, f)| f.clone())
+                .collect::<Vec<_>>()
+                .join("；")
         };
         let mut q;
         if kind == "truefalse" {
-            let truth = options.iter().zip(&fractions).find(|(_, f)| **f > 0.0).map(|(o, _)| o.to_ascii_lowercase());
+            let truth = options
+                .iter()
+                .zip(&fractions)
+                .find(|(_, f)| **f > 0.0)
+                .map(|(o, _)| o.to_ascii_lowercase());
             let answer = match truth.as_deref() {
                 Some("true" | "正确" | "对") => "T",
                 Some("false" | "错误" | "错") => "F",
-                _ => return Err(malformed(&position, "判断题应有一个得分的 true 或 false 答案".into())),
+                _ => {
+                    return Err(malformed(
+                        &position,
+                        "判断题应有一个得分的 true 或 false 答案".into(),
+                    ));
+                }
             };
             let correct: Vec<bool> = fractions.iter().map(|f| *f > 0.0).collect();
             q = blank(area, &topic, QType::TF);
             q.answer = answer.into();
-            q.explanation = if general.is_empty() { right_feedback(&correct) } else { general };
+            q.explanation = if general.is_empty() {
+                right_feedback(&correct)
+            } else {
+                general
+            };
         } else {
-            let single = node.child("single").is_none_or(|s| s.text.trim() != "false");
+            let single = node
+                .child("single")
+                .is_none_or(|s| s.text.trim() != "false");
             let correct: Vec<bool> = if single {
                 fractions.iter().map(|f| *f >= 99.99).collect()
             } else {
@@ -233,17 +309,33 @@ pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
             };
             let (qtype, answer) = key_of(&correct);
             let Some(qtype) = qtype else {
-                return Err(malformed(&position, "选择题没有正确答案（fraction=\"100\" 或正分值）".into()));
+                return Err(malformed(
+                    &position,
+                    "选择题没有正确答案（fraction=\"100\" 或正分值）".into(),
+                ));
             };
             q = blank(area, &topic, qtype);
-            q.explanation = if general.is_empty() { right_feedback(&correct) } else { general };
+            q.explanation = if general.is_empty() {
+                right_feedback(&correct)
+            } else {
+                general
+            };
             q.options = options;
             q.answer = answer;
         }
         q.stem = stem;
-        q.source = if name.is_empty() { "Moodle 导入".into() } else { format!("Moodle 导入：{name}") };
+        q.source = if name.is_empty() {
+            "Moodle 导入".into()
+        } else {
+            format!("Moodle 导入：{name}")
+        };
         let key = format!("{category}\u{1f}{name}\u{1f}{}", q.stem);
-        out.found.push(Found { position, key, explicit_id: None, question: q });
+        out.found.push(Found {
+            position,
+            key,
+            explicit_id: None,
+            question: q,
+        });
     }
     Ok(out)
 }
@@ -328,14 +420,26 @@ mod tests {
         assert_eq!(r.found.len(), 3, "{:?}", r.skipped);
         let q = &r.found[0].question;
         assert_eq!(q.stem, "血压 ≥180/110 mmHg 时应当");
-        assert_eq!(q.options, vec!["3 个月后随访", "处理后紧急转诊", "加大药量 & 观察"]);
+        assert_eq!(
+            q.options,
+            vec!["3 个月后随访", "处理后紧急转诊", "加大药量 & 观察"]
+        );
         assert_eq!((q.qtype, q.answer.as_str()), (QType::A1, "B"));
         assert_eq!(q.explanation, "紧急转诊，2 周内随访。");
         assert_eq!(q.topic, "慢病管理");
         let x = &r.found[1].question;
-        assert_eq!((x.qtype, x.answer.as_str(), x.explanation.as_str()), (QType::X, "AC", "是；也是"));
+        assert_eq!(
+            (x.qtype, x.answer.as_str(), x.explanation.as_str()),
+            (QType::X, "AC", "是；也是")
+        );
         assert_eq!(x.stem, "下列属于危险因素的是 <多选>");
-        assert_eq!((r.found[2].question.qtype, r.found[2].question.answer.as_str()), (QType::TF, "T"));
+        assert_eq!(
+            (
+                r.found[2].question.qtype,
+                r.found[2].question.answer.as_str()
+            ),
+            (QType::TF, "T")
+        );
         assert_eq!(r.found[2].question.stem, "高血压患者应限盐 < 5 g/天。");
         assert_eq!(r.skipped.len(), 2);
         assert!(r.skipped[0].reason.contains("essay"));
@@ -345,7 +449,11 @@ mod tests {
 
     #[test]
     fn broken_xml_names_the_line() {
-        let e = read("<quiz>\n<question type=\"multichoice\">\n<name><text>x</name>\n</question></quiz>", "x").unwrap_err();
+        let e = read(
+            "<quiz>\n<question type=\"multichoice\">\n<name><text>x</name>\n</question></quiz>",
+            "x",
+        )
+        .unwrap_err();
         assert_eq!(e.position, "第 3 行", "{e:?}");
         let e = read("<quiz>\n<question type=\"multichoice\">\n", "x").unwrap_err();
         assert!(e.message.contains("中途结束"), "{e:?}");

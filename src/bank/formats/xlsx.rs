@@ -10,7 +10,9 @@ use crate::bank::{Difficulty, Malformed, QType, rules};
 use crate::sheet::{self, Cell, Column, Limits, map_headers};
 
 /// Option columns: A to H.
-pub const OPTION_HEADERS: [&str; 8] = ["选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "选项G", "选项H"];
+pub const OPTION_HEADERS: [&str; 8] = [
+    "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "选项G", "选项H",
+];
 
 /// The template's columns, in order (export writes the same).
 pub fn columns() -> Vec<Column> {
@@ -24,7 +26,11 @@ pub fn columns() -> Vec<Column> {
         Column::new("题干", 40.0),
     ];
     out.extend(OPTION_HEADERS.iter().map(|h| Column::new(h, 16.0)));
-    out.extend([Column::new("答案", 8.0).text(), Column::new("解析", 40.0), Column::new("出处", 24.0)]);
+    out.extend([
+        Column::new("答案", 8.0).text(),
+        Column::new("解析", 40.0),
+        Column::new("出处", 24.0),
+    ]);
     out
 }
 
@@ -86,25 +92,45 @@ pub fn normalize_answer(qtype: QType, raw: &str) -> Result<String, String> {
 }
 
 pub fn read(bytes: &[u8], area: &str) -> Result<Read, Malformed> {
-    let limits = Limits { max_rows: 50_000, ..Limits::default() };
+    let limits = Limits {
+        max_rows: 50_000,
+        ..Limits::default()
+    };
     let sheet = sheet::read(bytes, &limits).map_err(|e| malformed("文件", e))?;
     let found = map_headers(&sheet.headers, HEADERS);
     for (key, label) in [("type", "题型"), ("stem", "题干"), ("answer", "答案")] {
         if !found.contains_key(key) {
-            return Err(malformed("第 1 行", format!("表头缺少「{label}」列（请使用题目导入模板）")));
+            return Err(malformed(
+                "第 1 行",
+                format!("表头缺少「{label}」列（请使用题目导入模板）"),
+            ));
         }
     }
     let mut out = Read::default();
     // Group → (type, case, options) from its first row.
     let mut groups: HashMap<String, (QType, Option<String>, Vec<String>)> = HashMap::new();
     for (row, cells) in &sheet.rows {
-        let get = |key: &str| found.get(key).and_then(|i| cells.get(*i)).map_or(String::new(), Cell::text);
+        let get = |key: &str| {
+            found
+                .get(key)
+                .and_then(|i| cells.get(*i))
+                .map_or(String::new(), Cell::text)
+        };
         let position = format!("第 {row} 行");
-        let at = |label: &str, message: String| malformed(&format!("第 {row} 行「{label}」"), message);
-        let qtype = parse_type(&get("type")).ok_or_else(|| at("题型", format!("题型 {:?} 应为 A1、A2、A3、A4、B1、X 或 TF", get("type"))))?;
+        let at =
+            |label: &str, message: String| malformed(&format!("第 {row} 行「{label}」"), message);
+        let qtype = parse_type(&get("type")).ok_or_else(|| {
+            at(
+                "题型",
+                format!("题型 {:?} 应为 A1、A2、A3、A4、B1、X 或 TF", get("type")),
+            )
+        })?;
         let difficulty = match get("difficulty").as_str() {
             "" => None,
-            d => Some(Difficulty::parse(d).ok_or_else(|| at("难度", format!("难度 {d:?} 应为 easy、medium 或 hard")))?),
+            d => Some(
+                Difficulty::parse(d)
+                    .ok_or_else(|| at("难度", format!("难度 {d:?} 应为 easy、medium 或 hard")))?,
+            ),
         };
         let mut options = Vec::new();
         let mut gap = false;
@@ -113,7 +139,10 @@ pub fn read(bytes: &[u8], area: &str) -> Result<Read, Malformed> {
             if text.is_empty() {
                 gap = true;
             } else if gap {
-                return Err(at(&format!("选项{letter}"), "选项应从 A 起连续填写，中间不能空缺".into()));
+                return Err(at(
+                    &format!("选项{letter}"),
+                    "选项应从 A 起连续填写，中间不能空缺".into(),
+                ));
             } else {
                 options.push(text);
             }
@@ -122,12 +151,22 @@ pub fn read(bytes: &[u8], area: &str) -> Result<Read, Malformed> {
         let mut case = Some(get("case")).filter(|c| !c.is_empty());
         if qtype.is_group() {
             if group.is_empty() {
-                return Err(at("组号", format!("{} 题须填写组号，同组各题组号相同", qtype.as_str())));
+                return Err(at(
+                    "组号",
+                    format!("{} 题须填写组号，同组各题组号相同", qtype.as_str()),
+                ));
             }
             match groups.get(&group) {
                 Some((first_type, first_case, first_options)) => {
                     if *first_type != qtype {
-                        return Err(at("题型", format!("组 {group} 中的题型不一致（{} 与 {}）", first_type.as_str(), qtype.as_str())));
+                        return Err(at(
+                            "题型",
+                            format!(
+                                "组 {group} 中的题型不一致（{} 与 {}）",
+                                first_type.as_str(),
+                                qtype.as_str()
+                            ),
+                        ));
                     }
                     if case.is_none() {
                         case = first_case.clone();
@@ -148,7 +187,10 @@ pub fn read(bytes: &[u8], area: &str) -> Result<Read, Malformed> {
         if let Some(id) = &explicit_id
             && !rules::valid_id(id)
         {
-            return Err(at("编号", format!("编号 {id:?} 应为 3–60 个小写字母、数字或连字符；新题可留空")));
+            return Err(at(
+                "编号",
+                format!("编号 {id:?} 应为 3–60 个小写字母、数字或连字符；新题可留空"),
+            ));
         }
         let stem = get("stem");
         let mut q = blank(area, &get("topic"), qtype);
@@ -159,8 +201,15 @@ pub fn read(bytes: &[u8], area: &str) -> Result<Read, Malformed> {
         q.options = options;
         q.answer = answer;
         q.explanation = get("explanation");
-        q.source = Some(get("source")).filter(|s| !s.is_empty()).unwrap_or_else(|| "表格导入".into());
-        out.found.push(Found { position, key: format!("xlsx\u{1f}{group}\u{1f}{stem}"), explicit_id, question: q });
+        q.source = Some(get("source"))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "表格导入".into());
+        out.found.push(Found {
+            position,
+            key: format!("xlsx\u{1f}{group}\u{1f}{stem}"),
+            explicit_id,
+            question: q,
+        });
     }
     Ok(out)
 }
@@ -187,7 +236,10 @@ mod tests {
                    判断,,,限盐有益,,,,对,\n";
         let r = read(csv.as_bytes(), "public_health").unwrap();
         assert_eq!(r.found.len(), 4);
-        assert_eq!(r.found[2].question.case_text.as_deref(), Some("患者男 62 岁，血压 170/100"));
+        assert_eq!(
+            r.found[2].question.case_text.as_deref(),
+            Some("患者男 62 岁，血压 170/100")
+        );
         assert_eq!(r.found[2].question.group_id.as_deref(), Some("c1"));
         assert_eq!(r.found[3].question.answer, "T");
         let bad = "题型,题干,选项A,选项B,答案\nA1,题,甲,乙,B\nA1,题二,甲,乙,Z9\n";
