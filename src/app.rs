@@ -49,6 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(roster::pages::routes)
         .configure(study::pages::routes)
         .configure(exams::pages::routes)
+        .configure(bank::pages::routes)
         .configure(sessions::pages::routes)
         .configure(shadowing::pages::routes);
 }
@@ -193,6 +194,11 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         "checkin.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/js/checkin.js"),
+    ),
+    (
+        "attempt.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/attempt.js"),
     ),
 ];
 

@@ -275,6 +275,42 @@ impl Pager {
     }
 }
 
+/// `application/x-www-form-urlencoded` pairs (repeated keys kept).
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    url_pairs(std::str::from_utf8(body).unwrap_or(""))
+}
+
+fn url_pairs(s: &str) -> Vec<(String, String)> {
+    let decode = |v: &str| -> String {
+        let v = v.replace('+', " ");
+        let bytes = v.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%'
+                && let Some(b) = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+            out.push(bytes[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +330,13 @@ mod tests {
             encode_query_value("/users?q=张&x=1"),
             "/users%3Fq%3D%E5%BC%A0%26x%3D1"
         );
+    }
+
+    #[test]
+    fn repeated_form_keys_are_kept_and_decoded() {
+        let pairs = form_pairs(b"csrf=ab%2Bc&doctor_id=1&doctor_id=2&q=%E7%8E%8B+%E5%8D%8E");
+        assert_eq!(pairs[0], ("csrf".into(), "ab+c".into()));
+        assert_eq!(pairs.iter().filter(|(k, _)| k == "doctor_id").count(), 2);
+        assert_eq!(pairs[3].1, "王 华");
     }
 }

@@ -211,6 +211,11 @@ pub fn areas_for(role: Role, region_code: &str) -> Vec<Area> {
                 "/sessions".into(),
                 "近期培训安排与扫码签到",
             ));
+            areas.push(area(
+                "我的考试",
+                "/exams".into(),
+                "单元测试、年度考核、结业考核：在线答题与成绩",
+            ));
         }
         Role::Instructor => {
             areas.push(area(
@@ -247,6 +252,16 @@ pub fn areas_for(role: Role, region_code: &str) -> Vec<Area> {
                     "审核学员自学登记与证明",
                 ));
             }
+            areas.push(area(
+                "考试管理",
+                "/exams".into(),
+                "按组卷规则随机出卷，成绩与试题分析",
+            ));
+            areas.push(area(
+                "题库",
+                "/bank".into(),
+                "各领域题目统计，导入 GIFT / Aiken / Moodle XML / Excel，导出",
+            ));
             areas.push(area(
                 "导入平台学时",
                 "/study/import".into(),

@@ -7,6 +7,7 @@ pub mod api;
 pub mod export;
 pub mod files;
 pub mod formats;
+pub mod pages;
 pub mod rules;
 pub mod store;
 

@@ -255,6 +255,16 @@ pub fn summary(conn: &mut AnyConnection) -> QueryResult<Summary> {
     })
 }
 
+/// Active questions by (area, type).
+pub fn counts_by_area_and_type(conn: &mut AnyConnection) -> QueryResult<HashMap<(String, String), i64>> {
+    let rows: Vec<(String, String, i64)> = questions::table
+        .filter(questions::active.eq(true))
+        .group_by((questions::area, questions::qtype))
+        .select((questions::area, questions::qtype, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(a, t, n)| ((a, t), n)).collect())
+}
+
 /// Which questions to load.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

@@ -257,9 +257,15 @@ async fn create(
     user: CurrentUser,
     Body(body): Body<ExamBody>,
 ) -> AppResult<HttpResponse> {
+    let exam = create_exam(&state, &user, body).await?;
+    Ok(HttpResponse::Created().json(exam.view()))
+}
+
+/// Check and store a new exam (shared with the page).
+pub async fn create_exam(state: &AppState, user: &CurrentUser, body: ExamBody) -> AppResult<Exam> {
     user.require(MANAGERS)?;
     let c = check_body(&body)?;
-    let program = crate::program::api::find_visible(&state, &user, c.program_id)
+    let program = crate::program::api::find_visible(state, user, c.program_id)
         .await
         .map_err(|_| AppError::field("program_id", "培训项目不存在或不在您的管辖范围"))?;
     let region_code = body
@@ -269,7 +275,7 @@ async fn create(
     let scope = user.scope();
     let actor = user.actor();
     let created_by = user.id();
-    let exam = state
+    state
         .db(move |conn| {
             let mut p = Problems::new();
             let region = crate::regions::store::find(conn, &region_code)?;
@@ -352,8 +358,7 @@ async fn create(
             };
             Ok::<_, AppError>(store::insert_exam(conn, &new, &actor)?)
         })
-        .await?;
-    Ok(HttpResponse::Created().json(exam.view()))
+        .await
 }
 
 // ---------------------------------------------------------------------------------

@@ -328,7 +328,7 @@ async fn mark(
     body: web::Bytes,
 ) -> PageResult {
     let id = parse_id(&path)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded_pairs(&body);
+    let pairs: Vec<(String, String)> = crate::page::form_pairs(&body);
     let csrf = pairs
         .iter()
         .find(|(k, _)| k == "csrf")
@@ -368,41 +368,6 @@ async fn mark(
     }
 }
 
-/// `application/x-www-form-urlencoded` pairs (repeated keys kept).
-fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
-    url_pairs(std::str::from_utf8(body).unwrap_or(""))
-}
-
-fn url_pairs(s: &str) -> Vec<(String, String)> {
-    let decode = |v: &str| -> String {
-        let v = v.replace('+', " ");
-        let bytes = v.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%'
-                && let Some(b) = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-            out.push(bytes[i]);
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    s.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(p), String::new()),
-        })
-        .collect()
-}
 
 #[derive(Template)]
 #[template(path = "sessions/checkin.html")]
@@ -542,17 +507,4 @@ pub fn sign_in_xlsx(
         ],
     )?;
     book.into_bytes()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::url_pairs;
-
-    #[test]
-    fn repeated_form_keys_are_kept_and_decoded() {
-        let pairs = url_pairs("csrf=ab%2Bc&doctor_id=1&doctor_id=2&q=%E7%8E%8B+%E5%8D%8E");
-        assert_eq!(pairs[0], ("csrf".into(), "ab+c".into()));
-        assert_eq!(pairs.iter().filter(|(k, _)| k == "doctor_id").count(), 2);
-        assert_eq!(pairs[3].1, "王 华");
-    }
 }
