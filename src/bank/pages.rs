@@ -16,7 +16,8 @@ use crate::page::{Nav, PageResult, check_csrf, html, html_status};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/bank", web::get().to(index)).route("/bank", web::post().to(import));
+    cfg.route("/bank", web::get().to(index))
+        .route("/bank", web::post().to(import));
 }
 
 /// One row of the holdings table: an area and its count per type.
@@ -46,7 +47,9 @@ struct BankPage {
 
 async fn page(state: &AppState, user: &PageUser) -> Result<BankPage, AppError> {
     let (counts, summary) = state
-        .db(|conn| Ok::<_, AppError>((store::counts_by_area_and_type(conn)?, store::summary(conn)?)))
+        .db(|conn| {
+            Ok::<_, AppError>((store::counts_by_area_and_type(conn)?, store::summary(conn)?))
+        })
         .await?;
     let types: Vec<&'static str> = QType::ALL.iter().map(|t| t.as_str()).collect();
     let rows = crate::areas::AREAS
@@ -54,9 +57,19 @@ async fn page(state: &AppState, user: &PageUser) -> Result<BankPage, AppError> {
         .map(|(code, label)| {
             let counts: Vec<i64> = types
                 .iter()
-                .map(|t| counts.get(&((*code).to_owned(), (*t).to_owned())).copied().unwrap_or(0))
+                .map(|t| {
+                    counts
+                        .get(&((*code).to_owned(), (*t).to_owned()))
+                        .copied()
+                        .unwrap_or(0)
+                })
                 .collect();
-            AreaRow { code, label, total: counts.iter().sum(), counts }
+            AreaRow {
+                code,
+                label,
+                total: counts.iter().sum(),
+                counts,
+            }
         })
         .collect();
     Ok(BankPage {
@@ -90,7 +103,11 @@ async fn import(state: web::Data<AppState>, user: PageUser, multipart: Multipart
         area: Some(form.field("area").to_owned()),
         collection: Some(form.field("collection").trim().to_owned()),
     };
-    let sent = (form.field("format").to_owned(), form.field("area").to_owned(), form.field("collection").to_owned());
+    let sent = (
+        form.field("format").to_owned(),
+        form.field("area").to_owned(),
+        form.field("collection").to_owned(),
+    );
     let outcome = match check_query(&query) {
         Ok(checked) => match form.require_file() {
             Ok(file) => import_bytes(&state, &user, checked, file.bytes).await,
@@ -102,16 +119,30 @@ async fn import(state: web::Data<AppState>, user: PageUser, multipart: Multipart
     p.form = sent;
     match outcome {
         Ok(report) => {
-            p.done = Some((report.collection, report.added, report.updated, report.unchanged));
+            p.done = Some((
+                report.collection,
+                report.added,
+                report.updated,
+                report.unchanged,
+            ));
             p.skipped = report.skipped;
             html(&p)
         }
         Err(ImportFailure::Malformed(m)) => {
-            p.error = Some(format!("{}：{}。文件未导入任何题目，请修改后重新上传。", m.position, m.message));
+            p.error = Some(format!(
+                "{}：{}。文件未导入任何题目，请修改后重新上传。",
+                m.position, m.message
+            ));
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Err(ImportFailure::App(AppError::Validation(errors))) => {
-            p.error = Some(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；"));
+            p.error = Some(
+                errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            );
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Err(ImportFailure::App(e)) => Err(e.into()),

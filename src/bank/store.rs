@@ -256,7 +256,9 @@ pub fn summary(conn: &mut AnyConnection) -> QueryResult<Summary> {
 }
 
 /// Active questions by (area, type).
-pub fn counts_by_area_and_type(conn: &mut AnyConnection) -> QueryResult<HashMap<(String, String), i64>> {
+pub fn counts_by_area_and_type(
+    conn: &mut AnyConnection,
+) -> QueryResult<HashMap<(String, String), i64>> {
     let rows: Vec<(String, String, i64)> = questions::table
         .filter(questions::active.eq(true))
         .group_by((questions::area, questions::qtype))

@@ -17,7 +17,10 @@ use crate::auth::{PageUser, Role};
 use crate::bank::{Difficulty, QType};
 use crate::error::{AppError, FieldError};
 use crate::extract::{PageParams, Paging};
-use crate::page::{FormErrors, Nav, PageError, PageResult, Pager, check_csrf, form_pairs, html, html_status, see_other};
+use crate::page::{
+    FormErrors, Nav, PageError, PageResult, Pager, check_csrf, form_pairs, html, html_status,
+    see_other,
+};
 use crate::state::AppState;
 use crate::time;
 
@@ -72,7 +75,11 @@ fn exam_row(e: Exam, standing: Option<api::MyStanding>) -> ExamRow {
     };
     ExamRow {
         kind_label: e.kind().label(),
-        window: format!("{} 至 {}", time::display_cst(e.opens_at), time::display_cst(e.closes_at)),
+        window: format!(
+            "{} 至 {}",
+            time::display_cst(e.opens_at),
+            time::display_cst(e.closes_at)
+        ),
         questions: e.blueprint().question_count(),
         status,
         status_label,
@@ -96,7 +103,11 @@ struct ListPage {
 }
 
 /// `GET /exams`: a doctor's exams with what to do next; a bureau's exams.
-async fn list(state: web::Data<AppState>, user: PageUser, params: web::Query<PageParams>) -> PageResult {
+async fn list(
+    state: web::Data<AppState>,
+    user: PageUser,
+    params: web::Query<PageParams>,
+) -> PageResult {
     let mut problems = crate::error::Problems::new();
     let paging = Paging::parse(&params, &mut problems);
     problems.finish()?;
@@ -113,16 +124,29 @@ async fn list(state: web::Data<AppState>, user: PageUser, params: web::Query<Pag
                     rows: Vec::new(),
                     is_doctor: true,
                     can_create: false,
-                    pager: Pager { page: 1, pages: 1, total: 0, base: String::new() },
+                    pager: Pager {
+                        page: 1,
+                        pages: 1,
+                        total: 0,
+                        base: String::new(),
+                    },
                     notice,
                 });
             }
             Err(e) => return Err(e.into()),
         };
-        let (program, path, cohort, id) = (d.doctor.program_id, d.region_path.clone(), d.doctor.cohort_year, d.doctor.id);
+        let (program, path, cohort, id) = (
+            d.doctor.program_id,
+            d.region_path.clone(),
+            d.doctor.cohort_year,
+            d.doctor.id,
+        );
         let (exams, mine) = state
             .db(move |conn| {
-                Ok::<_, AppError>((store::list_for_doctor(conn, program, &path, cohort)?, store::summaries_of(conn, id)?))
+                Ok::<_, AppError>((
+                    store::list_for_doctor(conn, program, &path, cohort)?,
+                    store::summaries_of(conn, id)?,
+                ))
             })
             .await?;
         let total = exams.len() as i64;
@@ -131,7 +155,8 @@ async fn list(state: web::Data<AppState>, user: PageUser, params: web::Query<Pag
             .skip(paging.offset() as usize)
             .take(paging.per_page as usize)
             .map(|e| {
-                let of_exam: Vec<&store::AttemptSummary> = mine.iter().filter(|a| a.0 == e.id).collect();
+                let of_exam: Vec<&store::AttemptSummary> =
+                    mine.iter().filter(|a| a.0 == e.id).collect();
                 let standing = api::standing(&e, &of_exam, now);
                 exam_row(e, Some(standing))
             })
@@ -139,8 +164,13 @@ async fn list(state: web::Data<AppState>, user: PageUser, params: web::Query<Pag
         (rows, total)
     } else {
         let (scope, limit, offset) = (user.scope(), paging.per_page, paging.offset());
-        let (exams, total) = state.db(move |conn| store::list_for_region(conn, &scope, limit, offset)).await?;
-        (exams.into_iter().map(|e| exam_row(e, None)).collect(), total)
+        let (exams, total) = state
+            .db(move |conn| store::list_for_region(conn, &scope, limit, offset))
+            .await?;
+        (
+            exams.into_iter().map(|e| exam_row(e, None)).collect(),
+            total,
+        )
     };
     html(&ListPage {
         nav: Nav::of(&user),
@@ -148,7 +178,12 @@ async fn list(state: web::Data<AppState>, user: PageUser, params: web::Query<Pag
         rows,
         is_doctor: user.role() == Role::Doctor,
         can_create: MANAGERS.contains(&user.role()),
-        pager: Pager { page: paging.page, pages: paging.pages(total), total, base: String::new() },
+        pager: Pager {
+            page: paging.page,
+            pages: paging.pages(total),
+            total,
+            base: String::new(),
+        },
         notice,
     })
 }
@@ -159,7 +194,12 @@ pub struct CsrfForm {
 }
 
 /// `POST /exams/{id}/start` → the attempt page (a new attempt, or the open one).
-async fn start(state: web::Data<AppState>, user: PageUser, path: web::Path<String>, form: web::Form<CsrfForm>) -> PageResult {
+async fn start(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or(""))?;
     let (attempt, _) = api::start_attempt(&state, &user, parse_id(&path)?).await?;
     Ok(see_other(&format!("/attempts/{}", attempt.id)))
@@ -213,13 +253,24 @@ fn items_view(paper: &[PaperItem], answers: &HashMap<String, String>) -> Vec<Ite
         let given = answers.get(&item.question_id).cloned().unwrap_or_default();
         let first_of_group = item.group_id.as_deref() != previous_group || item.group_id.is_none();
         previous_group = item.group_id.as_deref();
-        let group_len = paper[i..].iter().take_while(|p| p.group_id.is_some() && p.group_id == item.group_id).count();
+        let group_len = paper[i..]
+            .iter()
+            .take_while(|p| p.group_id.is_some() && p.group_id == item.group_id)
+            .count();
         out.push(ItemView {
             n: i + 1,
             qid: item.question_id.clone(),
             type_label: type_label(item.qtype),
-            case_text: if first_of_group { item.case_text.clone() } else { None },
-            case_span: if group_len > 1 { format!("（第 {}–{} 题共用）", i + 1, i + group_len) } else { String::new() },
+            case_text: if first_of_group {
+                item.case_text.clone()
+            } else {
+                None
+            },
+            case_span: if group_len > 1 {
+                format!("（第 {}–{} 题共用）", i + 1, i + group_len)
+            } else {
+                String::new()
+            },
             stem: item.stem.clone(),
             options: item
                 .options
@@ -270,7 +321,11 @@ struct ResultPage {
 }
 
 /// `GET /attempts/{id}`: the paper while open (the doctor's own), the result after.
-async fn attempt(state: web::Data<AppState>, user: PageUser, path: web::Path<String>) -> PageResult {
+async fn attempt(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+) -> PageResult {
     let (a, exam, own) = api::readable_attempt(&state, &user, parse_id(&path)?).await?;
     let id = a.id;
     let now = time::now();
@@ -294,16 +349,24 @@ async fn attempt(state: web::Data<AppState>, user: PageUser, path: web::Path<Str
     let (exam_id, doctor_id) = (a.exam_id, a.doctor_id);
     let (graded, used) = state
         .db(move |conn| {
-            Ok::<_, AppError>((store::items_of(conn, id)?, store::attempts_of(conn, exam_id, doctor_id)?.len() as i32))
+            Ok::<_, AppError>((
+                store::items_of(conn, id)?,
+                store::attempts_of(conn, exam_id, doctor_id)?.len() as i32,
+            ))
         })
         .await?;
     let review = !own || api::review_open(&exam, &a, used, now);
-    let given: HashMap<String, String> =
-        graded.iter().map(|g| (g.question_id.clone(), g.answer.clone().unwrap_or_default())).collect();
+    let given: HashMap<String, String> = graded
+        .iter()
+        .map(|g| (g.question_id.clone(), g.answer.clone().unwrap_or_default()))
+        .collect();
     let paper = a.paper();
     let mut items = items_view(&paper, &given);
     for (view, item) in items.iter_mut().zip(&paper) {
-        view.earned = graded.iter().find(|g| g.question_id == item.question_id).map(|g| g.points);
+        view.earned = graded
+            .iter()
+            .find(|g| g.question_id == item.question_id)
+            .map(|g| g.points);
         if review {
             for o in &mut view.options {
                 o.right = item.answer.contains(o.key.as_str());
@@ -326,10 +389,18 @@ async fn attempt(state: web::Data<AppState>, user: PageUser, path: web::Path<Str
 
 /// `POST /attempts/{id}/submit`: the paper's answers as a form (so the page works
 /// without scripts), saved, then the attempt submitted.
-async fn submit(state: web::Data<AppState>, user: PageUser, path: web::Path<String>, body: web::Bytes) -> PageResult {
+async fn submit(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> PageResult {
     let id = parse_id(&path)?;
     let pairs = form_pairs(&body);
-    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
+    let csrf = pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
     check_csrf(&user, csrf)?;
     let mut answers: HashMap<String, String> = HashMap::new();
     for (k, v) in &pairs {
@@ -349,7 +420,10 @@ async fn submit(state: web::Data<AppState>, user: PageUser, path: web::Path<Stri
             }
             match api::save(&state, &user, id, qid, Some(answer)).await {
                 // Past the deadline the saved answers stand; a bad value is skipped.
-                Ok(()) | Err(AppError::Conflict(_)) | Err(AppError::Validation(_)) | Err(AppError::NotFound) => {}
+                Ok(())
+                | Err(AppError::Conflict(_))
+                | Err(AppError::Validation(_))
+                | Err(AppError::NotFound) => {}
                 Err(e) => return Err(e.into()),
             }
         }
@@ -374,14 +448,21 @@ struct ResultsPage {
 }
 
 /// `GET /exams/{id}/results`: the attempts of the caller's doctors.
-async fn results(state: web::Data<AppState>, user: PageUser, path: web::Path<String>, params: web::Query<PageParams>) -> PageResult {
+async fn results(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    params: web::Query<PageParams>,
+) -> PageResult {
     user.require(MANAGERS)?;
     let mut problems = crate::error::Problems::new();
     let paging = Paging::parse(&params, &mut problems);
     problems.finish()?;
     let exam = api::find_exam(&state, &user, parse_id(&path)?, None).await?;
     let (scope, id, limit, offset) = (user.scope(), exam.id, paging.per_page, paging.offset());
-    let (rows, total) = state.db(move |conn| store::results(conn, id, &scope, limit, offset)).await?;
+    let (rows, total) = state
+        .db(move |conn| store::results(conn, id, &scope, limit, offset))
+        .await?;
     html(&ResultsPage {
         nav: Nav::of(&user),
         path: format!("/exams/{}/results", exam.id),
@@ -389,7 +470,12 @@ async fn results(state: web::Data<AppState>, user: PageUser, path: web::Path<Str
         passed: rows.iter().filter(|r| r.passed == Some(true)).count(),
         exam,
         rows,
-        pager: Pager { page: paging.page, pages: paging.pages(total), total, base: String::new() },
+        pager: Pager {
+            page: paging.page,
+            pages: paging.pages(total),
+            total,
+            base: String::new(),
+        },
     })
 }
 
@@ -429,17 +515,25 @@ struct AnalysisPage {
 }
 
 fn fmt(v: &Value, digits: usize) -> String {
-    v.as_f64().map_or_else(|| "—".to_owned(), |x| format!("{x:.digits$}"))
+    v.as_f64()
+        .map_or_else(|| "—".to_owned(), |x| format!("{x:.digits$}"))
 }
 
 /// Chart geometry: facility 0–1 across 40–400, discrimination −1–1 down 200–20.
 pub fn chart_point(facility: f64, discrimination: f64) -> (f64, f64) {
-    (40.0 + facility.clamp(0.0, 1.0) * 360.0, 110.0 - discrimination.clamp(-1.0, 1.0) * 90.0)
+    (
+        40.0 + facility.clamp(0.0, 1.0) * 360.0,
+        110.0 - discrimination.clamp(-1.0, 1.0) * 90.0,
+    )
 }
 
 /// `GET /exams/{id}/analysis`: item statistics, a facility × discrimination chart, the
 /// flagged items first.
-async fn analysis(state: web::Data<AppState>, user: PageUser, path: web::Path<String>) -> PageResult {
+async fn analysis(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+) -> PageResult {
     let (exam, body) = api::analysis_of(&state, &user, parse_id(&path)?).await?;
     let mut rows: Vec<AnalysisRow> = body["items"]
         .as_array()
@@ -455,7 +549,9 @@ async fn analysis(state: web::Data<AppState>, user: PageUser, path: web::Path<St
                     AnalysisRow {
                         qid: i["question_id"].as_str().unwrap_or("").to_owned(),
                         n: i["n"].as_i64().unwrap_or(0),
-                        type_label: QType::parse(i["type"].as_str().unwrap_or("")).map_or("", type_label).to_owned(),
+                        type_label: QType::parse(i["type"].as_str().unwrap_or(""))
+                            .map_or("", type_label)
+                            .to_owned(),
                         stem,
                         facility: fmt(&i["facility"], 2),
                         discrimination: fmt(&i["discrimination_index"], 2),
@@ -468,7 +564,11 @@ async fn analysis(state: web::Data<AppState>, user: PageUser, path: web::Path<St
                 .collect()
         })
         .unwrap_or_default();
-    rows.sort_by(|a, b| b.flagged.cmp(&a.flagged).then(a.discrimination.cmp(&b.discrimination)));
+    rows.sort_by(|a, b| {
+        b.flagged
+            .cmp(&a.flagged)
+            .then(a.discrimination.cmp(&b.discrimination))
+    });
     let t = &body["test"];
     let test = TestView {
         n: t["n"].as_i64().unwrap_or(0),
@@ -478,7 +578,13 @@ async fn analysis(state: web::Data<AppState>, user: PageUser, path: web::Path<St
         reliability: fmt(&t["reliability"], 3),
         sem: fmt(&t["sem"], 2),
     };
-    html(&AnalysisPage { nav: Nav::of(&user), flagged: rows.iter().filter(|r| r.flagged).count(), exam, test, rows })
+    html(&AnalysisPage {
+        nav: Nav::of(&user),
+        flagged: rows.iter().filter(|r| r.flagged).count(),
+        exam,
+        test,
+        rows,
+    })
 }
 
 /// The new-exam form, as typed.
@@ -503,11 +609,22 @@ const FORM_LINES: usize = 8;
 
 impl ExamForm {
     fn from_pairs(pairs: &[(String, String)]) -> ExamForm {
-        let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map_or(String::new(), |(_, v)| v.trim().to_owned());
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map_or(String::new(), |(_, v)| v.trim().to_owned())
+        };
         let mut lines = Vec::new();
         for i in 0..FORM_LINES {
             let f = |name: &str| get(&format!("{name}_{i}"));
-            lines.push((f("area"), f("type"), f("difficulty"), f("count"), f("points")));
+            lines.push((
+                f("area"),
+                f("type"),
+                f("difficulty"),
+                f("count"),
+                f("points"),
+            ));
         }
         ExamForm {
             title: get("title"),
@@ -526,10 +643,34 @@ impl ExamForm {
 
     fn defaults() -> ExamForm {
         let mut lines = vec![
-            ("public_health".into(), "A1".into(), String::new(), "20".into(), "1".into()),
-            ("general_practice".into(), "A2".into(), String::new(), "10".into(), "2".into()),
-            ("public_health".into(), "B1".into(), String::new(), "3".into(), "1".into()),
-            ("emergency".into(), "X".into(), String::new(), "2".into(), "2".into()),
+            (
+                "public_health".into(),
+                "A1".into(),
+                String::new(),
+                "20".into(),
+                "1".into(),
+            ),
+            (
+                "general_practice".into(),
+                "A2".into(),
+                String::new(),
+                "10".into(),
+                "2".into(),
+            ),
+            (
+                "public_health".into(),
+                "B1".into(),
+                String::new(),
+                "3".into(),
+                "1".into(),
+            ),
+            (
+                "emergency".into(),
+                "X".into(),
+                String::new(),
+                "2".into(),
+                "2".into(),
+            ),
         ];
         lines.resize(FORM_LINES, Default::default());
         ExamForm {
@@ -552,7 +693,10 @@ impl ExamForm {
             }
             let parsed = v.parse::<f64>().ok();
             if parsed.is_none() {
-                errors.push(FieldError { field: field.into(), message: "应为数字".into() });
+                errors.push(FieldError {
+                    field: field.into(),
+                    message: "应为数字".into(),
+                });
             }
             parsed
         };
@@ -580,14 +724,20 @@ impl ExamForm {
             makeup_of: self.makeup_of.parse().ok(),
             opens_at: Some(self.opens_at.replace('T', " ")),
             closes_at: Some(self.closes_at.replace('T', " ")),
-            duration_minutes: number("duration_minutes", &self.duration_minutes, &mut errors).map(|d| d as i64),
+            duration_minutes: number("duration_minutes", &self.duration_minutes, &mut errors)
+                .map(|d| d as i64),
             pass_score: number("pass_score", &self.pass_score, &mut errors),
-            attempts_allowed: number("attempts_allowed", &self.attempts_allowed, &mut errors).map(|d| d as i64),
+            attempts_allowed: number("attempts_allowed", &self.attempts_allowed, &mut errors)
+                .map(|d| d as i64),
             x_scoring: Some(self.x_scoring.clone()),
             shuffle_options: Some(true),
             blueprint: Some(serde_json::json!({ "items": items })),
         };
-        if errors.is_empty() { Ok(body) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(body)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -607,7 +757,12 @@ struct NewPage {
     bank: Vec<(String, i64)>,
 }
 
-async fn new_page(state: &AppState, user: &PageUser, form: ExamForm, errors: Vec<FieldError>) -> Result<NewPage, AppError> {
+async fn new_page(
+    state: &AppState,
+    user: &PageUser,
+    form: ExamForm,
+    errors: Vec<FieldError>,
+) -> Result<NewPage, AppError> {
     let region = user.region.clone();
     let scope = user.scope();
     let (programs, completions, bank) = state
@@ -620,7 +775,12 @@ async fn new_page(state: &AppState, user: &PageUser, form: ExamForm, errors: Vec
             let completions = exams
                 .into_iter()
                 .filter(|e| e.kind() == ExamKind::Completion)
-                .map(|e| (e.id, format!("{}（{}）", e.title, time::display_cst(e.closes_at))))
+                .map(|e| {
+                    (
+                        e.id,
+                        format!("{}（{}）", e.title, time::display_cst(e.closes_at)),
+                    )
+                })
                 .collect();
             let summary = crate::bank::store::summary(conn)?;
             Ok::<_, AppError>((programs, completions, summary.by_area.into_iter().collect()))
@@ -634,16 +794,27 @@ async fn new_page(state: &AppState, user: &PageUser, form: ExamForm, errors: Vec
         programs,
         completions,
         areas: crate::areas::AREAS.to_vec(),
-        types: QType::ALL.iter().map(|t| (t.as_str(), type_label(*t))).collect(),
+        types: QType::ALL
+            .iter()
+            .map(|t| (t.as_str(), type_label(*t)))
+            .collect(),
         difficulties: [Difficulty::Easy, Difficulty::Medium, Difficulty::Hard]
             .iter()
-            .map(|d| (d.as_str(), match d {
-                Difficulty::Easy => "易",
-                Difficulty::Medium => "中",
-                Difficulty::Hard => "难",
-            }))
+            .map(|d| {
+                (
+                    d.as_str(),
+                    match d {
+                        Difficulty::Easy => "易",
+                        Difficulty::Medium => "中",
+                        Difficulty::Hard => "难",
+                    },
+                )
+            })
             .collect(),
-        kinds: ExamKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        kinds: ExamKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
         bank,
     })
 }
@@ -658,13 +829,21 @@ async fn new_form(state: web::Data<AppState>, user: PageUser) -> PageResult {
 async fn create(state: web::Data<AppState>, user: PageUser, body: web::Bytes) -> PageResult {
     user.require(MANAGERS)?;
     let pairs = form_pairs(&body);
-    check_csrf(&user, pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str()))?;
+    check_csrf(
+        &user,
+        pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map_or("", |(_, v)| v.as_str()),
+    )?;
     let form = ExamForm::from_pairs(&pairs);
     let outcome = match form.body() {
-        Ok(body) => api::create_exam(&state, &user, body).await.map_err(|e| match e {
-            AppError::Validation(errors) => Ok(errors),
-            other => Err(other),
-        }),
+        Ok(body) => api::create_exam(&state, &user, body)
+            .await
+            .map_err(|e| match e {
+                AppError::Validation(errors) => Ok(errors),
+                other => Err(other),
+            }),
         Err(errors) => Err(Ok(errors)),
     };
     match outcome {
@@ -673,15 +852,28 @@ async fn create(state: web::Data<AppState>, user: PageUser, body: web::Bytes) ->
             // Blueprint problems are named by rule number, as the form shows them.
             let errors = errors
                 .into_iter()
-                .map(|e| match e.field.strip_prefix("blueprint.items[").and_then(|r| r.split_once(']')) {
-                    Some((i, _)) => FieldError {
-                        message: format!("组卷规则第 {} 条：{}", i.parse::<usize>().unwrap_or(0) + 1, e.message),
-                        field: e.field,
-                    },
-                    None => e,
+                .map(|e| {
+                    match e
+                        .field
+                        .strip_prefix("blueprint.items[")
+                        .and_then(|r| r.split_once(']'))
+                    {
+                        Some((i, _)) => FieldError {
+                            message: format!(
+                                "组卷规则第 {} 条：{}",
+                                i.parse::<usize>().unwrap_or(0) + 1,
+                                e.message
+                            ),
+                            field: e.field,
+                        },
+                        None => e,
+                    }
                 })
                 .collect();
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&state, &user, form, errors).await?)
+            html_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &new_page(&state, &user, form, errors).await?,
+            )
         }
         Err(Err(e)) => Err(e.into()),
     }
@@ -706,6 +898,9 @@ mod tests {
         assert_eq!(errors[0].field, "blueprint.items[1].count");
         let form = ExamForm::defaults();
         let body = form.body().unwrap();
-        assert_eq!(body.blueprint.unwrap()["items"].as_array().unwrap().len(), 4);
+        assert_eq!(
+            body.blueprint.unwrap()["items"].as_array().unwrap().len(),
+            4
+        );
     }
 }

@@ -368,7 +368,6 @@ async fn mark(
     }
 }
 
-
 #[derive(Template)]
 #[template(path = "sessions/checkin.html")]
 struct CheckinPage {

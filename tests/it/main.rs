@@ -9,6 +9,7 @@ mod auth;
 mod bank;
 mod cli;
 mod db;
+mod exam_pages;
 mod exams;
 mod orgs;
 mod pages;
