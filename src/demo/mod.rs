@@ -3,6 +3,7 @@
 //! are upserted and the demo accounts get fresh passwords, printed each time.
 //! Later areas add their demo data here.
 
+mod exams;
 mod roster;
 mod study;
 
@@ -158,6 +159,7 @@ pub fn load(
         });
     }
     roster::load(conn, pii, now)?;
+    exams::load(conn, now)?;
     Ok(out)
 }
 

@@ -489,6 +489,8 @@ pub struct AnalysisRow {
     pub discrimination: String,
     pub point_biserial: String,
     pub flagged: bool,
+    /// For ordering: the discrimination index (items without one last).
+    pub d: f64,
     /// The point on the chart.
     pub x: f64,
     pub y: f64,
@@ -557,6 +559,7 @@ async fn analysis(
                         discrimination: fmt(&i["discrimination_index"], 2),
                         point_biserial: fmt(&i["point_biserial"], 2),
                         flagged: i["negative_discrimination"].as_bool().unwrap_or(false),
+                        d: i["discrimination_index"].as_f64().unwrap_or(f64::INFINITY),
                         x,
                         y,
                     }
