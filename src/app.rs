@@ -103,6 +103,9 @@ pub fn server(
             .configure(routes)
             .default_service(web::to(page_not_found))
     })
+    // Longer than phones and proxies keep idle connections open, so a request is not
+    // sent down a connection the server is closing at that moment.
+    .keep_alive(std::time::Duration::from_secs(75))
     .listen(listener)?;
     if let Some(n) = workers {
         server = server.workers(n);

@@ -21,6 +21,8 @@ pub struct AppState {
     pub dummy_hash: Arc<String>,
     /// Encryption and blind index of ID-card numbers.
     pub pii: Arc<crate::pii::Pii>,
+    /// What the exam engine keeps in memory: immutable papers' shapes, drawing pools.
+    pub exams: Arc<crate::exams::store::Caches>,
 }
 
 impl AppState {
@@ -98,6 +100,7 @@ impl AppState {
             config: Arc::new(config),
             tokens: Arc::new(tokens),
             dummy_hash: Arc::new(dummy_hash),
+            exams: Arc::default(),
             pii: Arc::new(pii),
         })
     }

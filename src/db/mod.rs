@@ -79,10 +79,29 @@ impl AnyConnection {
     }
 }
 
+/// SQLite takes one writer at a time. Writers of this process queue here, in order,
+/// instead of polling the database lock with `busy_timeout`'s growing sleeps (which
+/// leaves the lock idle while everyone sleeps). Other processes still meet the lock.
+static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Run `f` as this process's only SQLite writer (no-op on PostgreSQL). For single write
+/// statements outside [`write`]; never call it inside `write` (it is not re-entrant).
+pub fn sqlite_writer<T>(conn: &mut AnyConnection, f: impl FnOnce(&mut AnyConnection) -> T) -> T {
+    match conn {
+        AnyConnection::Sqlite(_) => {
+            let _gate = SQLITE_WRITERS
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            f(conn)
+        }
+        AnyConnection::Postgresql(_) => f(conn),
+    }
+}
+
 /// A write transaction. On SQLite it begins `IMMEDIATE`, taking the write lock up front
-/// so that two writers queue on `busy_timeout` instead of failing with SQLITE_BUSY when a
-/// read transaction tries to upgrade. On PostgreSQL it is an ordinary transaction.
-/// Nested calls become savepoints.
+/// so that two writers queue instead of failing with SQLITE_BUSY when a read transaction
+/// tries to upgrade; this process's writers queue on [`SQLITE_WRITERS`] first. On
+/// PostgreSQL it is an ordinary transaction. Nested calls become savepoints.
 pub fn write<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
@@ -97,6 +116,9 @@ where
     if !outermost_sqlite {
         return conn.transaction(f);
     }
+    let _gate = SQLITE_WRITERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let AnyConnection::Sqlite(c) = conn {
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
     }

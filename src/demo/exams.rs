@@ -16,7 +16,14 @@ use crate::exams::store::{self, NewExam};
 use crate::exams::{Blueprint, BlueprintLine, ExamKind, PaperItem, XScoring, rules};
 
 fn line(area: &str, qtype: QType, count: u32, points: f64) -> BlueprintLine {
-    BlueprintLine { area: area.into(), qtype, difficulty: None, collection: None, count, points }
+    BlueprintLine {
+        area: area.into(),
+        qtype,
+        difficulty: None,
+        collection: None,
+        count,
+        points,
+    }
 }
 
 /// 09:00 Beijing on a day, in UTC.
@@ -73,7 +80,10 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
         .select(programs::id)
         .first(conn)
         .context("demo program")?;
-    let existing: i64 = exams::table.filter(exams::program_id.eq(program)).count().get_result(conn)?;
+    let existing: i64 = exams::table
+        .filter(exams::program_id.eq(program))
+        .count()
+        .get_result(conn)?;
     if existing > 0 {
         return Ok(());
     }
@@ -111,7 +121,10 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
         items: vec![
             line("public_health", QType::A1, 10, 2.0),
             line("public_health", QType::X, 2, 3.0),
-            BlueprintLine { difficulty: Some(Difficulty::Easy), ..line("public_health", QType::TF, 4, 1.0) },
+            BlueprintLine {
+                difficulty: Some(Difficulty::Easy),
+                ..line("public_health", QType::TF, 4, 1.0)
+            },
         ],
     };
     store::insert_exam(
@@ -156,7 +169,11 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
 }
 
 /// Every fifth demo doctor sat last year's annual assessment.
-fn sit(conn: &mut AnyConnection, exam: &crate::exams::Exam, blueprint: &Blueprint) -> anyhow::Result<()> {
+fn sit(
+    conn: &mut AnyConnection,
+    exam: &crate::exams::Exam,
+    blueprint: &Blueprint,
+) -> anyhow::Result<()> {
     let candidates: Vec<i64> = doctors::table
         .filter(doctors::program_id.eq(exam.program_id))
         .filter(doctors::user_id.is_null())
@@ -171,11 +188,14 @@ fn sit(conn: &mut AnyConnection, exam: &crate::exams::Exam, blueprint: &Blueprin
     crate::db::write(conn, |conn| {
         for doctor in candidates {
             let seed: u64 = rng.random();
-            let paper = rules::draw(blueprint, &pool, seed, true).map_err(|s| anyhow::anyhow!(s.message))?;
+            let paper = rules::draw(blueprint, &pool, seed, true)
+                .map_err(|s| anyhow::anyhow!(s.message))?;
             let ability: f64 = normal(&mut rng);
             let answers: std::collections::HashMap<String, String> = paper
                 .iter()
-                .filter_map(|item| answer(item, ability, &mut rng).map(|a| (item.question_id.clone(), a)))
+                .filter_map(|item| {
+                    answer(item, ability, &mut rng).map(|a| (item.question_id.clone(), a))
+                })
                 .collect();
             let graded = rules::grade_paper(&paper, &answers, exam.x_scoring());
             let started = exam.opens_at + Duration::minutes(rng.random_range(0..6000));
@@ -210,7 +230,9 @@ fn sit(conn: &mut AnyConnection, exam: &crate::exams::Exam, blueprint: &Blueprin
                     )
                 })
                 .collect();
-            crate::per_backend!(conn, |c| diesel::insert_into(attempt_answers::table).values(&saved).execute(c))?;
+            crate::per_backend!(conn, |c| diesel::insert_into(attempt_answers::table)
+                .values(&saved)
+                .execute(c))?;
             let items: Vec<_> = graded
                 .items
                 .iter()
@@ -225,7 +247,9 @@ fn sit(conn: &mut AnyConnection, exam: &crate::exams::Exam, blueprint: &Blueprin
                     )
                 })
                 .collect();
-            crate::per_backend!(conn, |c| diesel::insert_into(attempt_items::table).values(&items).execute(c))?;
+            crate::per_backend!(conn, |c| diesel::insert_into(attempt_items::table)
+                .values(&items)
+                .execute(c))?;
         }
         Ok::<_, anyhow::Error>(())
     })
@@ -254,7 +278,12 @@ fn answer(item: &PaperItem, ability: f64, rng: &mut StdRng) -> Option<String> {
     if rng.random::<f64>() < p {
         return Some(item.answer.clone());
     }
-    let wrong: Vec<&str> = item.options.iter().map(|o| o.key.as_str()).filter(|k| !item.answer.contains(k)).collect();
+    let wrong: Vec<&str> = item
+        .options
+        .iter()
+        .map(|o| o.key.as_str())
+        .filter(|k| !item.answer.contains(k))
+        .collect();
     if item.qtype == QType::X {
         // A partial pick: one right letter and maybe a wrong one.
         let mut pick = item.answer[..1].to_owned();
@@ -267,5 +296,7 @@ fn answer(item: &PaperItem, ability: f64, rng: &mut StdRng) -> Option<String> {
         letters.sort_unstable();
         return Some(letters.into_iter().collect());
     }
-    wrong.get(rng.random_range(0..wrong.len().max(1))).map(|w| (*w).to_owned())
+    wrong
+        .get(rng.random_range(0..wrong.len().max(1)))
+        .map(|w| (*w).to_owned())
 }

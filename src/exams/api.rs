@@ -627,10 +627,11 @@ pub async fn start_attempt(
     }
     let seed = rand::rng().next_u64();
     let actor = user.actor();
+    let caches = state.exams.clone();
     let started = state
         .db(move |conn| {
             let blueprint = exam.blueprint();
-            let pool = store::pool(conn, &blueprint)?;
+            let pool = caches.pool(conn, exam.id, &blueprint)?;
             let paper =
                 rules::draw(&blueprint, &pool, seed, exam.shuffle_options).map_err(|s| {
                     AppError::Conflict(format!(
@@ -700,6 +701,29 @@ pub struct AnswerBody {
     pub answer: Option<String>,
 }
 
+/// The shape of the caller's own attempt (kept in memory after the first look), else
+/// 404.
+pub async fn my_shape(
+    state: &AppState,
+    user: &CurrentUser,
+    attempt_id: i64,
+) -> AppResult<std::sync::Arc<store::Shape>> {
+    user.require(&[Role::Doctor])?;
+    let shape = match state.exams.shape(attempt_id) {
+        Some(shape) => shape,
+        None => {
+            let (attempt, doctor) = my_attempt(state, user, attempt_id).await?;
+            state
+                .exams
+                .keep_shape(store::Shape::of(&attempt, doctor.doctor.user_id))
+        }
+    };
+    if shape.owner != Some(user.id()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(shape)
+}
+
 /// Save one answer (shared with the pages): 204, 404, 409 after the deadline, 422.
 pub async fn save(
     state: &AppState,
@@ -708,17 +732,13 @@ pub async fn save(
     question_id: &str,
     raw: Option<&str>,
 ) -> AppResult<()> {
-    let (attempt, _) = my_attempt(state, user, attempt_id).await?;
-    let paper = attempt.paper();
-    let item = paper
-        .iter()
-        .find(|i| i.question_id == question_id)
-        .ok_or(AppError::NotFound)?;
+    let shape = my_shape(state, user, attempt_id).await?;
+    let (qtype, keys) = shape.items.get(question_id).ok_or(AppError::NotFound)?;
     let Some(raw) = raw else {
         return Err(AppError::field("answer", "必填（清除答案请传空字符串）"));
     };
-    let answer = rules::normalize_answer(item, raw).map_err(|m| AppError::field("answer", m))?;
-    let qid = item.question_id.clone();
+    let answer = rules::normalize(*qtype, keys, raw).map_err(|m| AppError::field("answer", m))?;
+    let qid = question_id.to_owned();
     let now = time::now();
     let outcome = state
         .db(move |conn| store::save_answer(conn, attempt_id, &qid, &answer, now))

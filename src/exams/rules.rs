@@ -260,22 +260,27 @@ pub fn subset_with_sum(sizes: &[usize], target: usize) -> Option<Vec<usize>> {
 /// A candidate's answer as stored: `B`; X letters sorted (`ACD`); `T`/`F`; or empty
 /// (cleared). Refuses what the item cannot take.
 pub fn normalize_answer(item: &PaperItem, raw: &str) -> Result<String, String> {
+    let keys: Vec<char> = item
+        .options
+        .iter()
+        .filter_map(|o| o.key.chars().next())
+        .collect();
+    normalize(item.qtype, &keys, raw)
+}
+
+/// [`normalize_answer`] for an item of `qtype` whose options have these keys.
+pub fn normalize(qtype: QType, keys: &[char], raw: &str) -> Result<String, String> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(String::new());
     }
-    if item.qtype == QType::TF {
+    if qtype == QType::TF {
         return match raw.to_ascii_uppercase().as_str() {
             "T" | "TRUE" => Ok("T".into()),
             "F" | "FALSE" => Ok("F".into()),
             _ => Err("判断题的答案应为 T 或 F".into()),
         };
     }
-    let keys: HashSet<char> = item
-        .options
-        .iter()
-        .filter_map(|o| o.key.chars().next())
-        .collect();
     let mut letters: Vec<char> = Vec::new();
     for c in raw.chars().filter(|c| !matches!(c, ',' | ' ')) {
         let c = c.to_ascii_uppercase();
@@ -286,7 +291,7 @@ pub fn normalize_answer(item: &PaperItem, raw: &str) -> Result<String, String> {
     }
     letters.sort_unstable();
     letters.dedup();
-    if item.qtype != QType::X && letters.len() != 1 {
+    if qtype != QType::X && letters.len() != 1 {
         return Err("本题是单选题，只能选一个选项".into());
     }
     Ok(letters.into_iter().collect())

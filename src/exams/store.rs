@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::upsert::excluded;
 use serde::Serialize;
 
 use super::rules::{self, Response};
@@ -317,22 +316,12 @@ pub fn start(
 
 /// Lock the attempt row for the rest of the transaction (PostgreSQL; SQLite's write
 /// transaction already excludes every other writer) and read its state.
-fn lock_attempt(
-    conn: &mut AnyConnection,
-    id: i64,
-    exclusive: bool,
-) -> QueryResult<Option<(String, NaiveDateTime)>> {
+fn lock_attempt(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(String, NaiveDateTime)>> {
     let query = attempts::table
         .find(id)
         .select((attempts::status, attempts::deadline));
     match conn {
-        AnyConnection::Postgresql(c) => {
-            if exclusive {
-                query.for_update().first(c).optional()
-            } else {
-                query.for_share().first(c).optional()
-            }
-        }
+        AnyConnection::Postgresql(c) => query.for_update().first(c).optional(),
         AnyConnection::Sqlite(c) => query.first(c).optional(),
     }
 }
@@ -345,7 +334,10 @@ pub enum SaveRefused {
     PastDeadline,
 }
 
-/// Save one answer (an empty answer clears it). Idempotent: the last save wins.
+/// Save one answer (an empty answer clears it). Idempotent: the last save wins. One
+/// statement: the attempt must be open and before its deadline, checked under a share
+/// lock on PostgreSQL (a submission holds the row exclusively, so a save is either in
+/// before grading or refused after it) and under the write lock on SQLite.
 pub fn save_answer(
     conn: &mut AnyConnection,
     attempt_id: i64,
@@ -353,42 +345,178 @@ pub fn save_answer(
     answer: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Result<(), SaveRefused>> {
-    db::write(conn, |conn| {
-        let Some((status, deadline)) = lock_attempt(conn, attempt_id, false)? else {
-            return Ok(Err(SaveRefused::Missing));
+    use diesel::sql_types::{BigInt, Text, Timestamp};
+    let written = if answer.is_empty() {
+        let sql = match conn {
+            AnyConnection::Postgresql(_) => {
+                "DELETE FROM attempt_answers WHERE attempt_id = $1 AND question_id = $3 AND EXISTS \
+                 (SELECT 1 FROM attempts WHERE id = $1 AND status = 'in_progress' AND deadline > $2 FOR SHARE)"
+            }
+            AnyConnection::Sqlite(_) => {
+                "DELETE FROM attempt_answers WHERE attempt_id = ?1 AND question_id = ?3 AND EXISTS \
+                 (SELECT 1 FROM attempts WHERE id = ?1 AND status = 'in_progress' AND deadline > ?2)"
+            }
         };
-        if status != IN_PROGRESS {
-            return Ok(Err(SaveRefused::Submitted));
-        }
-        if now >= deadline {
-            return Ok(Err(SaveRefused::PastDeadline));
-        }
-        if answer.is_empty() {
-            diesel::delete(
-                attempt_answers::table
-                    .filter(attempt_answers::attempt_id.eq(attempt_id))
-                    .filter(attempt_answers::question_id.eq(question_id)),
-            )
-            .execute(conn)?;
-            return Ok(Ok(()));
-        }
-        let row = (
-            attempt_answers::attempt_id.eq(attempt_id),
-            attempt_answers::question_id.eq(question_id),
-            attempt_answers::answer.eq(answer),
-            attempt_answers::saved_at.eq(now),
-        );
-        crate::per_backend!(conn, |c| diesel::insert_into(attempt_answers::table)
-            .values(row)
-            .on_conflict((attempt_answers::attempt_id, attempt_answers::question_id))
-            .do_update()
-            .set((
-                attempt_answers::answer.eq(excluded(attempt_answers::answer)),
-                attempt_answers::saved_at.eq(excluded(attempt_answers::saved_at)),
-            ))
-            .execute(c))?;
-        Ok(Ok(()))
+        let deleted = db::sqlite_writer(conn, |conn| {
+            diesel::sql_query(sql)
+                .bind::<BigInt, _>(attempt_id)
+                .bind::<Timestamp, _>(now)
+                .bind::<Text, _>(question_id)
+                .execute(conn)
+        })?;
+        // Clearing an answer never saved is fine while the attempt is open.
+        deleted > 0 || open_state(conn, attempt_id, now)?.is_ok()
+    } else {
+        let sql = match conn {
+            AnyConnection::Postgresql(_) => {
+                "WITH open AS (SELECT id FROM attempts WHERE id = $1 AND status = 'in_progress' AND deadline > $2 FOR SHARE) \
+                 INSERT INTO attempt_answers (attempt_id, question_id, answer, saved_at) SELECT id, $3, $4, $2 FROM open \
+                 ON CONFLICT (attempt_id, question_id) DO UPDATE SET answer = excluded.answer, saved_at = excluded.saved_at"
+            }
+            AnyConnection::Sqlite(_) => {
+                "INSERT INTO attempt_answers (attempt_id, question_id, answer, saved_at) \
+                 SELECT id, ?3, ?4, ?2 FROM attempts WHERE id = ?1 AND status = 'in_progress' AND deadline > ?2 \
+                 ON CONFLICT (attempt_id, question_id) DO UPDATE SET answer = excluded.answer, saved_at = excluded.saved_at"
+            }
+        };
+        db::sqlite_writer(conn, |conn| {
+            diesel::sql_query(sql)
+                .bind::<BigInt, _>(attempt_id)
+                .bind::<Timestamp, _>(now)
+                .bind::<Text, _>(question_id)
+                .bind::<Text, _>(answer)
+                .execute(conn)
+        })? == 1
+    };
+    if written {
+        return Ok(Ok(()));
+    }
+    Ok(match open_state(conn, attempt_id, now)? {
+        Ok(()) => Err(SaveRefused::Submitted),
+        Err(why) => Err(why),
     })
+}
+
+/// Why an attempt takes no answers now (or `Ok` when it does).
+fn open_state(
+    conn: &mut AnyConnection,
+    attempt_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Result<(), SaveRefused>> {
+    let row: Option<(String, NaiveDateTime)> = attempts::table
+        .find(attempt_id)
+        .select((attempts::status, attempts::deadline))
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        None => Err(SaveRefused::Missing),
+        Some((status, _)) if status != IN_PROGRESS => Err(SaveRefused::Submitted),
+        Some((_, deadline)) if now >= deadline => Err(SaveRefused::PastDeadline),
+        Some(_) => Ok(()),
+    })
+}
+
+/// What a save needs to know of an attempt, kept in memory: a paper never changes once
+/// drawn, so this never goes stale (whether it is still open is the database's to say).
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub attempt_id: i64,
+    pub exam_id: i64,
+    /// The account of the doctor who sits it.
+    pub owner: Option<i64>,
+    /// Question id → (type, option keys).
+    pub items: HashMap<String, (crate::bank::QType, Vec<char>)>,
+}
+
+impl Shape {
+    pub fn of(attempt: &Attempt, owner: Option<i64>) -> Shape {
+        let items = attempt
+            .paper()
+            .into_iter()
+            .map(|i| {
+                let keys = i
+                    .options
+                    .iter()
+                    .filter_map(|o| o.key.chars().next())
+                    .collect();
+                (i.question_id, (i.qtype, keys))
+            })
+            .collect();
+        Shape {
+            attempt_id: attempt.id,
+            exam_id: attempt.exam_id,
+            owner,
+            items,
+        }
+    }
+}
+
+/// The engine's in-memory caches (one per process; both hold only what cannot change
+/// or is checked against the database before use).
+#[derive(Default)]
+pub struct Caches {
+    shapes: std::sync::Mutex<HashMap<i64, std::sync::Arc<Shape>>>,
+    pools: std::sync::Mutex<HashMap<i64, (Fingerprint, std::sync::Arc<Vec<Question>>)>>,
+}
+
+/// Papers kept in memory at most (a county's sitting is a few thousand).
+const MAX_SHAPES: usize = 50_000;
+
+impl Caches {
+    pub fn shape(&self, attempt_id: i64) -> Option<std::sync::Arc<Shape>> {
+        self.shapes.lock().ok()?.get(&attempt_id).cloned()
+    }
+
+    pub fn keep_shape(&self, shape: Shape) -> std::sync::Arc<Shape> {
+        let shape = std::sync::Arc::new(shape);
+        if let Ok(mut shapes) = self.shapes.lock() {
+            if shapes.len() >= MAX_SHAPES {
+                shapes.clear();
+            }
+            shapes.insert(shape.attempt_id, shape.clone());
+        }
+        shape
+    }
+
+    /// The drawing pool of an exam, reloaded whenever the bank has changed.
+    pub fn pool(
+        &self,
+        conn: &mut AnyConnection,
+        exam_id: i64,
+        blueprint: &super::Blueprint,
+    ) -> QueryResult<std::sync::Arc<Vec<Question>>> {
+        let now = fingerprint(conn)?;
+        if let Some((seen, pool)) = self
+            .pools
+            .lock()
+            .ok()
+            .and_then(|p| p.get(&exam_id).cloned())
+            && seen == now
+        {
+            return Ok(pool);
+        }
+        let loaded = std::sync::Arc::new(pool(conn, blueprint)?);
+        if let Ok(mut pools) = self.pools.lock() {
+            if pools.len() > 1_000 {
+                pools.clear();
+            }
+            pools.insert(exam_id, (now, loaded.clone()));
+        }
+        Ok(loaded)
+    }
+}
+
+/// What changes whenever any question is added, edited or retired.
+type Fingerprint = (i64, Option<NaiveDateTime>);
+
+fn fingerprint(conn: &mut AnyConnection) -> QueryResult<Fingerprint> {
+    use crate::db::schema::questions;
+    questions::table
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(questions::updated_at),
+        ))
+        .first(conn)
 }
 
 /// Submit and grade an attempt (idempotent: a submitted attempt is returned as it is).
@@ -415,7 +543,7 @@ fn submit_locked(
     actor: &Actor,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let Some((status, deadline)) = lock_attempt(conn, attempt_id, true)? else {
+    let Some((status, deadline)) = lock_attempt(conn, attempt_id)? else {
         return Ok(());
     };
     if status != IN_PROGRESS {
