@@ -456,7 +456,7 @@ impl Shape {
 #[derive(Default)]
 pub struct Caches {
     shapes: std::sync::Mutex<HashMap<i64, std::sync::Arc<Shape>>>,
-    pools: std::sync::Mutex<HashMap<i64, (Fingerprint, std::sync::Arc<Vec<Question>>)>>,
+    pools: std::sync::Mutex<HashMap<i64, CachedPool>>,
 }
 
 /// Papers kept in memory at most (a county's sitting is a few thousand).
@@ -505,6 +505,9 @@ impl Caches {
         Ok(loaded)
     }
 }
+
+/// A drawing pool and the bank state it was loaded at.
+type CachedPool = (Fingerprint, std::sync::Arc<Vec<Question>>);
 
 /// What changes whenever any question is added, edited or retired.
 type Fingerprint = (i64, Option<NaiveDateTime>);
