@@ -6,7 +6,10 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=question_bank");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("question_bank");
+    // Read at run time of this script (not baked in when it was compiled): a clone in
+    // another folder sharing the target directory must embed its own bank.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let root = Path::new(&manifest).join("question_bank");
     let mut files = Vec::new();
     if let Ok(areas) = std::fs::read_dir(&root) {
         for area in areas.flatten() {
@@ -27,6 +30,9 @@ fn main() {
         }
     }
     files.sort();
+    if files.is_empty() {
+        panic!("no question bank files under {}", root.display());
+    }
     let mut out = String::from(
         "/// The shipped bank's files: (path under question_bank/, contents).\npub const FILES: &[(&str, &str)] = &[\n",
     );

@@ -43,8 +43,8 @@ impl AppState {
         let now = time::now();
         regions::store::seed_builtin(&mut conn, now).context("cannot load the shipped regions")?;
         let (shipped, problems) = crate::bank::files::shipped();
-        if !problems.is_empty() {
-            anyhow::bail!("the embedded question bank has problems: {problems:?}");
+        if !problems.is_empty() || shipped.is_empty() {
+            anyhow::bail!("the embedded question bank is empty or has problems: {problems:?}");
         }
         let synced = crate::bank::store::sync_core(&mut conn, &shipped, now)
             .context("cannot load the shipped question bank")?;

@@ -104,8 +104,22 @@ pub async fn import_bytes(
     .map_err(|e| ImportFailure::App(AppError::internal(e)))?;
     let (imported, collection) = imported.map_err(ImportFailure::Malformed)?;
     let actor = user.actor();
+    let (scope, sysadmin) = (user.scope(), user.role() == Role::Sysadmin);
     let stored = state
         .db(move |conn| {
+            // A collection is its first importer's: others may use it in blueprints, and
+            // only that region (or one above it) may change it.
+            let mine = match store::collection_owner(conn, &collection)? {
+                None => true,
+                Some(Some(path)) => scope.contains_path(&path),
+                Some(None) => sysadmin,
+            };
+            if !mine {
+                return Err(AppError::field(
+                    "collection",
+                    format!("题库 {collection} 由其他单位维护，请换一个题库名称"),
+                ));
+            }
             let stored =
                 store::store_import(conn, &imported, &collection, format, &actor, time::now())?;
             Ok::<_, AppError>(stored.map(|stored| ImportReport {

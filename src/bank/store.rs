@@ -294,6 +294,34 @@ pub fn list(conn: &mut AnyConnection, filter: &Filter) -> QueryResult<Vec<Questi
     Ok(q.load(conn)?.iter().map(QuestionRow::question).collect())
 }
 
+/// Whose a collection is: `None` when it does not exist; else the region path of the
+/// user who imported its first question (`None` inside: the command line).
+pub fn collection_owner(
+    conn: &mut AnyConnection,
+    name: &str,
+) -> QueryResult<Option<Option<String>>> {
+    use crate::db::schema::{regions, users};
+    let first: Option<Option<i64>> = questions::table
+        .filter(questions::collection.eq(name))
+        .order(questions::id)
+        .select(questions::created_by)
+        .first(conn)
+        .optional()?;
+    let Some(creator) = first else {
+        return Ok(None);
+    };
+    let Some(creator) = creator else {
+        return Ok(Some(None));
+    };
+    let path: Option<String> = users::table
+        .inner_join(regions::table)
+        .filter(users::id.eq(creator))
+        .select(regions::path)
+        .first(conn)
+        .optional()?;
+    Ok(Some(path))
+}
+
 /// Does a collection exist (with any active question)?
 pub fn collection_exists(conn: &mut AnyConnection, name: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
