@@ -17,7 +17,8 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/bank", web::get().to(index))
-        .route("/bank", web::post().to(import));
+        .route("/bank", web::post().to(import))
+        .route("/bank/questions/{qid}", web::get().to(question));
 }
 
 /// One row of the holdings table: an area and its count per type.
@@ -84,6 +85,71 @@ async fn page(state: &AppState, user: &PageUser) -> Result<BankPage, AppError> {
         error: None,
         done: None,
         skipped: Vec::new(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "bank/question.html")]
+struct QuestionPage {
+    nav: Option<Nav>,
+    q: super::Question,
+    active: bool,
+    area_label: &'static str,
+    type_label: &'static str,
+    difficulty: &'static str,
+    /// (letter, text, part of the key).
+    options: Vec<(char, String, bool)>,
+    answer: String,
+}
+
+/// `GET /bank/questions/{qid}`: one question in full, with its key (managers; linked
+/// from the item analysis).
+async fn question(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+) -> PageResult {
+    user.require(MANAGERS)?;
+    let qid = path.into_inner();
+    let row = state
+        .db(move |conn| store::get(conn, &qid))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let q = row.question();
+    let options = q
+        .options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            (
+                super::Question::letter(i),
+                o.clone(),
+                q.answer.contains(super::Question::letter(i)),
+            )
+        })
+        .collect();
+    let answer = match (q.qtype, q.answer.as_str()) {
+        (QType::TF, "T") => "正确".to_owned(),
+        (QType::TF, _) => "错误".to_owned(),
+        _ => q.answer.clone(),
+    };
+    html(&QuestionPage {
+        nav: Nav::of(&user),
+        active: row.active,
+        area_label: crate::areas::AREAS
+            .iter()
+            .find(|(c, _)| *c == q.area)
+            .map_or("", |(_, l)| l),
+        type_label: q.qtype.label(),
+        difficulty: match q.difficulty {
+            Some(super::Difficulty::Easy) => "易",
+            Some(super::Difficulty::Medium) => "中",
+            Some(super::Difficulty::Hard) => "难",
+            None => "未标注",
+        },
+        options,
+        answer,
+        q,
     })
 }
 

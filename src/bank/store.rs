@@ -255,6 +255,15 @@ pub fn summary(conn: &mut AnyConnection) -> QueryResult<Summary> {
     })
 }
 
+/// One question by its id (active or retired).
+pub fn get(conn: &mut AnyConnection, qid: &str) -> QueryResult<Option<QuestionRow>> {
+    questions::table
+        .filter(questions::qid.eq(qid))
+        .select(QuestionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// Active questions by (area, type).
 pub fn counts_by_area_and_type(
     conn: &mut AnyConnection,

@@ -26,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/exams/{id}", web::get().to(get))
         .route("/exams/{id}/attempts", web::post().to(start))
         .route("/exams/{id}/results", web::get().to(results))
+        .route("/exams/{id}/results.xlsx", web::get().to(results_xlsx))
         .route("/exams/{id}/analysis", web::get().to(analysis))
         .route("/attempts/{id}", web::get().to(attempt))
         .route(
@@ -961,6 +962,86 @@ async fn results(
         serde_json::to_value(ListPage::new(rows, total, paging)).map_err(AppError::internal)?;
     body["exam"] = serde_json::to_value(exam.view()).map_err(AppError::internal)?;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// The results as a spreadsheet: every attempt of the caller's doctors.
+pub fn results_sheet(
+    exam: &Exam,
+    rows: &[store::ResultRow],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use crate::sheet::{Column, XlsxBook};
+    let columns = [
+        Column::new("学员", 10.0),
+        Column::new("所在地", 24.0),
+        Column::new("作答次数", 8.0),
+        Column::new("状态", 10.0),
+        Column::new("开始时间", 17.0),
+        Column::new("交卷时间", 17.0),
+        Column::new("成绩", 8.0),
+        Column::new("满分", 8.0),
+        Column::new("结果", 8.0),
+    ];
+    let values: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.doctor_name.clone(),
+                r.region_name.clone(),
+                r.attempt_no.to_string(),
+                match (r.status.as_str(), r.submitted_by.as_deref()) {
+                    (super::SUBMITTED, Some("deadline")) => "到时交卷".to_owned(),
+                    (super::SUBMITTED, _) => "已交卷".to_owned(),
+                    _ => "答题中".to_owned(),
+                },
+                time::display_cst(r.started_at),
+                r.submitted_at.map(time::display_cst).unwrap_or_default(),
+                r.score.map(|s| s.to_string()).unwrap_or_default(),
+                r.max_score.to_string(),
+                match r.passed {
+                    Some(true) => "合格".to_owned(),
+                    Some(false) => "不合格".to_owned(),
+                    None => String::new(),
+                },
+            ]
+        })
+        .collect();
+    let mut book = XlsxBook::new();
+    book.sheet("成绩", &columns, &values)?;
+    book.notes(
+        "说明",
+        &[
+            &format!("考试：{}（{}）", exam.title, exam.kind().label()),
+            &format!(
+                "时间：{} 至 {}",
+                time::display_cst(exam.opens_at),
+                time::display_cst(exam.closes_at)
+            ),
+            &format!("满分 {}，及格 {}", exam.max_score, exam.pass_score),
+        ],
+    )?;
+    book.into_bytes()
+}
+
+/// `GET /api/v1/exams/{id}/results.xlsx` → every attempt of the caller's doctors.
+async fn results_xlsx(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let exam = managed_exam(&state, &user, parse_id(&path)?).await?;
+    let (scope, id) = (user.scope(), exam.id);
+    let (rows, _) = state
+        .db(move |conn| store::results(conn, id, &scope, i64::MAX, 0))
+        .await?;
+    let bytes = results_sheet(&exam, &rows).map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"exam-{id}-results.xlsx\""),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
 }
 
 fn round4(x: Option<f64>) -> Option<f64> {

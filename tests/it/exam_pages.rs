@@ -306,10 +306,33 @@ async fn a_bureau_sets_an_exam_on_the_page_and_reads_results_and_analysis(backen
         analysis.contains("<svg") && analysis.matches("<circle").count() == 2,
         "{analysis}"
     );
+    // Each analysed item links to the question in full, with its key.
+    let link = attr(&analysis, "<a href=\"/bank/questions/");
+    let (status, question) = fetch(&s.app, &county, &format!("/bank/questions/{link}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        question.contains("标准答案") && question.contains("解析："),
+        "{question}"
+    );
+    let (status, _) = fetch(&s.app, &county, "/bank/questions/no-such-question").await;
+    assert_eq!(status, 404);
+    // The results as a spreadsheet.
+    let sheet = county
+        .get(s.app.url(&format!("/api/v1/exams/{id}/results.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sheet.status(), StatusCode::OK);
+    let bytes = sheet.bytes().await.unwrap();
+    let read = cunyi::sheet::read(&bytes, &cunyi::sheet::Limits::default()).unwrap();
+    assert_eq!(read.rows.len(), 1);
+    assert_eq!(read.headers[0], "学员");
     let doctor = browser_for(&s.app, "doc.wang").await;
     let (status, _) = fetch(&s.app, &doctor, &format!("/exams/{id}/analysis")).await;
     assert_eq!(status, 403);
     let (status, _) = fetch(&s.app, &doctor, "/exams/new").await;
+    assert_eq!(status, 403);
+    let (status, _) = fetch(&s.app, &doctor, &format!("/bank/questions/{link}")).await;
     assert_eq!(status, 403);
 }
 
