@@ -567,33 +567,16 @@ pub async fn start_attempt(
     let exam = find_exam(state, user, exam_id, Some(&doctor)).await?;
     let now = time::now();
     let doctor_id = doctor.doctor.id;
-    // A reload or a second device: the open attempt, without drawing anything.
-    let existing = state
-        .db(move |conn| store::attempts_of(conn, exam_id, doctor_id))
-        .await?;
-    if let Some(open) = existing.iter().find(|a| a.is_open() && a.deadline > now) {
-        return Ok((open.clone(), false));
-    }
-    if let Some(problem) = rules::window_problem(exam.opens_at, exam.closes_at, now) {
-        return Err(AppError::Conflict(problem.into()));
-    }
-    if existing.len() as i32 >= exam.attempts_allowed && existing.iter().all(|a| !a.is_open()) {
-        return Err(AppError::Conflict(format!(
-            "您已用完本考试的 {} 次作答机会",
-            exam.attempts_allowed
-        )));
-    }
     let (program_id, kind, makeup_of) = (doctor.doctor.program_id, exam.kind(), exam.makeup_of);
-    let region_path = state
-        .db({
-            let code = exam.region_code.clone();
-            move |conn| crate::regions::store::find(conn, &code)
-        })
-        .await?
-        .map(|r| r.path)
-        .unwrap_or_default();
-    let (hours_met, passed_original) = state
+    let code = exam.region_code.clone();
+    // One hop for what deciding needs: the doctor's attempts so far, the exam's region,
+    // the hours (completion and make-up only) and the original exam's result (make-up).
+    let (existing, region_path, hours_met, passed_original) = state
         .db(move |conn| {
+            let existing = store::attempts_of(conn, exam_id, doctor_id)?;
+            let region_path = crate::regions::store::find(conn, &code)?
+                .map(|r| r.path)
+                .unwrap_or_default();
             let hours_met = match kind {
                 ExamKind::Completion | ExamKind::Makeup => {
                     crate::study::api::compute_progress(conn, doctor_id, program_id)?
@@ -606,9 +589,22 @@ pub async fn start_attempt(
                 Some(original) => store::has_passed(conn, original, doctor_id)?,
                 None => false,
             };
-            Ok::<_, AppError>((hours_met, passed))
+            Ok::<_, AppError>((existing, region_path, hours_met, passed))
         })
         .await?;
+    // A reload or a second device: the open attempt, without drawing anything.
+    if let Some(open) = existing.iter().find(|a| a.is_open() && a.deadline > now) {
+        return Ok((open.clone(), false));
+    }
+    if let Some(problem) = rules::window_problem(exam.opens_at, exam.closes_at, now) {
+        return Err(AppError::Conflict(problem.into()));
+    }
+    if existing.len() as i32 >= exam.attempts_allowed && existing.iter().all(|a| !a.is_open()) {
+        return Err(AppError::Conflict(format!(
+            "您已用完本考试的 {} 次作答机会",
+            exam.attempts_allowed
+        )));
+    }
     let sitting = Sitting {
         kind,
         program_id: exam.program_id,
@@ -653,7 +649,13 @@ pub async fn start_attempt(
         })
         .await?;
     match started {
-        Started::New(a) => Ok((a, true)),
+        Started::New(a) => {
+            // The first save will find the paper's shape in memory.
+            state
+                .exams
+                .keep_shape(store::Shape::of(&a, Some(user.id())));
+            Ok((a, true))
+        }
         Started::Resumed(a) => Ok((a, false)),
         Started::Exhausted(n) => Err(AppError::Conflict(format!(
             "您已用完本考试的 {n} 次作答机会"
@@ -671,7 +673,11 @@ async fn start(
     let exam_id = parse_id(&path)?;
     let (attempt, created) = start_attempt(&state, &user, exam_id).await?;
     let id = attempt.id;
-    let saved = state.db(move |conn| store::answers_of(conn, id)).await?;
+    let saved = if created {
+        HashMap::new()
+    } else {
+        state.db(move |conn| store::answers_of(conn, id)).await?
+    };
     let body = candidate_view(&attempt, &attempt.paper(), &saved, time::now());
     Ok(if created {
         HttpResponse::Created().json(body)
