@@ -31,6 +31,10 @@ pub enum AppError {
     /// 404: absent, or outside the caller's region (existence is not revealed).
     #[error("未找到该资源")]
     NotFound,
+    /// 404 to the client, exactly like [`AppError::NotFound`]: the resource exists outside
+    /// the caller's reach. `AppState::db` writes the `access.denied` audit entry.
+    #[error("未找到该资源")]
+    Denied(Box<Denial>),
     /// 409: conflicts with the current state (duplicate, too late, already done).
     #[error("{0}")]
     Conflict(String),
@@ -79,7 +83,7 @@ impl AppError {
             AppError::Validation(_) => "validation",
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
-            AppError::NotFound => "not-found",
+            AppError::NotFound | AppError::Denied(_) => "not-found",
             AppError::Conflict(_) => "conflict",
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -95,7 +99,7 @@ impl AppError {
             AppError::Validation(_) => "数据校验失败",
             AppError::Unauthorized(_) => "需要登录",
             AppError::Forbidden(_) => "无权操作",
-            AppError::NotFound => "未找到",
+            AppError::NotFound | AppError::Denied(_) => "未找到",
             AppError::Conflict(_) => "操作冲突",
             AppError::PayloadTooLarge(_) => "内容过大",
             AppError::UnsupportedMediaType(_) => "不支持的内容类型",
@@ -111,6 +115,16 @@ impl AppError {
             _ => &[],
         }
     }
+}
+
+/// Who was refused what (a [`AppError::Denied`]), for the audit log.
+#[derive(Debug, Clone)]
+pub struct Denial {
+    pub actor: crate::audit::Actor,
+    /// What was attempted, e.g. `doctor.read`.
+    pub attempt: &'static str,
+    /// What it was attempted on, e.g. `doctor:12`.
+    pub target: String,
 }
 
 /// Collects field errors, then fails once with all of them.
@@ -171,7 +185,7 @@ impl ResponseError for AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::Denied(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

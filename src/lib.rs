@@ -5,6 +5,7 @@
 //! rooms — `mod.rs` (types), `rules.rs` (pure policy), `store.rs` (queries), `api.rs`
 //! (JSON handlers), `pages.rs` (HTML handlers).
 
+pub mod access;
 pub mod app;
 pub mod areas;
 pub mod audit;

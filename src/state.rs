@@ -115,9 +115,30 @@ impl AppState {
         let pool = self.pool.clone();
         web::block(move || {
             let mut conn = pool.get().map_err(AppError::from)?;
-            f(&mut conn).map_err(Into::into)
+            let result = f(&mut conn).map_err(Into::into);
+            if let Err(AppError::Denied(denial)) = &result {
+                audit_denial(&mut conn, denial);
+            }
+            result
         })
         .await?
+    }
+
+    /// Audit a refusal made outside [`AppState::db`] and pass the result on.
+    pub async fn audited<T>(&self, result: AppResult<T>) -> AppResult<T> {
+        if let Err(AppError::Denied(denial)) = &result {
+            let denial = denial.clone();
+            let outcome = self
+                .db(move |conn| {
+                    audit_denial(conn, &denial);
+                    Ok::<_, AppError>(())
+                })
+                .await;
+            if let Err(e) = outcome {
+                tracing::error!(error = %e, "could not write the audit log");
+            }
+        }
+        result
     }
 
     /// Record an event on its own (for denials and failures, which change nothing
@@ -130,5 +151,15 @@ impl AppState {
         if let Err(e) = outcome {
             tracing::error!(action, error = %e, "could not write the audit log");
         }
+    }
+}
+
+/// The `access.denied` entry of a refusal; a failure to write is logged, never shown.
+fn audit_denial(conn: &mut AnyConnection, denial: &crate::error::Denial) {
+    let entry = Entry::new("access.denied")
+        .target(denial.target.clone())
+        .detail(serde_json::json!({ "attempt": denial.attempt, "status": 404 }));
+    if let Err(e) = audit::record(conn, &denial.actor, &entry, time::now()) {
+        tracing::error!(attempt = denial.attempt, error = %e, "could not write the audit log");
     }
 }

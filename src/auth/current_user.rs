@@ -14,59 +14,32 @@ use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::Utc;
 
-use super::Role;
 use super::token::{Rejection, TokenKeys};
+use crate::access::Caller;
 use crate::audit::{Actor, Entry};
 use crate::error::AppError;
 use crate::extract::client_addr;
 use crate::page::PageError;
-use crate::regions::{Region, Scope};
 use crate::state::AppState;
 use crate::users::User;
 
 pub const SESSION_COOKIE: &str = "cunyi_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The logged-in account of this request.
+/// The logged-in account of this request: the [`Caller`] that access decisions take
+/// (it derefs to it), the account row, and the session's CSRF token.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
+    pub caller: Caller,
     pub user: User,
-    pub region: Region,
-    pub client: Option<String>,
     /// The CSRF token of this session (for forms and cookie-authenticated API calls).
     pub csrf: String,
 }
 
-impl CurrentUser {
-    pub fn id(&self) -> i64 {
-        self.user.id
-    }
-
-    pub fn role(&self) -> Role {
-        self.user.role()
-    }
-
-    /// The region subtree this account may see.
-    pub fn scope(&self) -> Scope {
-        self.region.scope()
-    }
-
-    /// For the audit log.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            id: Some(self.user.id),
-            username: Some(self.user.username.clone()),
-            client: self.client.clone(),
-        }
-    }
-
-    /// 403 unless the role is one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.contains(&self.role()) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden())
-        }
+impl std::ops::Deref for CurrentUser {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.caller
     }
 }
 
@@ -125,12 +98,12 @@ async fn authenticate(req: HttpRequest, accept_bearer: bool) -> Result<CurrentUs
     let found = state
         .db(move |conn| super::store::session_user(conn, user_id))
         .await?;
-    let (user, region) = match found {
+    let found = match found {
         None => return Err(reject(Rejection::UnknownUser, Some(user_id)).await),
-        Some((user, _)) if user.disabled => {
+        Some(f) if f.user.disabled => {
             return Err(reject(Rejection::Disabled, Some(user_id)).await);
         }
-        Some((user, _)) if user.token_version != claims.ver => {
+        Some(f) if f.user.token_version != claims.ver => {
             return Err(reject(Rejection::Revoked, Some(user_id)).await);
         }
         Some(found) => found,
@@ -148,16 +121,35 @@ async fn authenticate(req: HttpRequest, accept_bearer: bool) -> Result<CurrentUs
             ));
         }
     }
-    Ok(CurrentUser {
-        user,
-        region,
+    let caller = Caller {
+        user_id: found.user.id,
+        username: found.user.username.clone(),
+        role: found.user.role(),
+        region: found.region,
+        doctor_id: found.doctor_id,
+        instructor_id: found.instructor_id,
         client,
+    };
+    Ok(CurrentUser {
+        caller,
+        user: found.user,
         csrf,
     })
 }
 
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The caller alone, for handlers that need nothing else of the session.
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(req, true).await.map(|u| u.caller) })
+    }
 }
 
 impl FromRequest for CurrentUser {

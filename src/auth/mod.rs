@@ -40,6 +40,12 @@ impl Role {
         Role::Sysadmin,
     ];
 
+    /// County, city and system administrators: they manage what lies in their region.
+    pub const ADMINS: &'static [Role] = &[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin];
+
+    /// Who may read full ID-card numbers: county and city administrators (audited).
+    pub const REVEALERS: &'static [Role] = &[Role::CountyAdmin, Role::CityAdmin];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Doctor => "doctor",

@@ -53,9 +53,39 @@ pub fn load_or_create_jwt_secret(
     load_or_create_setting(conn, "jwt_secret", token::generate_secret, now)
 }
 
-/// The account a token names, with its region (one indexed join per request).
-pub fn session_user(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(User, Region)>> {
-    crate::users::store::get(conn, id)
+/// The account a token names: the account, its region, and the doctor or instructor
+/// record linked to it (one indexed query per request).
+pub struct SessionUser {
+    pub user: User,
+    pub region: Region,
+    pub doctor_id: Option<i64>,
+    pub instructor_id: Option<i64>,
+}
+
+/// See [`SessionUser`].
+pub fn session_user(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<SessionUser>> {
+    use crate::db::schema::{doctors, instructors};
+    users::table
+        .inner_join(regions::table)
+        .left_join(doctors::table.on(doctors::user_id.eq(users::id.nullable())))
+        .left_join(instructors::table.on(instructors::user_id.eq(users::id.nullable())))
+        .filter(users::id.eq(id))
+        .select((
+            User::as_select(),
+            Region::as_select(),
+            doctors::id.nullable(),
+            instructors::id.nullable(),
+        ))
+        .first::<(User, Region, Option<i64>, Option<i64>)>(conn)
+        .optional()
+        .map(|found| {
+            found.map(|(user, region, doctor_id, instructor_id)| SessionUser {
+                user,
+                region,
+                doctor_id,
+                instructor_id,
+            })
+        })
 }
 
 /// An account and its password hash, for login.

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::rules::{self, Candidate, Sitting};
 use super::store::{self, NewExam, SaveRefused, Started};
 use super::{Attempt, Blueprint, BlueprintLine, Exam, ExamKind, PaperItem, XScoring};
+use crate::access::Lookup;
 use crate::auth::{CurrentUser, Role};
 use crate::bank::{Difficulty, QType};
 use crate::error::{AppError, AppResult, Problems};
@@ -18,7 +19,6 @@ use crate::extract::{Body, ListPage, PageParams, Paging};
 use crate::roster::DoctorRecord;
 use crate::state::AppState;
 use crate::time;
-use crate::users::store::Lookup;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/exams", web::post().to(create))
@@ -37,11 +37,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Who sets exams and reads results.
-pub const MANAGERS: &[Role] = &[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin];
-
-fn parse_id(raw: &str) -> AppResult<i64> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
 
 // ---------------------------------------------------------------------------------
 // Creating exams
@@ -264,9 +259,9 @@ async fn create(
 
 /// Check and store a new exam (shared with the page).
 pub async fn create_exam(state: &AppState, user: &CurrentUser, body: ExamBody) -> AppResult<Exam> {
-    user.require(MANAGERS)?;
+    user.require(Role::ADMINS)?;
     let c = check_body(&body)?;
-    let program = crate::program::api::find_visible(state, user, c.program_id)
+    let program = crate::access::load_program(state, user, c.program_id)
         .await
         .map_err(|_| AppError::field("program_id", "培训项目不存在或不在您的管辖范围"))?;
     let region_code = body
@@ -508,9 +503,9 @@ async fn list(
 async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let doctor = if user.role() == Role::Doctor {
         Some(my_doctor(&state, &user).await?)
     } else {
@@ -668,9 +663,9 @@ pub async fn start_attempt(
 async fn start(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let exam_id = parse_id(&path)?;
+    let exam_id = path.into_inner();
     let (attempt, created) = start_attempt(&state, &user, exam_id).await?;
     let id = attempt.id;
     let saved = if created {
@@ -764,18 +759,11 @@ pub async fn save(
 async fn save_answer(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(i64, String)>,
     Body(body): Body<AnswerBody>,
 ) -> AppResult<HttpResponse> {
     let (id, question_id) = path.into_inner();
-    save(
-        &state,
-        &user,
-        parse_id(&id)?,
-        &question_id,
-        body.answer.as_deref(),
-    )
-    .await?;
+    save(&state, &user, id, &question_id, body.answer.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -807,9 +795,9 @@ pub async fn submit_attempt(
 async fn submit(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let a = submit_attempt(&state, &user, parse_id(&path)?).await?;
+    let a = submit_attempt(&state, &user, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(json!({
         "id": a.id, "status": a.status, "score": a.score, "max_score": a.max_score, "passed": a.passed,
         "submitted_at": a.submitted_at.map(time::rfc3339), "submitted_by": a.submitted_by,
@@ -834,7 +822,7 @@ pub async fn readable_attempt(
         }
         true
     } else {
-        user.require(MANAGERS)?;
+        user.require(Role::ADMINS)?;
         let (scope, doctor_id) = (user.scope(), attempt.doctor_id);
         match state
             .db(move |conn| crate::roster::store::get_scoped(conn, doctor_id, &scope))
@@ -876,9 +864,9 @@ pub fn review_open(exam: &Exam, attempt: &Attempt, attempts_used: i32, now: Naiv
 async fn attempt(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (attempt, exam, own) = readable_attempt(&state, &user, parse_id(&path)?).await?;
+    let (attempt, exam, own) = readable_attempt(&state, &user, path.into_inner()).await?;
     let now = time::now();
     let mut body = json!({
         "id": attempt.id,
@@ -944,7 +932,7 @@ async fn attempt(
 
 /// An exam a manager may read results of, else 403/404.
 async fn managed_exam(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Exam> {
-    user.require(MANAGERS)?;
+    user.require(Role::ADMINS)?;
     find_exam(state, user, id, None).await
 }
 
@@ -953,13 +941,13 @@ async fn managed_exam(state: &AppState, user: &CurrentUser, id: i64) -> AppResul
 async fn results(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     params: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
     let mut p = Problems::new();
     let paging = Paging::parse(&params, &mut p);
     p.finish()?;
-    let exam = managed_exam(&state, &user, parse_id(&path)?).await?;
+    let exam = managed_exam(&state, &user, path.into_inner()).await?;
     let (scope, id, limit, offset) = (user.scope(), exam.id, paging.per_page, paging.offset());
     let (rows, total) = state
         .db(move |conn| store::results(conn, id, &scope, limit, offset))
@@ -1032,9 +1020,9 @@ pub fn results_sheet(
 async fn results_xlsx(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let exam = managed_exam(&state, &user, parse_id(&path)?).await?;
+    let exam = managed_exam(&state, &user, path.into_inner()).await?;
     let (scope, id) = (user.scope(), exam.id);
     let (rows, _) = state
         .db(move |conn| store::results(conn, id, &scope, i64::MAX, 0))
@@ -1108,8 +1096,8 @@ pub async fn analysis_of(
 async fn analysis(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (_, body) = analysis_of(&state, &user, parse_id(&path)?).await?;
+    let (_, body) = analysis_of(&state, &user, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(body))
 }

@@ -11,15 +11,14 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::api::{self, ExamBody, MANAGERS};
+use super::api::{self, ExamBody};
 use super::{Attempt, Exam, ExamKind, PaperItem, store};
 use crate::auth::{PageUser, Role};
 use crate::bank::{Difficulty, QType};
 use crate::error::{AppError, FieldError};
 use crate::extract::{PageParams, Paging};
 use crate::page::{
-    FormErrors, Nav, PageError, PageResult, Pager, check_csrf, form_pairs, html, html_status,
-    see_other,
+    FormErrors, Nav, PageResult, Pager, check_csrf, form_pairs, html, html_status, see_other,
 };
 use crate::state::AppState;
 use crate::time;
@@ -33,10 +32,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/exams/{id}/analysis", web::get().to(analysis))
         .route("/attempts/{id}", web::get().to(attempt))
         .route("/attempts/{id}/submit", web::post().to(submit));
-}
-
-fn parse_id(raw: &str) -> Result<i64, PageError> {
-    raw.parse().map_err(|_| PageError::App(AppError::NotFound))
 }
 
 /// An exam for a list.
@@ -177,7 +172,7 @@ async fn list(
         csrf: user.csrf.clone(),
         rows,
         is_doctor: user.role() == Role::Doctor,
-        can_create: MANAGERS.contains(&user.role()),
+        can_create: Role::ADMINS.contains(&user.role()),
         pager: Pager {
             page: paging.page,
             pages: paging.pages(total),
@@ -197,11 +192,11 @@ pub struct CsrfForm {
 async fn start(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or(""))?;
-    let (attempt, _) = api::start_attempt(&state, &user, parse_id(&path)?).await?;
+    let (attempt, _) = api::start_attempt(&state, &user, path.into_inner()).await?;
     Ok(see_other(&format!("/attempts/{}", attempt.id)))
 }
 
@@ -321,12 +316,8 @@ struct ResultPage {
 }
 
 /// `GET /attempts/{id}`: the paper while open (the doctor's own), the result after.
-async fn attempt(
-    state: web::Data<AppState>,
-    user: PageUser,
-    path: web::Path<String>,
-) -> PageResult {
-    let (a, exam, own) = api::readable_attempt(&state, &user, parse_id(&path)?).await?;
+async fn attempt(state: web::Data<AppState>, user: PageUser, path: web::Path<i64>) -> PageResult {
+    let (a, exam, own) = api::readable_attempt(&state, &user, path.into_inner()).await?;
     let id = a.id;
     let now = time::now();
     if a.is_open() {
@@ -392,10 +383,10 @@ async fn attempt(
 async fn submit(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     body: web::Bytes,
 ) -> PageResult {
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let pairs = form_pairs(&body);
     let csrf = pairs
         .iter()
@@ -451,14 +442,14 @@ struct ResultsPage {
 async fn results(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     params: web::Query<PageParams>,
 ) -> PageResult {
-    user.require(MANAGERS)?;
+    user.require(Role::ADMINS)?;
     let mut problems = crate::error::Problems::new();
     let paging = Paging::parse(&params, &mut problems);
     problems.finish()?;
-    let exam = api::find_exam(&state, &user, parse_id(&path)?, None).await?;
+    let exam = api::find_exam(&state, &user, path.into_inner(), None).await?;
     let (scope, id, limit, offset) = (user.scope(), exam.id, paging.per_page, paging.offset());
     let (rows, total) = state
         .db(move |conn| store::results(conn, id, &scope, limit, offset))
@@ -531,12 +522,8 @@ pub fn chart_point(facility: f64, discrimination: f64) -> (f64, f64) {
 
 /// `GET /exams/{id}/analysis`: item statistics, a facility × discrimination chart, the
 /// flagged items first.
-async fn analysis(
-    state: web::Data<AppState>,
-    user: PageUser,
-    path: web::Path<String>,
-) -> PageResult {
-    let (exam, body) = api::analysis_of(&state, &user, parse_id(&path)?).await?;
+async fn analysis(state: web::Data<AppState>, user: PageUser, path: web::Path<i64>) -> PageResult {
+    let (exam, body) = api::analysis_of(&state, &user, path.into_inner()).await?;
     let mut rows: Vec<AnalysisRow> = body["items"]
         .as_array()
         .map(|items| {
@@ -824,13 +811,13 @@ async fn new_page(
 
 /// `GET /exams/new`.
 async fn new_form(state: web::Data<AppState>, user: PageUser) -> PageResult {
-    user.require(MANAGERS)?;
+    user.require(Role::ADMINS)?;
     html(&new_page(&state, &user, ExamForm::defaults(), Vec::new()).await?)
 }
 
 /// `POST /exams/new`: the exam, or the form again with every problem named.
 async fn create(state: web::Data<AppState>, user: PageUser, body: web::Bytes) -> PageResult {
-    user.require(MANAGERS)?;
+    user.require(Role::ADMINS)?;
     let pairs = form_pairs(&body);
     check_csrf(
         &user,

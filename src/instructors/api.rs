@@ -3,20 +3,18 @@
 use actix_web::{HttpResponse, web};
 
 use super::{InstructorBody, rules, store};
+use crate::access::Lookup;
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult, Problems};
 use crate::extract::{Body, ListPage, PageParams, Paging};
 use crate::state::AppState;
 use crate::time;
-use crate::users::store::Lookup;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/instructors", web::post().to(create))
         .route("/instructors", web::get().to(list))
         .route("/instructors/{id}", web::get().to(get));
 }
-
-const ADMINS: &[Role] = &[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin];
 
 /// `POST /api/v1/instructors` → 201 instructor (admins, in their region). With
 /// `username` and `password`, an instructor account is opened and linked.
@@ -25,7 +23,7 @@ async fn create(
     user: CurrentUser,
     Body(body): Body<InstructorBody>,
 ) -> AppResult<HttpResponse> {
-    user.require(ADMINS)?;
+    user.require(Role::ADMINS)?;
     let new = rules::check(&body, time::today_cst())?;
     let code = new.region_code.as_str().to_owned();
     let region = state

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{Instructor, NewInstructor};
+use crate::access::Lookup;
 use crate::audit::{self, Actor, Entry};
 use crate::db::schema::{instructors, regions};
 use crate::db::{self, AnyConnection};
@@ -11,7 +12,6 @@ use crate::error::AppError;
 use crate::pii::Pii;
 use crate::regions::Scope;
 use crate::regions::store::in_scope;
-use crate::users::store::Lookup;
 
 pub fn get_scoped(
     conn: &mut AnyConnection,

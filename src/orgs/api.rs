@@ -89,7 +89,7 @@ async fn create(
     user: CurrentUser,
     Body(body): Body<OrgBody>,
 ) -> AppResult<HttpResponse> {
-    user.require(&[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin])?;
+    user.require(Role::ADMINS)?;
     let new = rules::check(&body)?;
     let code = new.region_code.clone();
     let region = state

@@ -18,10 +18,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/programs/{id}/quotas", web::get().to(quotas));
 }
 
-fn parse_id(raw: &str) -> AppResult<i64> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// `GET /api/v1/programs` → `{items:[program]}`, those visible from the caller's region.
 async fn list(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     let region = user.region.clone();
@@ -49,33 +45,13 @@ async fn presets(_user: CurrentUser) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }
 
-/// A program visible to the caller, else 404.
-pub async fn find_visible(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> AppResult<super::Program> {
-    let caller = user.region.clone();
-    state
-        .db(move |conn| {
-            let program = store::get(conn, id)?.ok_or(AppError::NotFound)?;
-            let region = store::region_of(conn, &program)?;
-            if store::visible_from(&region, &caller) {
-                Ok(program)
-            } else {
-                Err(AppError::NotFound)
-            }
-        })
-        .await
-}
-
 /// `GET /api/v1/programs/{id}`.
 async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let program = find_visible(&state, &user, parse_id(&path)?).await?;
+    let program = crate::access::load_program(&state, &user, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(program.view()))
 }
 
@@ -120,11 +96,11 @@ async fn create(
 async fn update(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<ProgramBody>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
-    let current = find_visible(&state, &user, id).await?;
+    let id = path.into_inner();
+    let current = crate::access::load_program(&state, &user, id).await?;
     user.require(&[Role::CityAdmin, Role::Sysadmin])?;
     if !may_manage(&user, &current.row.region_code, None) && user.role() != Role::Sysadmin {
         return Err(AppError::Forbidden("只能修改本市的培训项目".into()));
@@ -149,16 +125,16 @@ async fn update(
 async fn quotas(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    user.require(&[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin])?;
-    let items = quota_rows(&state, &user, parse_id(&path)?).await?;
+    user.require(Role::ADMINS)?;
+    let items = quota_rows(&state, &user, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }
 
 /// The quota rows a caller sees (shared with the page).
 pub async fn quota_rows(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Vec<QuotaUse>> {
-    let program = find_visible(state, user, id).await?;
+    let program = crate::access::load_program(state, user, id).await?;
     let scope = user.scope();
     state
         .db(move |conn| store::quota_use(conn, &program, &scope))

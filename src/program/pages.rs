@@ -5,7 +5,7 @@ use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
-use super::api::{find_visible, quota_rows};
+use super::api::quota_rows;
 use super::{Program, ProgramBody, QuotaUse, rules, store};
 use crate::auth::{PageUser, Role};
 use crate::error::AppError;
@@ -154,7 +154,7 @@ fn due_label(d: &rules::Due) -> String {
 /// `GET /programs/{id}`.
 async fn detail(state: web::Data<AppState>, user: PageUser, path: web::Path<String>) -> PageResult {
     let id = path.parse().map_err(|_| AppError::NotFound)?;
-    let program = find_visible(&state, &user, id).await?;
+    let program = crate::access::load_program(&state, &user, id).await?;
     let r = &program.policy.requirements;
     let mut hours = vec![
         (
@@ -224,8 +224,8 @@ pub struct QuotaLine {
 /// `GET /programs/{id}/quotas`: districts × years, places vs enrolled.
 async fn quotas(state: web::Data<AppState>, user: PageUser, path: web::Path<String>) -> PageResult {
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
-    user.require(&[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin])?;
-    let program = find_visible(&state, &user, id).await?;
+    user.require(Role::ADMINS)?;
+    let program = crate::access::load_program(&state, &user, id).await?;
     let uses = quota_rows(&state, &user, id).await?;
     let years: Vec<i32> = program.years().collect();
     let mut rows: Vec<QuotaLine> = Vec::new();

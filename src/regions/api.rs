@@ -155,7 +155,7 @@ pub async fn import_bytes(
     bytes: &[u8],
     dry_run: bool,
 ) -> AppResult<ImportReport> {
-    user.require(&[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin])?;
+    user.require(Role::ADMINS)?;
     let rows = super::csv::parse(bytes, MAX_IMPORT_ROWS).map_err(|e| AppError::field("file", e))?;
     let scope = user.scope();
     let actor = user.actor();

@@ -89,13 +89,13 @@ fn import_page(user: &PageUser, report: Option<ImportReport>, error: Option<Stri
 
 /// `GET /regions/import`.
 async fn import_form(user: PageUser) -> PageResult {
-    user.require(&[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin])?;
+    user.require(Role::ADMINS)?;
     html(&import_page(&user, None, None))
 }
 
 /// `POST /regions/import`: "检查" runs a dry run, "导入" writes (all or nothing).
 async fn import(state: web::Data<AppState>, user: PageUser, multipart: Multipart) -> PageResult {
-    user.require(&[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin])?;
+    user.require(Role::ADMINS)?;
     let form = match read_form(multipart, MAX_IMPORT_BYTES).await {
         Ok(form) => form,
         Err(e @ (AppError::PayloadTooLarge(_) | AppError::Validation(_))) => {

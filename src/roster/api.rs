@@ -19,7 +19,6 @@ use crate::regions::{Level, Region};
 use crate::sheet::Limits;
 use crate::state::AppState;
 use crate::time;
-use crate::users::store::Lookup;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/doctors", web::post().to(create))
@@ -34,10 +33,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/doctors/{id}/account", web::post().to(create_account));
 }
 
-pub const ADMINS: &[Role] = &[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin];
-/// Who may see full ID numbers (foundation of issue 3: county and city admins only).
-pub const REVEALERS: &[Role] = &[Role::CountyAdmin, Role::CityAdmin];
-
 async fn deny(
     state: &AppState,
     user: &CurrentUser,
@@ -51,55 +46,6 @@ async fn deny(
     entry.target = target;
     state.audit(user.actor(), entry).await;
     e
-}
-
-fn parse_id(raw: &str) -> AppResult<i64> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-/// A doctor the caller may see: admins in their region, a doctor itself. Anything else
-/// is a 404 (audited when the doctor exists).
-pub async fn find_visible(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> AppResult<DoctorRecord> {
-    if user.role() == Role::Instructor {
-        // An instructor sees the doctors of its sessions and rotations, wherever they are.
-        if crate::study::api::related_doctors(state, user)
-            .await?
-            .contains(&id)
-        {
-            return state
-                .db(move |conn| store::get(conn, id))
-                .await?
-                .ok_or(AppError::NotFound);
-        }
-        return Err(deny(
-            state,
-            user,
-            "doctor.read",
-            Some(format!("doctor:{id}")),
-            AppError::NotFound,
-        )
-        .await);
-    }
-    let scope = user.scope();
-    let lookup = state
-        .db(move |conn| store::get_scoped(conn, id, &scope))
-        .await?;
-    match lookup {
-        Lookup::Found(r) if user.role().is_admin() || r.doctor.user_id == Some(user.id()) => Ok(r),
-        Lookup::Missing => Err(AppError::NotFound),
-        _ => Err(deny(
-            state,
-            user,
-            "doctor.read",
-            Some(format!("doctor:{id}")),
-            AppError::NotFound,
-        )
-        .await),
-    }
 }
 
 /// Resolve a checked doctor for a single create or edit: its region (in the caller's
@@ -218,7 +164,7 @@ async fn create(
     user: CurrentUser,
     Body(body): Body<DoctorBody>,
 ) -> AppResult<HttpResponse> {
-    user.require(ADMINS)?;
+    user.require(Role::ADMINS)?;
     let input = rules::check_body(&body, time::today_cst())?;
     let row = resolve(&state, &user, input, body.clinic_id).await?;
     let actor = user.actor();
@@ -235,12 +181,12 @@ async fn create(
 async fn update(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<DoctorBody>,
 ) -> AppResult<HttpResponse> {
-    user.require(ADMINS)?;
-    let id = parse_id(&path)?;
-    find_visible(&state, &user, id).await?;
+    user.require(Role::ADMINS)?;
+    let id = path.into_inner();
+    crate::access::load_doctor(&state, &user, id).await?;
     let input = rules::check_body(&body, time::today_cst())?;
     let row = resolve(&state, &user, input, body.clinic_id).await?;
     let actor = user.actor();
@@ -341,7 +287,7 @@ pub async fn list_for(
             return Ok(ListPage::new(items, total, paging));
         }
         Role::Instructor => {
-            let ids = crate::study::api::related_doctors(state, user).await?;
+            let ids = crate::access::load_taught(state, user).await?;
             let mut items = Vec::new();
             for id in ids {
                 if let Some(r) = state.db(move |conn| store::get(conn, id)).await? {
@@ -386,16 +332,16 @@ async fn list(
 async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let record = find_visible(&state, &user, parse_id(&path)?).await?;
+    let record = crate::access::load_doctor(&state, &user, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(record.view()))
 }
 
 /// The full ID number, audited; county and city admins only.
 pub async fn reveal_id(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<String> {
-    find_visible(state, user, id).await?;
-    if !REVEALERS.contains(&user.role()) {
+    crate::access::load_doctor(state, user, id).await?;
+    if !Role::REVEALERS.contains(&user.role()) {
         let e = AppError::Forbidden("只有区县和市级管理员可以查看完整身份证号".into());
         return Err(deny(
             state,
@@ -427,9 +373,9 @@ pub async fn reveal_id(state: &AppState, user: &CurrentUser, id: i64) -> AppResu
 async fn reveal(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let id_number = reveal_id(&state, &user, parse_id(&path)?).await?;
+    let id_number = reveal_id(&state, &user, path.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(serde_json::json!({ "id_number": id_number })))
@@ -449,8 +395,8 @@ pub async fn change_status(
     id: i64,
     body: &StatusBody,
 ) -> AppResult<()> {
-    user.require(ADMINS)?;
-    find_visible(state, user, id).await?;
+    user.require(Role::ADMINS)?;
+    crate::access::load_doctor(state, user, id).await?;
     let mut p = Problems::new();
     let status = p.take(
         "status",
@@ -502,10 +448,10 @@ pub async fn change_status(
 async fn set_status(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<StatusBody>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     change_status(&state, &user, id, &body).await?;
     let record = state
         .db(move |conn| store::get(conn, id))
@@ -528,8 +474,8 @@ pub async fn open_account(
     id: i64,
     body: &AccountBody,
 ) -> AppResult<crate::users::User> {
-    user.require(ADMINS)?;
-    let record = find_visible(state, user, id).await?;
+    user.require(Role::ADMINS)?;
+    let record = crate::access::load_doctor(state, user, id).await?;
     if record.doctor.user_id.is_some() {
         return Err(AppError::Conflict("该学员已有登录账号".into()));
     }
@@ -564,10 +510,10 @@ pub async fn open_account(
 async fn create_account(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<AccountBody>,
 ) -> AppResult<HttpResponse> {
-    let account = open_account(&state, &user, parse_id(&path)?, &body).await?;
+    let account = open_account(&state, &user, path.into_inner(), &body).await?;
     let region = user.region.clone();
     Ok(
         HttpResponse::Created().json(account.view(if account.region_code == region.code {
@@ -597,7 +543,7 @@ pub async fn import_county(
     user: &CurrentUser,
     county: Option<&str>,
 ) -> AppResult<Region> {
-    user.require(ADMINS)?;
+    user.require(Role::ADMINS)?;
     let county = county.map(str::trim).filter(|c| !c.is_empty());
     let code = match (user.role(), county) {
         (Role::CountyAdmin, None) => user.region.code.clone(),
@@ -712,7 +658,7 @@ fn xlsx(bytes: Vec<u8>, filename: &str) -> HttpResponse {
 
 /// `GET /api/v1/doctors/import-template.xlsx` → the template, with drop-downs and notes.
 async fn template(user: CurrentUser) -> AppResult<HttpResponse> {
-    user.require(ADMINS)?;
+    user.require(Role::ADMINS)?;
     Ok(xlsx(
         super::sheets::template().map_err(AppError::internal)?,
         "学员花名册导入模板.xlsx",
@@ -733,10 +679,10 @@ pub async fn export_bytes(
     user: &CurrentUser,
     query: &ExportQuery,
 ) -> AppResult<Vec<u8>> {
-    user.require(ADMINS)?;
+    user.require(Role::ADMINS)?;
     let full = crate::regions::api::parse_dry_run(query.full_id.as_deref())
         .map_err(|_| AppError::field("full_id", "应为 true 或 false"))?;
-    if full && !REVEALERS.contains(&user.role()) {
+    if full && !Role::REVEALERS.contains(&user.role()) {
         return Err(AppError::Forbidden(
             "只有区县和市级管理员可以导出完整身份证号".into(),
         ));

@@ -8,8 +8,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::api::{
-    AccountBody, ListQuery, REVEALERS, StatusBody, change_status, find_visible, import_bytes,
-    import_county, list_for, open_account, reveal_id, upload_limits,
+    AccountBody, ListQuery, StatusBody, change_status, import_bytes, import_county, list_for,
+    open_account, reveal_id, upload_limits,
 };
 use super::{DoctorRecord, DoctorStatus, Education, ImportReport, Qualification};
 use crate::auth::{PageUser, Role};
@@ -34,8 +34,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/roster/{id}/status", web::post().to(status))
         .route("/roster/{id}/account", web::post().to(account));
 }
-
-const ADMINS: &[Role] = &[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin];
 
 /// A row of the list, with labels.
 pub struct Row {
@@ -94,7 +92,7 @@ async fn list(
     user: PageUser,
     query: web::Query<ListQuery>,
 ) -> PageResult {
-    user.require(ADMINS)?;
+    user.require(Role::ADMINS)?;
     let query = query.into_inner();
     let page = list_for(&state, &user, &query).await?;
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -180,7 +178,7 @@ async fn import_page(state: &AppState, user: &PageUser) -> Result<ImportPage, Ap
 
 /// `GET /roster/import`.
 async fn import_form(state: web::Data<AppState>, user: PageUser) -> PageResult {
-    user.require(ADMINS)?;
+    user.require(Role::ADMINS)?;
     html(&import_page(&state, &user).await?)
 }
 
@@ -202,7 +200,7 @@ async fn import_check(
     user: PageUser,
     multipart: Multipart,
 ) -> PageResult {
-    user.require(ADMINS)?;
+    user.require(Role::ADMINS)?;
     let mut page = import_page(&state, &user).await?;
     let form = match read_form(multipart, upload_limits().max_bytes).await {
         Ok(f) => f,
@@ -277,7 +275,7 @@ async fn import_confirm(
     form: web::Form<ConfirmForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    user.require(ADMINS)?;
+    user.require(Role::ADMINS)?;
     let mut page = import_page(&state, &user).await?;
     let token = form.token.clone().unwrap_or_default();
     let user_id = user.id();
@@ -331,7 +329,7 @@ async fn detail_page(
     errors: Vec<FieldError>,
     notice: Option<&'static str>,
 ) -> Result<DetailPage, AppError> {
-    let record = find_visible(state, user, id).await?;
+    let record = crate::access::load_doctor(state, user, id).await?;
     let d = record.view();
     Ok(DetailPage {
         nav: Nav::of(user),
@@ -342,7 +340,7 @@ async fn detail_page(
         status: DoctorStatus::parse(&d.status).map_or("", |s| s.label()),
         d,
         revealed,
-        can_reveal: REVEALERS.contains(&user.role()),
+        can_reveal: Role::REVEALERS.contains(&user.role()),
         can_manage: user.role().is_admin(),
         statuses: DoctorStatus::ALL
             .iter()
@@ -351,10 +349,6 @@ async fn detail_page(
         errors: errors.into(),
         notice,
     })
-}
-
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 #[derive(Debug, Deserialize)]
@@ -366,7 +360,7 @@ struct DoneQuery {
 async fn detail(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     query: web::Query<DoneQuery>,
 ) -> PageResult {
     let notice = match query.done.as_deref() {
@@ -374,7 +368,7 @@ async fn detail(
         Some("account") => Some("登录账号已建立，请将用户名和初始密码告知本人。"),
         _ => None,
     };
-    html(&detail_page(&state, &user, parse_id(&path)?, None, Vec::new(), notice).await?)
+    html(&detail_page(&state, &user, path.into_inner(), None, Vec::new(), notice).await?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -386,11 +380,11 @@ struct CsrfForm {
 async fn reveal(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let full = reveal_id(&state, &user, id).await?;
     html(&detail_page(&state, &user, id, Some(full), Vec::new(), None).await?)
 }
@@ -407,11 +401,11 @@ struct StatusForm {
 async fn status(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     form: web::Form<StatusForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let body = StatusBody {
         status: form.status.clone(),
         effective_on: form.effective_on.clone(),
@@ -438,11 +432,11 @@ struct AccountForm {
 async fn account(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     form: web::Form<AccountForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let body = AccountBody {
         username: form.username.clone(),
         password: form.password.clone(),

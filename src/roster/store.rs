@@ -6,13 +6,14 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{Doctor, DoctorFilter, DoctorRecord, DoctorStatus};
+use crate::access::Lookup;
 use crate::audit::{self, Actor, Entry};
 use crate::db::schema::{doctors, organizations, regions};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::regions::Scope;
 use crate::regions::store::in_scope;
-use crate::users::store::{Lookup, escape_like};
+use crate::users::store::escape_like;
 
 /// A doctor ready to store: every field checked and resolved, the ID number encrypted.
 #[derive(Debug, Clone, Insertable, AsChangeset)]

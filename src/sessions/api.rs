@@ -23,24 +23,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sessions/{id}/sign-in.xlsx", web::get().to(sign_in_sheet));
 }
 
-const ADMINS: &[Role] = &[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin];
-
-fn parse_id(raw: &str) -> AppResult<i64> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-/// The caller's instructor record, if it is an instructor.
-pub async fn instructor_id(state: &AppState, user: &CurrentUser) -> AppResult<Option<i64>> {
-    if user.role() != Role::Instructor {
-        return Ok(None);
-    }
-    let id = user.id();
-    Ok(state
-        .db(move |conn| crate::instructors::store::by_user(conn, id))
-        .await?
-        .map(|i| i.id))
-}
-
 /// How the caller relates to a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -57,7 +39,7 @@ pub async fn find(
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<(Session, String, String, Access)> {
-    let teacher = instructor_id(state, user).await?;
+    let teacher = user.instructor_id;
     let scope = user.scope();
     let role = user.role();
     let user_region = user.region.path.clone();
@@ -101,7 +83,7 @@ pub async fn create_session(
     user: &CurrentUser,
     body: &SessionBody,
 ) -> AppResult<super::SessionView> {
-    user.require(ADMINS)?;
+    user.require(Role::ADMINS)?;
     let new = check_body(body)?;
     let scope = user.scope();
     let actor = user.actor();
@@ -128,7 +110,7 @@ pub async fn create_session(
             let mut p = Problems::new();
             for (i, instructor) in new.instructor_ids.iter().enumerate() {
                 match crate::instructors::store::get_scoped(conn, *instructor, &scope)? {
-                    crate::users::store::Lookup::Found(_) => {}
+                    crate::access::Lookup::Found(_) => {}
                     _ => p.add(
                         format!("instructor_ids[{i}]"),
                         "未知的师资，或不在您的管辖范围内",
@@ -170,7 +152,7 @@ pub async fn list_for(
         }
     };
     p.finish()?;
-    let teacher = instructor_id(state, user).await?;
+    let teacher = user.instructor_id;
     let role = user.role();
     let scope = user.scope();
     let doctor_region = user.region.clone();
@@ -231,9 +213,9 @@ async fn list(
 async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let (session, _, name, access) = find(&state, &user, id).await?;
     let (view, attendance) = state
         .db(move |conn| {
@@ -304,13 +286,13 @@ pub async fn mark_attendance(
 async fn attendance(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<AttendanceBody>,
 ) -> AppResult<HttpResponse> {
     let marked = mark_attendance(
         &state,
         &user,
-        parse_id(&path)?,
+        path.into_inner(),
         body.doctor_ids.unwrap_or_default(),
     )
     .await?;
@@ -365,9 +347,9 @@ async fn checkin_code(
     state: web::Data<AppState>,
     user: CurrentUser,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let body = current_code(&state, &user, &req, parse_id(&path)?).await?;
+    let body = current_code(&state, &user, &req, path.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(body))
@@ -444,13 +426,13 @@ pub async fn check_in(
 async fn checkin(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<CheckinBody>,
 ) -> AppResult<HttpResponse> {
     let record = check_in(
         &state,
         &user,
-        parse_id(&path)?,
+        path.into_inner(),
         body.code.as_deref().unwrap_or(""),
     )
     .await?;
@@ -461,9 +443,9 @@ async fn checkin(
 async fn sign_in_sheet(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let (session, _, region_name, access) = find(&state, &user, id).await?;
     if access != Access::Runs {
         return Err(AppError::forbidden());

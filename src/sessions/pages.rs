@@ -133,7 +133,7 @@ async fn new_page(
 
 /// `GET /sessions/new`.
 async fn new_form(state: web::Data<AppState>, user: PageUser) -> PageResult {
-    user.require(&[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin])?;
+    user.require(Role::ADMINS)?;
     let form = SessionForm {
         region_code: Some(user.region.code.clone()),
         ..SessionForm::default()
@@ -305,18 +305,14 @@ async fn detail_page(
     })
 }
 
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// `GET /sessions/{id}`.
 async fn detail(
     state: web::Data<AppState>,
     user: PageUser,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> PageResult {
-    html(&detail_page(&state, &user, &req, parse_id(&path)?, None, Vec::new()).await?)
+    html(&detail_page(&state, &user, &req, path.into_inner(), None, Vec::new()).await?)
 }
 
 /// `POST /sessions/{id}/attendance` (form: `doctor_id` repeated).
@@ -324,10 +320,10 @@ async fn mark(
     state: web::Data<AppState>,
     user: PageUser,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     body: web::Bytes,
 ) -> PageResult {
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let pairs: Vec<(String, String)> = crate::page::form_pairs(&body);
     let csrf = pairs
         .iter()
@@ -411,11 +407,11 @@ async fn checkin_page(
 async fn checkin_form(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     query: web::Query<CodeQuery>,
 ) -> PageResult {
     let code = query.code.clone().unwrap_or_default();
-    html(&checkin_page(&state, &user, parse_id(&path)?, code, false, None).await?)
+    html(&checkin_page(&state, &user, path.into_inner(), code, false, None).await?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -428,11 +424,11 @@ struct CheckinForm {
 async fn checkin(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     form: web::Form<CheckinForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let code = form.code.clone().unwrap_or_default();
     match api::check_in(&state, &user, id, &code).await {
         Ok(_) => html(&checkin_page(&state, &user, id, code, true, None).await?),

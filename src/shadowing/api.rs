@@ -23,12 +23,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/rotations/{id}/sign-off", web::post().to(sign_off));
 }
 
-const ADMINS: &[Role] = &[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin];
-
-fn parse_id(raw: &str) -> AppResult<i64> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 fn date(p: &mut Problems, field: &str, raw: &Option<String>) -> Option<NaiveDate> {
     p.take(
         field,
@@ -50,7 +44,7 @@ pub async fn find(
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<(Placement, Vec<Rotation>, (String, String), Relation)> {
-    let teacher = crate::sessions::api::instructor_id(state, user).await?;
+    let teacher = user.instructor_id;
     let scope = user.scope();
     let (role, user_id) = (user.role(), user.id());
     state
@@ -84,7 +78,7 @@ async fn create(
     user: CurrentUser,
     Body(body): Body<PlacementBody>,
 ) -> AppResult<HttpResponse> {
-    user.require(ADMINS)?;
+    user.require(Role::ADMINS)?;
     let mut p = Problems::new();
     let starts = date(&mut p, "starts_on", &body.starts_on);
     let ends = date(&mut p, "ends_on", &body.ends_on);
@@ -96,7 +90,7 @@ async fn create(
     }
     p.finish()?;
     let doctor =
-        crate::roster::api::find_visible(&state, &user, body.doctor_id.unwrap_or_default()).await?;
+        crate::access::load_doctor(&state, &user, body.doctor_id.unwrap_or_default()).await?;
     let (org_id, doctor_id, program_id) = (
         body.base_org_id.unwrap_or_default(),
         doctor.doctor.id,
@@ -165,7 +159,7 @@ async fn list(
                 .id
         }
         (_, Some(id)) => {
-            crate::study::api::doctor_for(&state, &user, id)
+            crate::access::load_doctor(&state, &user, id)
                 .await?
                 .doctor
                 .id
@@ -189,9 +183,9 @@ async fn list(
 async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (p, rotations, names, _) = find(&state, &user, parse_id(&path)?).await?;
+    let (p, rotations, names, _) = find(&state, &user, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view(&p, &rotations, &names)))
 }
 
@@ -200,10 +194,10 @@ async fn get(
 async fn add_rotation(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<RotationBody>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let (placement, _, _, how) = find(&state, &user, id).await?;
     if how != Relation::Admin {
         return Err(AppError::Forbidden("只有管理员可以安排科室轮转".into()));
@@ -237,7 +231,7 @@ async fn add_rotation(
                 let city = crate::program::store::region_of(conn, &program)?.scope();
                 if !matches!(
                     crate::instructors::store::get_scoped(conn, s, &city)?,
-                    crate::users::store::Lookup::Found(_)
+                    crate::access::Lookup::Found(_)
                 ) {
                     return Err(AppError::field("supervisor_id", "带教老师不存在或不在本市"));
                 }
@@ -362,10 +356,10 @@ pub async fn log_day(
 async fn add_log(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<LogBody>,
 ) -> AppResult<HttpResponse> {
-    let r = log_day(&state, &user, parse_id(&path)?, &body).await?;
+    let r = log_day(&state, &user, path.into_inner(), &body).await?;
     Ok(HttpResponse::Created().json(r.view()))
 }
 
@@ -427,10 +421,10 @@ pub async fn sign(
 async fn sign_off(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<AssessmentBody>,
 ) -> AppResult<HttpResponse> {
-    let n = sign(&state, &user, parse_id(&path)?, &body).await?;
+    let n = sign(&state, &user, path.into_inner(), &body).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "days_credited": n })))
 }
 
@@ -439,10 +433,10 @@ async fn sign_off(
 async fn assess(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<AssessmentBody>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let (_, _, _, how) = find(&state, &user, id).await?;
     if how == Relation::Doctor {
         return Err(AppError::Forbidden("学员不能给自己打分".into()));

@@ -14,7 +14,6 @@ use crate::extract::{Body, ListPage, PageParams, Paging, read_form};
 use crate::roster::DoctorRecord;
 use crate::state::AppState;
 use crate::time;
-use crate::users::store::Lookup;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/study-records", web::post().to(create))
@@ -43,39 +42,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/programs/{id}/centralized-share",
             web::get().to(centralized_share),
         );
-}
-
-fn parse_id(raw: &str) -> AppResult<i64> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-/// The doctors an instructor works with (empty for other roles).
-pub async fn related_doctors(state: &AppState, user: &CurrentUser) -> AppResult<Vec<i64>> {
-    let Some(instructor) = crate::sessions::api::instructor_id(state, user).await? else {
-        return Ok(Vec::new());
-    };
-    state
-        .db(move |conn| store::instructor_doctors(conn, instructor))
-        .await
-}
-
-/// A doctor the caller may work on: admins in their region, the doctor itself, an
-/// instructor the doctors of its sessions and rotations. Otherwise 404.
-pub async fn doctor_for(
-    state: &AppState,
-    user: &CurrentUser,
-    doctor_id: i64,
-) -> AppResult<DoctorRecord> {
-    if user.role() == Role::Instructor {
-        if !related_doctors(state, user).await?.contains(&doctor_id) {
-            return Err(AppError::NotFound);
-        }
-        return state
-            .db(move |conn| crate::roster::store::get(conn, doctor_id))
-            .await?
-            .ok_or(AppError::NotFound);
-    }
-    crate::roster::api::find_visible(state, user, doctor_id).await
 }
 
 /// Record study (shared with the page): a doctor's own report is pending; an admin's
@@ -133,7 +99,7 @@ pub async fn record(
         }
         _ => (Source::Manual, RecordStatus::Approved),
     };
-    let doctor = doctor_for(state, user, doctor_id).await?;
+    let doctor = crate::access::load_doctor(state, user, doctor_id).await?;
     if user.role() == Role::Doctor && doctor.doctor.user_id != Some(user.id()) {
         return Err(AppError::Forbidden("只能为本人登记学习".into()));
     }
@@ -238,16 +204,16 @@ pub async fn find(
         .db(move |conn| store::get(conn, id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let doctor = doctor_for(state, user, record.doctor_id).await?;
+    let doctor = crate::access::load_doctor(state, user, record.doctor_id).await?;
     Ok((record, doctor))
 }
 
 async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (record, _) = find(&state, &user, parse_id(&path)?).await?;
+    let (record, _) = find(&state, &user, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(record.view()))
 }
 
@@ -284,7 +250,8 @@ async fn list(
         }
     };
     p.finish()?;
-    let doctor = doctor_for(&state, &user, doctor_id.ok_or(AppError::NotFound)?).await?;
+    let doctor =
+        crate::access::load_doctor(&state, &user, doctor_id.ok_or(AppError::NotFound)?).await?;
     let id = doctor.doctor.id;
     let all = state.db(move |conn| store::of_doctor(conn, id)).await?;
     let total = all.len() as i64;
@@ -302,7 +269,7 @@ async fn list(
 pub async fn queue(state: &AppState, user: &CurrentUser) -> AppResult<Vec<(StudyRecord, String)>> {
     let only = match user.role() {
         Role::CountyAdmin | Role::CityAdmin => None,
-        Role::Instructor => Some(related_doctors(state, user).await?),
+        Role::Instructor => Some(crate::access::load_taught(state, user).await?),
         Role::Doctor | Role::Sysadmin => {
             return Err(AppError::Forbidden(
                 "只有区县、市级管理员和带教老师审核学习记录".into(),
@@ -372,22 +339,22 @@ pub async fn review(
 async fn approve(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     body: Option<web::Json<ReviewBody>>,
 ) -> AppResult<HttpResponse> {
     let note = body.and_then(|b| b.into_inner().note);
-    let r = review(&state, &user, parse_id(&path)?, true, note).await?;
+    let r = review(&state, &user, path.into_inner(), true, note).await?;
     Ok(HttpResponse::Ok().json(r.view()))
 }
 
 async fn reject(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     body: Option<web::Json<ReviewBody>>,
 ) -> AppResult<HttpResponse> {
     let note = body.and_then(|b| b.into_inner().note);
-    let r = review(&state, &user, parse_id(&path)?, false, note).await?;
+    let r = review(&state, &user, path.into_inner(), false, note).await?;
     Ok(HttpResponse::Ok().json(r.view()))
 }
 
@@ -432,10 +399,10 @@ pub async fn attach(
 async fn upload_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     multipart: Multipart,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     let file = read_form(multipart, MAX_EVIDENCE).await?.require_file()?;
     attach(&state, &user, id, file.bytes).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -445,9 +412,9 @@ async fn upload_evidence(
 async fn download_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     find(&state, &user, id).await?;
     let (content_type, bytes) = state
         .db(move |conn| store::evidence(conn, id))
@@ -501,41 +468,17 @@ pub async fn progress_of(state: &AppState, doctor: &DoctorRecord) -> AppResult<r
 async fn progress(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
-    let (p, program_id) = if user.role() == Role::Instructor {
-        let doctor = doctor_for(&state, &user, id).await?;
-        (
-            progress_of(&state, &doctor).await?,
-            doctor.doctor.program_id,
-        )
-    } else {
-        // The hot path: scope check, policy and the ledger aggregate in one database hop.
-        let (scope, admin, me) = (user.scope(), user.role().is_admin(), user.id());
-        let seen = state
-            .db(
-                move |conn| match crate::roster::store::get_scoped(conn, id, &scope)? {
-                    Lookup::Found(d) if admin || d.doctor.user_id == Some(me) => {
-                        let program = d.doctor.program_id;
-                        Ok(Some((compute_progress(conn, id, program)?, program)))
-                    }
-                    Lookup::Missing => Err(AppError::NotFound),
-                    _ => Ok(None),
-                },
-            )
-            .await?;
-        match seen {
-            Some(found) => found,
-            // Exists, outside the caller's reach: audited like every denial.
-            None => {
-                return Err(crate::roster::api::find_visible(&state, &user, id)
-                    .await
-                    .err()
-                    .unwrap_or(AppError::NotFound));
-            }
-        }
-    };
+    let id = path.into_inner();
+    // The hot path: scope check, policy and the ledger aggregate in one database hop.
+    let caller = user.caller.clone();
+    let (p, program_id) = state
+        .db(move |conn| {
+            let program = crate::access::doctor(conn, &caller, id)?.doctor.program_id;
+            Ok::<_, AppError>((compute_progress(conn, id, program)?, program))
+        })
+        .await?;
     let mut body = serde_json::to_value(&p).map_err(AppError::internal)?;
     body["doctor_id"] = id.into();
     body["program_id"] = program_id.into();
@@ -552,11 +495,11 @@ struct AccountBody {
 async fn link_account(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<AccountBody>,
 ) -> AppResult<HttpResponse> {
-    user.require(crate::roster::api::ADMINS)?;
-    let doctor = crate::roster::api::find_visible(&state, &user, parse_id(&path)?).await?;
+    user.require(Role::ADMINS)?;
+    let doctor = crate::access::load_doctor(&state, &user, path.into_inner()).await?;
     let mut p = Problems::new();
     let platform = body.platform.unwrap_or_default().trim().to_owned();
     let account = body.account.unwrap_or_default().trim().to_owned();
@@ -636,11 +579,11 @@ struct ShareQuery {
 async fn centralized_share(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     query: web::Query<ShareQuery>,
 ) -> AppResult<HttpResponse> {
-    user.require(crate::roster::api::ADMINS)?;
-    let program = crate::program::api::find_visible(&state, &user, parse_id(&path)?).await?;
+    user.require(Role::ADMINS)?;
+    let program = crate::access::load_program(&state, &user, path.into_inner()).await?;
     let year = match query.year.as_deref() {
         None => time::today_cst()
             .format("%Y")

@@ -405,7 +405,7 @@ pub async fn table_rows(
     user: &CurrentUser,
     query: &TableQuery,
 ) -> AppResult<(Vec<ProgressRow>, Paging)> {
-    user.require(crate::roster::api::ADMINS)?;
+    user.require(Role::ADMINS)?;
     let mut p = Problems::new();
     let paging = Paging::parse(&query.paging, &mut p);
     let behind_only = match query.behind.as_deref().unwrap_or("") {
@@ -724,7 +724,7 @@ async fn import_page(state: &AppState, user: &PageUser) -> Result<ImportPage, Ap
 
 /// `GET /study/import`.
 async fn import_form(state: web::Data<AppState>, user: PageUser) -> PageResult {
-    user.require(crate::roster::api::ADMINS)?;
+    user.require(Role::ADMINS)?;
     html(&import_page(&state, &user).await?)
 }
 
@@ -745,7 +745,7 @@ async fn import_check(
     user: PageUser,
     multipart: Multipart,
 ) -> PageResult {
-    user.require(crate::roster::api::ADMINS)?;
+    user.require(Role::ADMINS)?;
     let mut page = import_page(&state, &user).await?;
     let form = match read_form(multipart, crate::roster::api::upload_limits().max_bytes).await {
         Ok(f) => f,
@@ -816,7 +816,7 @@ async fn import_confirm(
     form: web::Form<ConfirmForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    user.require(crate::roster::api::ADMINS)?;
+    user.require(Role::ADMINS)?;
     let mut page = import_page(&state, &user).await?;
     let token = form.token.clone().unwrap_or_default();
     let user_id = user.id();

@@ -4,8 +4,9 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::store::{self, Lookup};
+use super::store;
 use super::{CreateUserBody, User, UserFilter, rules};
+use crate::access::Lookup;
 use crate::audit::Entry;
 use crate::auth::rules::NewPassword;
 use crate::auth::{CurrentUser, Role, password};
@@ -24,8 +25,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/{id}/password", web::put().to(reset_password));
 }
 
-const ADMINS: &[Role] = &[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin];
-
 /// Record a denial and answer with it.
 async fn deny(
     state: &AppState,
@@ -42,7 +41,7 @@ async fn deny(
 
 /// Check an admin role, auditing a refusal.
 async fn require_admin(state: &AppState, user: &CurrentUser, what: &str) -> AppResult<()> {
-    match user.require(ADMINS) {
+    match user.require(Role::ADMINS) {
         Ok(()) => Ok(()),
         Err(e) => Err(deny(state, user, what, None, e).await),
     }
@@ -254,24 +253,20 @@ pub async fn find_manageable(
     Ok(found)
 }
 
-fn parse_id(raw: &str) -> AppResult<i64> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// `GET /api/v1/users/{id}` → user; outside the caller's subtree → 404.
 async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (found, region) = find_visible(&state, &user, parse_id(&path)?).await?;
+    let (found, region) = find_visible(&state, &user, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(found.view(Some(&region))))
 }
 
 async fn set_disabled(
     state: &AppState,
     user: &CurrentUser,
-    raw_id: &str,
+    id: i64,
     disabled: bool,
 ) -> AppResult<HttpResponse> {
     let what = if disabled {
@@ -279,7 +274,7 @@ async fn set_disabled(
     } else {
         "user.enable"
     };
-    let (target, region) = find_manageable(state, user, parse_id(raw_id)?, what).await?;
+    let (target, region) = find_manageable(state, user, id, what).await?;
     let actor = user.actor();
     let updated = state
         .db(move |conn| store::set_disabled(conn, target.id, disabled, &actor, time::now()))
@@ -291,18 +286,18 @@ async fn set_disabled(
 async fn disable(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    set_disabled(&state, &user, &path, true).await
+    set_disabled(&state, &user, path.into_inner(), true).await
 }
 
 /// `POST /api/v1/users/{id}/enable` → the user.
 async fn enable(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    set_disabled(&state, &user, &path, false).await
+    set_disabled(&state, &user, path.into_inner(), false).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -314,10 +309,10 @@ struct ResetBody {
 async fn reset_password(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     Body(body): Body<ResetBody>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     reset_password_of(
         &state,
         &user,

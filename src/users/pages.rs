@@ -52,7 +52,7 @@ async fn list(
     query: web::Query<ListQuery>,
 ) -> PageResult {
     let query = query.into_inner();
-    user.require(&[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin])?;
+    user.require(Role::ADMINS)?;
     let (filter, paging) = parse_filter(&state, &user, &query).await?;
     let scope = user.scope();
     let (rows, total) = state
@@ -149,7 +149,7 @@ fn new_page(
 
 /// `GET /users/new`.
 async fn new_form(user: PageUser) -> PageResult {
-    user.require(&[Role::CountyAdmin, Role::CityAdmin, Role::Sysadmin])?;
+    user.require(Role::ADMINS)?;
     let form = UserForm {
         region_code: Some(user.region.code.clone()),
         ..UserForm::default()
@@ -237,15 +237,11 @@ async fn detail_page(
     })
 }
 
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// `GET /users/{id}`.
 async fn detail(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     query: web::Query<NoticeQuery>,
 ) -> PageResult {
     let notice = match query.done.as_deref() {
@@ -254,7 +250,7 @@ async fn detail(
         Some("password") => Some("密码已重置，其所有登录已失效。"),
         _ => None,
     };
-    html(&detail_page(&state, &user, parse_id(&path)?, notice, Vec::new()).await?)
+    html(&detail_page(&state, &user, path.into_inner(), notice, Vec::new()).await?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -266,7 +262,7 @@ struct ActionForm {
 async fn set_disabled(
     state: &AppState,
     user: &PageUser,
-    raw_id: &str,
+    id: i64,
     form: &ActionForm,
     disabled: bool,
 ) -> PageResult {
@@ -276,7 +272,7 @@ async fn set_disabled(
     } else {
         "user.enable"
     };
-    let (target, _) = find_manageable(state, user, parse_id(raw_id)?, what).await?;
+    let (target, _) = find_manageable(state, user, id, what).await?;
     let actor = user.actor();
     state
         .db(move |conn| store::set_disabled(conn, target.id, disabled, &actor, time::now()))
@@ -289,31 +285,31 @@ async fn set_disabled(
 async fn disable(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     form: web::Form<ActionForm>,
 ) -> PageResult {
-    set_disabled(&state, &user, &path, &form, true).await
+    set_disabled(&state, &user, path.into_inner(), &form, true).await
 }
 
 /// `POST /users/{id}/enable`.
 async fn enable(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     form: web::Form<ActionForm>,
 ) -> PageResult {
-    set_disabled(&state, &user, &path, &form, false).await
+    set_disabled(&state, &user, path.into_inner(), &form, false).await
 }
 
 /// `POST /users/{id}/password`.
 async fn reset_password(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     form: web::Form<ActionForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    let id = parse_id(&path)?;
+    let id = path.into_inner();
     match reset_password_of(
         &state,
         &user,

@@ -5,21 +5,13 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{NewUser, User, UserFilter};
+use crate::access::Lookup;
 use crate::audit::{self, Actor, Entry};
 use crate::db::schema::{regions, users};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::regions::store::in_scope;
 use crate::regions::{Region, Scope};
-
-/// The result of looking something up within a scope.
-#[derive(Debug)]
-pub enum Lookup<T> {
-    Found(T),
-    /// It exists, outside the caller's subtree: answer 404 and audit the denial.
-    OutOfScope,
-    Missing,
-}
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
