@@ -22,6 +22,7 @@ pub mod instructors;
 pub mod orgs;
 pub mod page;
 pub mod pii;
+pub mod points;
 pub mod program;
 pub mod regions;
 pub mod roster;

@@ -8,6 +8,7 @@
 mod migrate;
 mod pool;
 pub mod schema;
+mod text_enum;
 
 use diesel::connection::AnsiTransactionManager;
 use diesel::connection::{Connection, TransactionManager};

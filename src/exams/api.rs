@@ -36,8 +36,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/attempts/{id}/submit", web::post().to(submit));
 }
 
-/// Who sets exams and reads results.
-
 // ---------------------------------------------------------------------------------
 // Creating exams
 
