@@ -23,6 +23,7 @@ use crate::{
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(crate::metrics::metrics))
         .route("/static/{file}", web::get().to(static_file))
         .service(
             web::scope("/api/v1")
@@ -97,6 +98,7 @@ pub fn server(
                     PageError::App(AppError::NotFound).into()
                 }
             }))
+            .wrap(from_fn(cache_and_transport))
             .wrap(from_fn(log_requests))
             .wrap(Compress::default())
             .wrap(security_headers())
@@ -125,6 +127,33 @@ fn security_headers() -> DefaultHeaders {
         ))
 }
 
+/// Personal data must not linger in browser or proxy caches: every answer that does not
+/// set its own `Cache-Control` (the embedded assets do) is `no-store`. Behind HTTPS
+/// (`CUNYI_COOKIE_SECURE=true`) browsers are told to use nothing else (HSTS).
+async fn cache_and_transport(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let https = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.config.cookie_secure);
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            header::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    Ok(response)
+}
+
 async fn log_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -132,9 +161,21 @@ async fn log_requests(
     let start = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_owned();
+    let registry = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.metrics.clone());
     let response = next.call(req).await?;
     let status = response.status().as_u16();
-    let ms = start.elapsed().as_millis() as u64;
+    let elapsed = start.elapsed();
+    let ms = elapsed.as_millis() as u64;
+    if let Some(registry) = registry {
+        // The route's pattern, not its path: few series, and no ids in them.
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "(unmatched)".to_owned());
+        registry.observe(method.as_str(), &route, status, elapsed);
+    }
     if path == "/healthz" || path == "/readyz" {
         tracing::debug!(%method, %path, status, ms, "request");
     } else {

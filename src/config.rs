@@ -64,6 +64,16 @@ pub struct Config {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy);
     /// otherwise the TCP peer address is used for login throttling and the audit log.
     pub trust_forwarded: bool,
+    /// The proxies whose `X-Forwarded-For` hops are believed (`CUNYI_TRUSTED_PROXIES`,
+    /// addresses or CIDR blocks). With `trust_forwarded` and no list, the TCP peer alone
+    /// is the trusted proxy. The client is the right-most hop that is not a trusted proxy.
+    pub trusted_proxies: Vec<crate::extract::IpBlock>,
+    /// Memory for concurrent password hashing, in MiB (19 MiB each).
+    pub password_memory_mb: usize,
+    /// How long a login may queue for a hashing slot before a 503.
+    pub password_queue_secs: u64,
+    /// The bearer token `/metrics` asks for; without one, only loopback clients.
+    pub metrics_token: Option<Secret<String>>,
     pub smtp: Option<SmtpConfig>,
 }
 
@@ -156,6 +166,23 @@ impl Config {
             pool_size,
             cookie_secure: parse_or(&var, "CUNYI_COOKIE_SECURE", false)?,
             trust_forwarded: parse_or(&var, "CUNYI_TRUST_FORWARDED", false)?,
+            trusted_proxies: match var("CUNYI_TRUSTED_PROXIES") {
+                None => Vec::new(),
+                Some(list) => list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        crate::extract::IpBlock::parse(s).ok_or(ConfigError {
+                            var: "CUNYI_TRUSTED_PROXIES",
+                            message: format!("not an IP address or CIDR block: {s:?}"),
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            },
+            password_memory_mb: parse_or(&var, "CUNYI_PASSWORD_MEMORY_MB", 96usize)?,
+            password_queue_secs: parse_or(&var, "CUNYI_PASSWORD_QUEUE_SECS", 5u64)?,
+            metrics_token: var("CUNYI_METRICS_TOKEN").map(Secret::new),
             smtp,
         })
     }

@@ -47,6 +47,9 @@ pub enum AppError {
     /// 429 with `Retry-After`.
     #[error("尝试次数过多，请 {retry_after_secs} 秒后再试")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 503 with `Retry-After`: a bounded resource (password hashing) is saturated.
+    #[error("服务繁忙，请 {retry_after_secs} 秒后再试")]
+    Busy { retry_after_secs: u64 },
     /// 503: the database is unreachable or the pool is exhausted.
     #[error("服务暂时不可用，请稍后再试")]
     Unavailable(String),
@@ -88,7 +91,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::TooManyRequests { .. } => "too-many-requests",
-            AppError::Unavailable(_) => "unavailable",
+            AppError::Busy { .. } | AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -104,7 +107,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "内容过大",
             AppError::UnsupportedMediaType(_) => "不支持的内容类型",
             AppError::TooManyRequests { .. } => "请求过于频繁",
-            AppError::Unavailable(_) => "服务暂不可用",
+            AppError::Busy { .. } | AppError::Unavailable(_) => "服务暂不可用",
             AppError::Internal(_) => "服务器错误",
         }
     }
@@ -190,7 +193,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy { .. } | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -210,7 +213,9 @@ impl ResponseError for AppError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
-        if let AppError::TooManyRequests { retry_after_secs } = self {
+        if let AppError::TooManyRequests { retry_after_secs }
+        | AppError::Busy { retry_after_secs } = self
+        {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
         if let AppError::Unauthorized(_) = self {

@@ -2,6 +2,7 @@
 //! list paging, the client address and file uploads.
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 
 use actix_multipart::Multipart;
@@ -132,21 +133,97 @@ impl<T> ListPage<T> {
     }
 }
 
-/// The client's address: the TCP peer, or the first `X-Forwarded-For` hop when the
-/// deployment says a trusted proxy sits in front (`CUNYI_TRUST_FORWARDED`).
-pub fn client_addr(req: &HttpRequest, trust_forwarded: bool) -> Option<String> {
-    if trust_forwarded
-        && let Some(forwarded) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    {
-        return Some(forwarded.to_owned());
+/// An IP address or a CIDR block (`10.0.0.0/8`, `::1`), for the trusted-proxy list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpBlock {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpBlock {
+    pub fn parse(s: &str) -> Option<IpBlock> {
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?)),
+            None => (s.parse::<IpAddr>().ok()?, None),
+        };
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(IpBlock { addr, prefix })
     }
-    req.peer_addr().map(|a| a.ip().to_string())
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let bits = |ip: IpAddr| -> Option<u128> {
+            match (self.addr, ip) {
+                (IpAddr::V4(_), IpAddr::V4(v)) => Some(u128::from(u32::from(v)) << 96),
+                (IpAddr::V6(_), IpAddr::V6(v)) => Some(u128::from(v)),
+                _ => None,
+            }
+        };
+        let (Some(net), Some(ip)) = (bits(self.addr), bits(ip)) else {
+            return false;
+        };
+        // Both forms sit in the top bits (IPv4 shifted up), so the prefix masks from the top.
+        let shift = 128 - u32::from(self.prefix);
+        let mask = if shift >= 128 { 0 } else { u128::MAX << shift };
+        net & mask == ip & mask
+    }
+}
+
+/// The client of a request whose TCP peer is `peer`, given its `X-Forwarded-For`.
+///
+/// Only hops appended by trusted proxies are believed: walking from the right, every
+/// hop that is a trusted proxy is skipped and the first one that is not is the client.
+/// The left-most hops are whatever the client chose to send, so they are never taken
+/// while a later one is untrusted. With `trust_forwarded` and no list, the peer is the
+/// one trusted proxy (the right-most hop is the client).
+pub fn forwarded_client(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    trust_forwarded: bool,
+    proxies: &[IpBlock],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    let trusted = |ip: IpAddr| proxies.iter().any(|b| b.contains(ip));
+    let peer_trusted = if proxies.is_empty() {
+        trust_forwarded
+    } else {
+        trusted(peer)
+    };
+    if !peer_trusted {
+        return Some(peer);
+    }
+    let Some(header) = forwarded_for else {
+        return Some(peer);
+    };
+    let mut client = peer;
+    for hop in header.rsplit(',').map(str::trim) {
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            // A garbled hop: believe nothing further left of it.
+            break;
+        };
+        client = ip;
+        if !trusted(ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+/// The client's address for throttling and the audit log (see [`forwarded_client`]).
+pub fn client_addr(req: &HttpRequest, config: &crate::config::Config) -> Option<String> {
+    let header = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    forwarded_client(
+        req.peer_addr().map(|a| a.ip()),
+        Some(header.as_str()).filter(|h| !h.trim().is_empty()),
+        config.trust_forwarded,
+        &config.trusted_proxies,
+    )
+    .map(|ip| ip.to_string())
 }
 
 /// One uploaded file.
@@ -182,6 +259,10 @@ impl UploadForm {
 
 /// Text fields longer than this are refused.
 const MAX_TEXT_FIELD: usize = 4096;
+/// At most this many parts in a form, and this many bytes of text fields in all: an
+/// upload form has a file and a few short fields (`csrf`, `action`, `dry_run`).
+const MAX_PARTS: usize = 32;
+const MAX_TEXT_TOTAL: usize = 64 * 1024;
 
 /// Read a multipart form, refusing a file over `max_bytes` with 413 as soon as it
 /// grows past the limit (nothing more is read).
@@ -190,11 +271,25 @@ pub async fn read_form(mut multipart: Multipart, max_bytes: usize) -> AppResult<
         AppError::field("file", format!("上传内容无法解析：{e}"))
     };
     let mut form = UploadForm::default();
+    let (mut parts, mut text_total) = (0usize, 0usize);
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(broken)?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(AppError::PayloadTooLarge(format!(
+                "表单字段过多（最多 {MAX_PARTS} 个）"
+            )));
+        }
         let name = field.name().unwrap_or_default().to_owned();
         let is_file = name == "file";
-        let limit = if is_file { max_bytes } else { MAX_TEXT_FIELD };
+        if is_file && form.file.is_some() {
+            return Err(AppError::field("file", "一次只能上传一个文件"));
+        }
+        let limit = if is_file {
+            max_bytes
+        } else {
+            MAX_TEXT_FIELD.min(MAX_TEXT_TOTAL - text_total)
+        };
         let filename = field
             .content_disposition()
             .and_then(|d| d.get_filename())
@@ -205,6 +300,8 @@ pub async fn read_form(mut multipart: Multipart, max_bytes: usize) -> AppResult<
             if bytes.len() + chunk.len() > limit {
                 return Err(if is_file {
                     AppError::PayloadTooLarge(format!("文件不能超过 {} KB", max_bytes / 1024))
+                } else if limit < MAX_TEXT_FIELD {
+                    AppError::PayloadTooLarge("表单文字内容过多".into())
                 } else {
                     AppError::field(name, "字段过长")
                 });
@@ -214,6 +311,7 @@ pub async fn read_form(mut multipart: Multipart, max_bytes: usize) -> AppResult<
         if is_file {
             form.file = Some(Upload { filename, bytes });
         } else {
+            text_total += bytes.len();
             let text = String::from_utf8(bytes)
                 .map_err(|_| AppError::field(name.clone(), "不是有效的文本"))?;
             form.fields.insert(name, text);
@@ -246,6 +344,57 @@ mod tests {
         let e = p.finish().unwrap_err();
         let fields: Vec<_> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["page", "per_page"]);
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn blocks_match_their_prefix() {
+        let b = IpBlock::parse("10.1.0.0/16").unwrap();
+        assert!(b.contains(ip("10.1.200.3")));
+        assert!(!b.contains(ip("10.2.0.1")));
+        assert!(!b.contains(ip("::1")));
+        assert!(
+            IpBlock::parse("127.0.0.1")
+                .unwrap()
+                .contains(ip("127.0.0.1"))
+        );
+        assert!(IpBlock::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+        assert!(IpBlock::parse("fd00::/8").unwrap().contains(ip("fd12::1")));
+        assert!(IpBlock::parse("10.0.0.0/33").is_none());
+        assert!(IpBlock::parse("proxy.local").is_none());
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_untrusted_hop() {
+        let proxies = [IpBlock::parse("10.0.0.0/8").unwrap()];
+        let peer = Some(ip("10.0.0.5"));
+        // A client that sends its own X-Forwarded-For cannot choose its address.
+        let spoofed = forwarded_client(peer, Some("1.2.3.4, 203.0.113.9"), true, &proxies);
+        assert_eq!(spoofed, Some(ip("203.0.113.9")));
+        // Two proxies of ours in a row are skipped.
+        let chained = forwarded_client(peer, Some("203.0.113.9, 10.0.0.7"), true, &proxies);
+        assert_eq!(chained, Some(ip("203.0.113.9")));
+        // A peer that is not a trusted proxy is the client, whatever it sends.
+        let direct = forwarded_client(Some(ip("198.51.100.1")), Some("1.2.3.4"), true, &proxies);
+        assert_eq!(direct, Some(ip("198.51.100.1")));
+        // Without trust, the header is ignored.
+        assert_eq!(
+            forwarded_client(peer, Some("1.2.3.4"), false, &[]),
+            Some(ip("10.0.0.5"))
+        );
+        // Trust with no list: the peer is the one proxy; the right-most hop is the client.
+        assert_eq!(
+            forwarded_client(peer, Some("6.6.6.6, 1.2.3.4"), true, &[]),
+            Some(ip("1.2.3.4"))
+        );
+        // Garbage stops the walk at the last believable hop.
+        assert_eq!(
+            forwarded_client(peer, Some("1.2.3.4, not-an-ip"), true, &proxies),
+            Some(ip("10.0.0.5"))
+        );
     }
 
     #[test]

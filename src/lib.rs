@@ -19,6 +19,7 @@ pub mod error;
 pub mod exams;
 pub mod extract;
 pub mod instructors;
+pub mod metrics;
 pub mod orgs;
 pub mod page;
 pub mod pii;

@@ -23,12 +23,18 @@ pub struct AppState {
     pub pii: Arc<crate::pii::Pii>,
     /// What the exam engine keeps in memory: immutable papers' shapes, drawing pools.
     pub exams: Arc<crate::exams::store::Caches>,
+    /// Request counts and latencies for `/metrics`.
+    pub metrics: Arc<crate::metrics::Registry>,
 }
 
 impl AppState {
     /// Connect, migrate, load the shipped regions and the token secret. Every instance
     /// does this at start; migrations are serialised by an advisory lock on PostgreSQL.
     pub fn init(config: Config) -> anyhow::Result<AppState> {
+        password::configure(
+            config.password_memory_mb,
+            std::time::Duration::from_secs(config.password_queue_secs),
+        );
         let url = config.database_url.expose().clone();
         let pool = db::build_pool(&url, config.pool_size)
             .with_context(|| format!("cannot open the database {}", config.database_display()))?;
@@ -101,6 +107,7 @@ impl AppState {
             tokens: Arc::new(tokens),
             dummy_hash: Arc::new(dummy_hash),
             exams: Arc::default(),
+            metrics: Arc::default(),
             pii: Arc::new(pii),
         })
     }

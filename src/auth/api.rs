@@ -38,7 +38,7 @@ async fn login(
         p.add("password", "请输入密码");
     }
     p.finish()?;
-    let client = client_addr(&req, state.config.trust_forwarded);
+    let client = client_addr(&req, &state.config);
     let logged_in = login::attempt(&state, &username, password, client).await?;
     Ok(HttpResponse::Ok().json(logged_in.answer()))
 }

@@ -76,7 +76,7 @@ fn token_of(req: &HttpRequest, accept_bearer: bool) -> Result<Option<(String, So
 
 async fn authenticate(req: HttpRequest, accept_bearer: bool) -> Result<CurrentUser, AppError> {
     let state = state_of(&req)?;
-    let client = client_addr(&req, state.config.trust_forwarded);
+    let client = client_addr(&req, &state.config);
     let Some((token, source)) = token_of(&req, accept_bearer)? else {
         return Err(AppError::unauthorized());
     };

@@ -70,21 +70,22 @@ pub async fn attempt(
     let now = time::now();
     let actor = Actor::anonymous(client.clone());
 
-    let (lock, found) = {
+    // Counted before the password is checked, in one locked transaction per key set, so
+    // that simultaneous attempts cannot all slip under the limit.
+    let (admitted, found) = {
         let (keys, username) = (keys.clone(), username.clone());
         state
             .db(move |conn| {
-                let mut lock = None;
-                for (key, _) in &keys {
-                    let remaining =
-                        rules::locked_for(store::throttle_state(conn, key)?.as_ref(), now);
-                    lock = lock.max(remaining);
-                }
-                Ok::<_, diesel::result::Error>((lock, store::for_login(conn, &username)?))
+                let admitted = store::admit_attempt(conn, &keys, now)?;
+                let found = match admitted {
+                    Ok(()) => store::for_login(conn, &username)?,
+                    Err(_) => None,
+                };
+                Ok::<_, diesel::result::Error>((admitted, found))
             })
             .await?
     };
-    if let Some(remaining) = lock {
+    if let Err(remaining) = admitted {
         state
             .audit(
                 actor,
@@ -102,7 +103,22 @@ pub async fn attempt(
         || state.dummy_hash.as_str().to_owned(),
         |(_, hash)| hash.clone(),
     );
-    let password_ok = password::verify(stored, password).await?;
+    let password_ok = match password::verify(stored, password).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            // Not checked (hashing is saturated): the attempt does not count.
+            let keys = keys.clone();
+            state
+                .db(move |conn| {
+                    for (key, policy) in &keys {
+                        store::refund_attempt(conn, key, policy, now)?;
+                    }
+                    Ok::<_, diesel::result::Error>(())
+                })
+                .await?;
+            return Err(e);
+        }
+    };
 
     let user = match found {
         Some((user, _)) if password_ok && !user.disabled => user,
@@ -116,7 +132,6 @@ pub async fn attempt(
             state
                 .db(move |conn| {
                     db::write(conn, |conn| {
-                        store::record_failure(conn, &keys, now)?;
                         let mut entry = Entry::new("auth.login_failed")
                             .detail(serde_json::json!({ "username": username, "reason": reason }));
                         entry.target = target;
@@ -136,6 +151,9 @@ pub async fn attempt(
         .db(move |conn| {
             db::write(conn, |conn| {
                 store::clear_throttle(conn, &keys[0].0)?;
+                for (key, policy) in keys.iter().skip(1) {
+                    store::refund_attempt(conn, key, policy, now)?;
+                }
                 store::mark_login(conn, user.id, now)?;
                 let actor = Actor {
                     id: Some(user.id),

@@ -143,7 +143,7 @@ async fn login_submit(
             Some(message),
         );
     }
-    let client = client_addr(&req, state.config.trust_forwarded);
+    let client = client_addr(&req, &state.config);
     match login::attempt(&state, &username, password, client).await {
         Ok(logged_in) => {
             let mut response = see_other(&next);

@@ -155,6 +155,35 @@ pub fn after_failure(
     next
 }
 
+/// Admit one login attempt against a key: refused while it is locked (how much longer),
+/// otherwise counted as a failure *before* the password is checked, so that parallel
+/// attempts cannot all pass the check before any failure is recorded. A success then
+/// [`refund`]s it.
+pub fn admit(
+    state: Option<ThrottleState>,
+    policy: &ThrottlePolicy,
+    now: NaiveDateTime,
+) -> Result<ThrottleState, Duration> {
+    match locked_for(state.as_ref(), now) {
+        Some(remaining) => Err(remaining),
+        None => Ok(after_failure(state, policy, now)),
+    }
+}
+
+/// Take back an attempt counted by [`admit`] that turned out to succeed.
+pub fn refund(state: ThrottleState, policy: &ThrottlePolicy) -> ThrottleState {
+    let failures = (state.failures - 1).max(0);
+    ThrottleState {
+        failures,
+        window_started_at: state.window_started_at,
+        locked_until: if failures < policy.max_failures {
+            None
+        } else {
+            state.locked_until
+        },
+    }
+}
+
 /// Retry-After in whole seconds (at least 1).
 pub fn retry_after_secs(remaining: Duration) -> u64 {
     remaining.num_seconds().max(1).unsigned_abs()
@@ -184,6 +213,40 @@ mod tests {
         );
         for bad in ["", "ab", "张三丰", "a b c", "_lead", &"x".repeat(33)] {
             assert!(Username::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn attempts_are_counted_before_the_check_and_refunded_on_success() {
+        let now = t0();
+        let mut state = None;
+        for _ in 0..PER_USERNAME.max_failures {
+            state = Some(admit(state, &PER_USERNAME, now).expect("admitted"));
+        }
+        // The limit is reached by attempts alone: the next is refused, whatever it holds.
+        assert!(admit(state, &PER_USERNAME, now).is_err());
+        // The last admitted one was the right password: it is taken back and unlocks.
+        let refunded = refund(state.unwrap(), &PER_USERNAME);
+        assert_eq!(refunded.failures, PER_USERNAME.max_failures - 1);
+        assert!(admit(Some(refunded), &PER_USERNAME, now).is_ok());
+    }
+
+    proptest! {
+        /// However many attempts arrive at one instant, at most `max_failures` are
+        /// admitted to the password check.
+        #[test]
+        fn at_most_the_limit_is_admitted(n in 1usize..200) {
+            let now = t0();
+            let mut state = None;
+            let mut admitted = 0;
+            for _ in 0..n {
+                if let Ok(next) = admit(state, &PER_USERNAME, now) {
+                    admitted += 1;
+                    state = Some(next);
+                }
+            }
+            prop_assert!(admitted <= PER_USERNAME.max_failures as usize);
+            prop_assert_eq!(admitted, n.min(PER_USERNAME.max_failures as usize));
         }
     }
 

@@ -126,36 +126,96 @@ pub fn throttle_state(conn: &mut AnyConnection, key: &str) -> QueryResult<Option
         })
 }
 
-/// Count one failure against each key (inside the caller's write transaction).
-pub fn record_failure(
+/// Read a key's counter for update: the row is created empty if absent and, on
+/// PostgreSQL, locked until the transaction ends (SQLite's write transaction already
+/// excludes every other writer).
+fn lock_counter(
+    conn: &mut AnyConnection,
+    key: &str,
+    now: NaiveDateTime,
+) -> QueryResult<ThrottleState> {
+    per_backend!(conn, |c| diesel::insert_into(login_throttle::table)
+        .values((
+            login_throttle::key.eq(key),
+            login_throttle::failures.eq(0),
+            login_throttle::window_started_at.eq(now),
+            login_throttle::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    let columns = (
+        login_throttle::failures,
+        login_throttle::window_started_at,
+        login_throttle::locked_until,
+    );
+    let (failures, window_started_at, locked_until) = match conn {
+        AnyConnection::Postgresql(c) => login_throttle::table
+            .find(key)
+            .select(columns)
+            .for_update()
+            .first::<(i32, NaiveDateTime, Option<NaiveDateTime>)>(c)?,
+        AnyConnection::Sqlite(c) => login_throttle::table.find(key).select(columns).first::<(
+            i32,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+        )>(c)?,
+    };
+    Ok(ThrottleState {
+        failures,
+        window_started_at,
+        locked_until,
+    })
+}
+
+fn store_counter(conn: &mut AnyConnection, key: &str, state: &ThrottleState) -> QueryResult<()> {
+    diesel::update(login_throttle::table.find(key))
+        .set((
+            login_throttle::failures.eq(state.failures),
+            login_throttle::window_started_at.eq(state.window_started_at),
+            login_throttle::locked_until.eq(state.locked_until),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Admit a login attempt against every key in one write transaction: if any key is
+/// locked, nothing is counted and the longest remaining lock is returned; otherwise the
+/// attempt is counted on every key (see [`rules::admit`]).
+pub fn admit_attempt(
     conn: &mut AnyConnection,
     keys: &[(String, &ThrottlePolicy)],
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<Result<(), chrono::Duration>> {
     db::write(conn, |conn| {
+        let mut counted = Vec::with_capacity(keys.len());
+        let mut locked: Option<chrono::Duration> = None;
         for (key, policy) in keys {
-            let before = throttle_state(conn, key)?;
-            let after = rules::after_failure(before, policy, now);
-            if before.is_some() {
-                diesel::update(login_throttle::table.find(key))
-                    .set((
-                        login_throttle::failures.eq(after.failures),
-                        login_throttle::window_started_at.eq(after.window_started_at),
-                        login_throttle::locked_until.eq(after.locked_until),
-                    ))
-                    .execute(conn)?;
-            } else {
-                diesel::insert_into(login_throttle::table)
-                    .values((
-                        login_throttle::key.eq(key),
-                        login_throttle::failures.eq(after.failures),
-                        login_throttle::window_started_at.eq(after.window_started_at),
-                        login_throttle::locked_until.eq(after.locked_until),
-                    ))
-                    .execute(conn)?;
+            let state = lock_counter(conn, key, now)?;
+            match rules::admit(Some(state), policy, now) {
+                Ok(next) => counted.push((key, next)),
+                Err(remaining) => locked = locked.max(Some(remaining)),
             }
         }
-        Ok(())
+        if let Some(remaining) = locked {
+            return Ok(Err(remaining));
+        }
+        for (key, next) in &counted {
+            store_counter(conn, key, next)?;
+        }
+        Ok(Ok(()))
+    })
+}
+
+/// Take back the attempt [`admit_attempt`] counted on a key (the login succeeded).
+pub fn refund_attempt(
+    conn: &mut AnyConnection,
+    key: &str,
+    policy: &ThrottlePolicy,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    db::write(conn, |conn| {
+        let state = lock_counter(conn, key, now)?;
+        store_counter(conn, key, &rules::refund(state, policy))
     })
 }
 

@@ -23,6 +23,9 @@ pub struct Claims {
     pub ver: i64,
     pub jti: String,
     pub iat: i64,
+    /// Not before: the issue time. Checked (with the leeway) when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub exp: i64,
     pub iss: String,
     pub aud: String,
@@ -36,6 +39,7 @@ pub enum Rejection {
     Expired,
     Claims,
     IssuedInFuture,
+    NotYetValid,
     UnknownUser,
     Revoked,
     Disabled,
@@ -49,6 +53,7 @@ impl Rejection {
             Rejection::Expired => "expired",
             Rejection::Claims => "bad_claims",
             Rejection::IssuedInFuture => "issued_in_future",
+            Rejection::NotYetValid => "not_yet_valid",
             Rejection::UnknownUser => "unknown_user",
             Rejection::Revoked => "revoked",
             Rejection::Disabled => "disabled",
@@ -98,7 +103,7 @@ impl TokenKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECS;
         validation.validate_exp = true;
-        validation.validate_nbf = false;
+        validation.validate_nbf = true;
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
@@ -133,6 +138,7 @@ impl TokenKeys {
             ver: version,
             jti: hex::encode(jti),
             iat: now.timestamp(),
+            nbf: Some(now.timestamp()),
             exp: expires_at.timestamp(),
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
@@ -153,6 +159,7 @@ impl TokenKeys {
             .map_err(|e| match e.kind() {
                 ErrorKind::InvalidSignature | ErrorKind::InvalidAlgorithm => Rejection::Signature,
                 ErrorKind::ExpiredSignature => Rejection::Expired,
+                ErrorKind::ImmatureSignature => Rejection::NotYetValid,
                 ErrorKind::InvalidIssuer
                 | ErrorKind::InvalidAudience
                 | ErrorKind::MissingRequiredClaim(_)
@@ -229,6 +236,7 @@ mod tests {
         let (id, claims) = keys().verify(&issued.token, now).unwrap();
         assert_eq!((id, claims.ver), (7, 3));
         assert_eq!(issued.expires_at, now + Duration::minutes(60));
+        assert_eq!(claims.nbf, Some(now.timestamp()));
     }
 
     #[test]
@@ -290,6 +298,23 @@ mod tests {
                 .verify(&forge(hs.clone(), claims, secret), Utc::now())
                 .unwrap_err(),
             Rejection::Claims
+        );
+
+        let mut claims = good_claims(now);
+        claims["nbf"] = (now + 3600).into();
+        assert_eq!(
+            keys()
+                .verify(&forge(hs.clone(), claims, secret), Utc::now())
+                .unwrap_err(),
+            Rejection::NotYetValid,
+            "a token not valid before an hour from now is refused"
+        );
+        let mut claims = good_claims(now);
+        claims["nbf"] = (now + 5).into(); // within the leeway
+        assert!(
+            keys()
+                .verify(&forge(hs.clone(), claims, secret), Utc::now())
+                .is_ok()
         );
 
         let hs512 = serde_json::json!({"alg":"HS512","typ":"JWT"});

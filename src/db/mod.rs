@@ -85,14 +85,24 @@ impl AnyConnection {
 /// leaves the lock idle while everyone sleeps). Other processes still meet the lock.
 static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Take this process's SQLite writer slot, counting the wait for `/metrics`.
+fn queue_for_writers() -> std::sync::MutexGuard<'static, ()> {
+    use std::sync::atomic::Ordering;
+    let waiting = &crate::metrics::SQLITE_WRITERS_WAITING;
+    waiting.fetch_add(1, Ordering::Relaxed);
+    let gate = SQLITE_WRITERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    waiting.fetch_sub(1, Ordering::Relaxed);
+    gate
+}
+
 /// Run `f` as this process's only SQLite writer (no-op on PostgreSQL). For single write
 /// statements outside [`write`]; never call it inside `write` (it is not re-entrant).
 pub fn sqlite_writer<T>(conn: &mut AnyConnection, f: impl FnOnce(&mut AnyConnection) -> T) -> T {
     match conn {
         AnyConnection::Sqlite(_) => {
-            let _gate = SQLITE_WRITERS
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _gate = queue_for_writers();
             f(conn)
         }
         AnyConnection::Postgresql(_) => f(conn),
@@ -117,9 +127,7 @@ where
     if !outermost_sqlite {
         return conn.transaction(f);
     }
-    let _gate = SQLITE_WRITERS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _gate = queue_for_writers();
     if let AnyConnection::Sqlite(c) = conn {
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
     }

@@ -56,6 +56,13 @@ pub struct Limits {
     /// Total uncompressed size of an `.xlsx` archive (a zip bomb is refused unread).
     pub max_uncompressed: u64,
     pub max_columns: usize,
+    /// Non-empty cells in all: a small file can repeat one shared string in millions of
+    /// cells, so the budget is checked as cells are expanded, not from the file size.
+    pub max_cells: usize,
+    /// Bytes of cell text in all, after shared strings are expanded.
+    pub max_text_bytes: usize,
+    /// Characters in one cell (Excel's own limit is 32,767).
+    pub max_cell_chars: usize,
 }
 
 impl Default for Limits {
@@ -65,7 +72,56 @@ impl Default for Limits {
             max_rows: 200_000,
             max_uncompressed: 400 * 1024 * 1024,
             max_columns: 64,
+            max_cells: 3_000_000,
+            max_text_bytes: 64 * 1024 * 1024,
+            max_cell_chars: 32_767,
         }
+    }
+}
+
+/// Counts what a file expands to and refuses it as soon as a budget is passed.
+struct Budget<'a> {
+    limits: &'a Limits,
+    cells: usize,
+    text_bytes: usize,
+}
+
+impl<'a> Budget<'a> {
+    fn new(limits: &'a Limits) -> Budget<'a> {
+        Budget {
+            limits,
+            cells: 0,
+            text_bytes: 0,
+        }
+    }
+
+    /// Account for one non-empty cell found on `row` (1-based, as the user sees it).
+    fn take(&mut self, cell: &Cell, row: usize) -> Result<(), String> {
+        self.cells += 1;
+        if self.cells > self.limits.max_cells {
+            return Err(format!(
+                "表格的单元格超过 {} 个，请分批导入",
+                self.limits.max_cells
+            ));
+        }
+        if let Cell::Text(t) | Cell::Error(t) = cell {
+            if t.len() > self.limits.max_cell_chars * 4
+                || t.chars().count() > self.limits.max_cell_chars
+            {
+                return Err(format!(
+                    "第 {row} 行有单元格超过 {} 个字符，疑似异常文件，已拒绝",
+                    self.limits.max_cell_chars
+                ));
+            }
+            self.text_bytes += t.len();
+            if self.text_bytes > self.limits.max_text_bytes {
+                return Err(format!(
+                    "表格文字内容展开后超过 {} MB，疑似异常文件，已拒绝",
+                    self.limits.max_text_bytes / 1024 / 1024
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -110,6 +166,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, String> {
         .map_err(|e| format!("无法读取工作表“{name}”：{e}"))?;
     // Rows by number; cells arrive in row order.
     let mut grid: Vec<(u32, Vec<Cell>)> = Vec::new();
+    let mut budget = Budget::new(limits);
     while let Some(cell) = cells
         .next_cell()
         .map_err(|e| format!("表格内容无法解析：{e}"))?
@@ -123,6 +180,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, String> {
         if value.is_empty() {
             continue;
         }
+        budget.take(&value, row as usize + 1)?;
         if grid.last().is_none_or(|(r, _)| *r != row) {
             if grid.len() > limits.max_rows {
                 return Err(format!("行数超过上限 {}，请分批导入", limits.max_rows));
@@ -190,22 +248,24 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, String> {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut lines = LineCounter::new();
+    let mut budget = Budget::new(limits);
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("第 {} 行无法解析：{e}", i + 1))?;
         let line = record
             .position()
             .map_or(i + 1, |p| lines.line_at(text.as_bytes(), p.byte()));
-        let cells: Vec<Cell> = record
-            .iter()
-            .take(limits.max_columns)
-            .map(|f| {
-                if f.trim().is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(f.trim().to_owned())
-                }
-            })
-            .collect();
+        let mut cells = Vec::with_capacity(record.len().min(limits.max_columns));
+        for field in record.iter().take(limits.max_columns) {
+            let field = field.trim();
+            let cell = if field.is_empty() {
+                Cell::Empty
+            } else {
+                let cell = Cell::Text(field.to_owned());
+                budget.take(&cell, line)?;
+                cell
+            };
+            cells.push(cell);
+        }
         if cells.iter().all(Cell::is_empty) {
             continue;
         }
@@ -305,6 +365,39 @@ mod tests {
             i = header + 4;
         }
         assert!(read(&bytes, &limits()).unwrap_err().contains("解压后过大"));
+    }
+
+    #[test]
+    fn one_shared_string_in_many_cells_is_refused_as_it_expands() {
+        // 8 KB of file, 40 MB of text once every cell expands its shared string.
+        let long = "长".repeat(2_000);
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for row in 0..7_000u32 {
+            sheet.write_string(row, 0, &long).unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(bytes.len() < 200_000, "{}", bytes.len());
+        let small = Limits {
+            max_text_bytes: 16 * 1024 * 1024,
+            ..limits()
+        };
+        let e = read(&bytes, &small).unwrap_err();
+        assert!(e.contains("展开后超过"), "{e}");
+        let few = Limits {
+            max_cells: 100,
+            ..limits()
+        };
+        assert!(read(&bytes, &few).unwrap_err().contains("单元格超过 100"));
+    }
+
+    #[test]
+    fn a_giant_cell_is_refused_naming_its_row() {
+        let mut csv = String::from("姓名\n张三\n");
+        csv.push_str(&"x".repeat(40_000));
+        csv.push('\n');
+        let e = read(csv.as_bytes(), &limits()).unwrap_err();
+        assert!(e.contains("第 3 行") && e.contains("32767"), "{e}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod cli;
 mod db;
 mod exam_pages;
 mod exams;
+mod hardening;
 mod layout;
 mod orgs;
 mod pages;
