@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::rules::Problem;
-use super::{Difficulty, QType, Question};
+use super::{Difficulty, Frame, QType, Question};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/bank_files.rs"));
@@ -15,11 +15,17 @@ mod embedded {
 /// The collection name of the shipped bank.
 pub const CORE: &str = "core";
 
+/// The lint's thresholds shipped with the bank (question_bank/lint.toml).
+pub const LINT_CONFIG: &str = include_str!("../../question_bank/lint.toml");
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
     area: String,
     topic: String,
+    /// The exam frame's segment; default by area.
+    frame: Option<String>,
+    tcm: Option<bool>,
     #[serde(default)]
     item: Vec<RawItem>,
     #[serde(default)]
@@ -38,6 +44,9 @@ struct RawItem {
     answer: String,
     explanation: Option<String>,
     source: Option<String>,
+    tcm: Option<bool>,
+    #[serde(default)]
+    excludes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -51,6 +60,9 @@ struct RawGroup {
     options: Option<Vec<String>>,
     explanation: Option<String>,
     source: Option<String>,
+    tcm: Option<bool>,
+    #[serde(default)]
+    excludes: Vec<String>,
     #[serde(default)]
     item: Vec<RawItem>,
 }
@@ -122,6 +134,17 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
             format!("area {:?} 与所在文件夹 {folder:?} 不一致", raw.area),
         );
     }
+    let frame = match raw.frame.as_deref() {
+        None => Frame::of_area(&raw.area),
+        Some(f) => Frame::parse(f).unwrap_or_else(|| {
+            problem(
+                path.to_owned(),
+                format!("frame {f:?} 应为 public_health、general_practice 或 humanities"),
+            );
+            Frame::of_area(&raw.area)
+        }),
+    };
+    let file_tcm = raw.tcm.unwrap_or(false);
     let mut questions = Vec::new();
     let difficulty = |d: &Option<String>, at: &str, problem: &mut dyn FnMut(String, String)| match d
     {
@@ -168,6 +191,9 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
             answer: item.answer.trim().to_owned(),
             explanation: item.explanation.clone().unwrap_or_default(),
             source: item.source.clone().unwrap_or_default(),
+            frame,
+            tcm: item.tcm.unwrap_or(file_tcm),
+            excludes: item.excludes.clone(),
         });
     }
     for group in &raw.group {
@@ -245,6 +271,9 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
                     .clone()
                     .or_else(|| group.source.clone())
                     .unwrap_or_default(),
+                frame,
+                tcm: item.tcm.or(group.tcm).unwrap_or(file_tcm),
+                excludes: merged(&item.excludes, &group.excludes),
             });
         }
         if group.item.is_empty() {
@@ -252,6 +281,13 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
         }
     }
     (questions, problems)
+}
+
+/// An item's enemies: its own, then its group's not already listed.
+fn merged(item: &[String], group: &[String]) -> Vec<String> {
+    let mut out = item.to_vec();
+    out.extend(group.iter().filter(|g| !item.contains(g)).cloned());
+    out
 }
 
 #[cfg(test)]

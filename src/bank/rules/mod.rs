@@ -1,9 +1,46 @@
-//! Checking questions: the shipped bank's strict rules (five options, group sizes) and
-//! the looser rules any imported question must meet.
+//! Checking questions: the shipped bank's strict rules (five options, group sizes, enemy
+//! items) and the looser rules any imported question must meet; the bank's quality lint
+//! (`lint`), its statistics (`stats`) and the import's duplicate checks (`duplicates`).
 
-use std::collections::{BTreeMap, HashSet};
+pub mod duplicates;
+pub mod lint;
+pub mod stats;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{QType, Question};
+
+/// Longest stem or shared case, in characters (question_bank/README.md, "Limits"): far
+/// below Excel's 32,767 per cell, so every stored question fits the `.xlsx` export.
+pub const MAX_STEM_CHARS: usize = 4_000;
+/// Longest option, in characters.
+pub const MAX_OPTION_CHARS: usize = 1_000;
+/// Longest explanation, in characters.
+pub const MAX_EXPLANATION_CHARS: usize = 4_000;
+/// Longest source or topic, in characters.
+pub const MAX_SOURCE_CHARS: usize = 500;
+
+/// The length rules of one question: `(field, characters, limit)` of each text too long.
+pub fn overlong(q: &Question) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut check = |field: String, text: &str, limit: usize| {
+        let n = text.chars().count();
+        if n > limit {
+            out.push((field, n, limit));
+        }
+    };
+    check("题干".into(), &q.stem, MAX_STEM_CHARS);
+    if let Some(case) = &q.case_text {
+        check("共用题干".into(), case, MAX_STEM_CHARS);
+    }
+    for (i, o) in q.options.iter().enumerate() {
+        check(format!("选项{}", Question::letter(i)), o, MAX_OPTION_CHARS);
+    }
+    check("解析".into(), &q.explanation, MAX_EXPLANATION_CHARS);
+    check("出处".into(), &q.source, MAX_SOURCE_CHARS);
+    check("主题".into(), &q.topic, MAX_SOURCE_CHARS);
+    out
+}
 
 /// A problem with one question: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +128,115 @@ pub fn check_question(q: &Question) -> Vec<String> {
     {
         out.push("A3/A4 题缺少共用病例".into());
     }
+    for (field, n, limit) in overlong(q) {
+        out.push(format!("{field}超过 {limit} 字（现有 {n} 字）"));
+    }
     out
+}
+
+/// Enemy items of the bank as the exam engine reads them: every declaration expanded (a
+/// group id stands for its items) and made symmetric, sorted, without self-references
+/// or ids outside `questions` — enemy pairs of question_bank/README.md.
+pub fn symmetric_excludes(questions: &[Question]) -> Vec<Question> {
+    let members = group_members(questions);
+    let known: HashSet<&str> = questions.iter().map(|q| q.qid.as_str()).collect();
+    let mut enemies: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for q in questions {
+        for other in expand(&q.excludes, &members, &known) {
+            if other != q.qid && !same_group(q, other, &members) {
+                enemies.entry(q.qid.as_str()).or_default().insert(other);
+                enemies.entry(other).or_default().insert(q.qid.as_str());
+            }
+        }
+    }
+    questions
+        .iter()
+        .map(|q| {
+            let mut q = q.clone();
+            q.excludes = enemies
+                .get(q.qid.as_str())
+                .map(|set| set.iter().map(|s| (*s).to_owned()).collect())
+                .unwrap_or_default();
+            q
+        })
+        .collect()
+}
+
+/// Group id → the ids of its items.
+fn group_members(questions: &[Question]) -> HashMap<&str, Vec<&str>> {
+    let mut members: HashMap<&str, Vec<&str>> = HashMap::new();
+    for q in questions {
+        if let Some(g) = &q.group_id {
+            members.entry(g.as_str()).or_default().push(q.qid.as_str());
+        }
+    }
+    members
+}
+
+/// The item ids a declaration names: an item id as is, a group id as its items.
+fn expand<'a>(
+    declared: &'a [String],
+    members: &HashMap<&'a str, Vec<&'a str>>,
+    known: &HashSet<&'a str>,
+) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    for id in declared {
+        match members.get(id.as_str()) {
+            Some(items) => out.extend(items.iter().copied()),
+            None => {
+                if let Some(k) = known.get(id.as_str()) {
+                    out.push(*k);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn same_group(q: &Question, other: &str, members: &HashMap<&str, Vec<&str>>) -> bool {
+    q.group_id
+        .as_deref()
+        .and_then(|g| members.get(g))
+        .is_some_and(|items| items.contains(&other))
+}
+
+/// The one-sided enemy declarations: `(declares, names)` where `names` does not declare
+/// `declares` back (the lint warns; drawing treats the pair as symmetric anyway).
+pub fn one_sided_excludes(questions: &[Question]) -> Vec<(String, String)> {
+    let members = group_members(questions);
+    let known: HashSet<&str> = questions.iter().map(|q| q.qid.as_str()).collect();
+    let declared: HashMap<&str, HashSet<&str>> = questions
+        .iter()
+        .map(|q| {
+            (
+                q.qid.as_str(),
+                expand(&q.excludes, &members, &known).into_iter().collect(),
+            )
+        })
+        .collect();
+    let mut out = BTreeSet::new();
+    for (a, names) in &declared {
+        for b in names {
+            if a != b && !declared.get(b).is_some_and(|back| back.contains(a)) {
+                out.insert(((*a).to_owned(), (*b).to_owned()));
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The declared enemy pairs, each once (`a < b`).
+pub fn enemy_pairs(questions: &[Question]) -> BTreeSet<(String, String)> {
+    symmetric_excludes(questions)
+        .into_iter()
+        .flat_map(|q| {
+            q.excludes
+                .into_iter()
+                .filter(|e| *e > q.qid)
+                .map(|e| (q.qid.clone(), e))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The shipped bank's stricter rules: exactly five options where there are options,
@@ -135,6 +280,7 @@ pub fn check_bank(questions: &[Question]) -> Vec<Problem> {
             entry.1 += 1;
         }
     }
+    problems.extend(exclude_problems(questions));
     for (group, (qtype, size)) in groups {
         let allowed = match qtype {
             QType::A3 => 2..=3,
@@ -158,6 +304,34 @@ pub fn check_bank(questions: &[Question]) -> Vec<Problem> {
             problems.push(Problem {
                 location: area.to_owned(),
                 message: format!("没有“{label}”领域的题目"),
+            });
+        }
+    }
+    problems
+}
+
+/// Enemy declarations that name nothing in the bank, the item itself, or its own group.
+fn exclude_problems(questions: &[Question]) -> Vec<Problem> {
+    let members = group_members(questions);
+    let ids: HashSet<&str> = questions.iter().map(|q| q.qid.as_str()).collect();
+    let mut problems = Vec::new();
+    for q in questions {
+        let mut seen = HashSet::new();
+        for id in &q.excludes {
+            let message = if !seen.insert(id.as_str()) {
+                format!("互斥题 {id} 重复列出")
+            } else if *id == q.qid || q.group_id.as_deref() == Some(id.as_str()) {
+                format!("互斥题 {id} 是本题（或本题所在的题组）自身")
+            } else if same_group(q, id, &members) {
+                format!("互斥题 {id} 与本题同组：同组小题总是一起出现")
+            } else if !ids.contains(id.as_str()) && !members.contains_key(id.as_str()) {
+                format!("互斥题 {id} 不在题库中")
+            } else {
+                continue;
+            };
+            problems.push(Problem {
+                location: q.qid.clone(),
+                message,
             });
         }
     }
