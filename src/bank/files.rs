@@ -291,7 +291,7 @@ fn merged(item: &[String], group: &[String]) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -354,5 +354,100 @@ source = "教材"
         assert!(problems[0].location.ends_with(":3"), "{problems:?}");
         let (_, problems) = parse_file("pharmacy/t.toml", "area = \"emergency\"\ntopic = \"x\"\n");
         assert!(problems[0].message.contains("不一致"));
+    }
+
+    pub(crate) const FRAMED: &str = r#"
+area = "general_practice"
+topic = "中医"
+frame = "general_practice"
+tcm = true
+
+[[item]]
+id = "gp-f-001"
+type = "A1"
+stem = "肝属"
+options = ["木", "火", "土", "金", "水"]
+answer = "A"
+explanation = "五行"
+source = "教材"
+excludes = ["gp-f-002"]
+
+[[item]]
+id = "gp-f-002"
+type = "TF"
+tcm = false
+stem = "肝属木"
+answer = "T"
+explanation = "五行"
+source = "教材"
+
+[[group]]
+id = "gp-f-g1"
+type = "B1"
+tcm = false
+excludes = ["gp-f-001"]
+options = ["甲", "乙", "丙", "丁", "戊"]
+source = "教材"
+explanation = "解析"
+
+  [[group.item]]
+  id = "gp-f-g1-1"
+  stem = "一"
+  answer = "A"
+  tcm = true
+  excludes = ["gp-f-002", "gp-f-001"]
+
+  [[group.item]]
+  id = "gp-f-g1-2"
+  stem = "二"
+  answer = "B"
+"#;
+
+    #[test]
+    fn frame_tcm_and_enemies_are_read_item_over_group_over_file() {
+        let (questions, problems) = parse_file("general_practice/f.toml", FRAMED);
+        assert!(problems.is_empty(), "{problems:?}");
+        let by = |id: &str| questions.iter().find(|q| q.qid == id).unwrap();
+        assert!(questions.iter().all(|q| q.frame == Frame::GeneralPractice));
+        assert!(by("gp-f-001").tcm, "the file says 中医");
+        assert!(!by("gp-f-002").tcm, "the item says not");
+        assert!(by("gp-f-g1-1").tcm, "the item overrides its group");
+        assert!(!by("gp-f-g1-2").tcm, "the group overrides the file");
+        assert_eq!(by("gp-f-001").excludes, vec!["gp-f-002"]);
+        assert_eq!(
+            by("gp-f-g1-1").excludes,
+            vec!["gp-f-002", "gp-f-001"],
+            "the group's enemies join the item's, once"
+        );
+        assert_eq!(by("gp-f-g1-2").excludes, vec!["gp-f-001"]);
+    }
+
+    #[test]
+    fn the_frame_defaults_by_area_and_a_wrong_one_is_named() {
+        for (area, frame) in [
+            ("public_health", Frame::PublicHealth),
+            ("policy_law", Frame::Humanities),
+            ("pharmacy", Frame::GeneralPractice),
+        ] {
+            let text = format!(
+                "area = \"{area}\"\ntopic = \"t\"\n[[item]]\nid = \"x-001\"\ntype = \"TF\"\nstem = \"s\"\nanswer = \"T\"\n"
+            );
+            let (questions, problems) = parse_file(&format!("{area}/t.toml"), &text);
+            assert!(problems.is_empty(), "{problems:?}");
+            assert_eq!((questions[0].frame, questions[0].tcm), (frame, false));
+        }
+        let (_, problems) = parse_file(
+            "pharmacy/t.toml",
+            "area = \"pharmacy\"\ntopic = \"t\"\nframe = \"surgery\"\n",
+        );
+        assert!(problems[0].message.contains("frame"), "{problems:?}");
+        let (_, problems) = parse_file(
+            "pharmacy/t.toml",
+            "area = \"pharmacy\"\ntopic = \"t\"\nenemies = []\n",
+        );
+        assert!(
+            problems[0].message.contains("unknown field"),
+            "{problems:?}"
+        );
     }
 }

@@ -419,8 +419,8 @@ pub fn store_import(
                 message: format!(
                     "与题库 {collection} 中已有的题目 {} 相同，但答案不同（{} 与 {}），请核对",
                     existing[s].qid,
-                    duplicates::key_text(&existing[s]),
-                    duplicates::key_text(q)
+                    duplicates::key_described(&existing[s]),
+                    duplicates::key_described(q)
                 ),
             }),
             None => batch.push(q.clone()),

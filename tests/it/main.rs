@@ -7,6 +7,8 @@ mod support;
 mod audit;
 mod auth;
 mod bank;
+mod bank_import;
+mod bank_pages;
 mod cli;
 mod db;
 mod exam_pages;

@@ -198,8 +198,8 @@ fn finish(read: Read, collection: &str) -> Result<Imported, Refusal> {
                 format!(
                     "与{}的题目相同，但答案不同（{} 与 {}），请核对后保留正确的一题",
                     candidates[first].0,
-                    duplicates::key_text(&candidates[first].1),
-                    duplicates::key_text(q),
+                    duplicates::key_described(&candidates[first].1),
+                    duplicates::key_described(q),
                 ),
             )),
             None => {}
@@ -211,6 +211,8 @@ fn finish(read: Read, collection: &str) -> Result<Imported, Refusal> {
         positions.push(position.clone());
     }
     if !faults.is_empty() {
+        // In file order: the parsers' faults and the checks' come in separate runs.
+        faults.sort_by_key(|f| line_of(&f.position));
         return Err(Refusal { faults });
     }
     if questions.is_empty() && skipped.is_empty() {
@@ -222,6 +224,23 @@ fn finish(read: Read, collection: &str) -> Result<Imported, Refusal> {
         skipped,
         warnings,
     })
+}
+
+/// The line a position names: its last number (`第 3 题（第 41 行）` → 41, `文件` → 0).
+fn line_of(position: &str) -> usize {
+    let mut last = 0;
+    let mut current: Option<usize> = None;
+    for c in position.chars() {
+        match c.to_digit(10) {
+            Some(d) => current = Some(current.unwrap_or(0).saturating_mul(10) + d as usize),
+            None => {
+                if let Some(n) = current.take() {
+                    last = n;
+                }
+            }
+        }
+    }
+    current.unwrap_or(last)
 }
 
 /// A question exported by cunyi, imported into its own collection again: its id and
@@ -490,6 +509,13 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GBK.encode("高血压\r\n");
         assert_eq!(text_of(&gbk).unwrap(), "高血压\n");
         assert!(text_of(b"").is_err());
+    }
+
+    #[test]
+    fn positions_sort_by_their_line() {
+        assert_eq!(line_of("第 3 题（第 41 行）"), 41);
+        assert_eq!(line_of("第 12 行「答案」"), 12);
+        assert_eq!(line_of("文件"), 0);
     }
 
     #[test]

@@ -252,6 +252,19 @@ fn row_question(
         at("答案", m);
         String::new()
     });
+    if let Some(beyond) = answer
+        .bytes()
+        .find(|b| qtype != QType::TF && usize::from(b - b'A') >= options.len())
+    {
+        at(
+            "答案",
+            format!(
+                "答案 {} 不在已填写的选项中（共 {} 个选项）",
+                beyond as char,
+                options.len()
+            ),
+        );
+    }
     let explicit_id = Some(get("id")).filter(|i| !i.is_empty());
     if let Some(id) = &explicit_id
         && !rules::valid_id(id)

@@ -64,6 +64,21 @@ pub fn key_text(q: &Question) -> String {
     }
 }
 
+/// The key with the texts it names, for messages: `A（氨氯地平）`, `正确`.
+pub fn key_described(q: &Question) -> String {
+    if q.qtype == QType::TF {
+        return key_text(q);
+    }
+    let texts: Vec<&str> = q
+        .answer
+        .bytes()
+        .filter(u8::is_ascii_uppercase)
+        .filter_map(|b| q.options.get(usize::from(b - b'A')))
+        .map(String::as_str)
+        .collect();
+    format!("{}（{}）", q.answer, texts.join("、"))
+}
+
 /// For each item of a batch, the earlier item it repeats, if any.
 pub fn within(batch: &[&Question]) -> Vec<Option<Duplicate>> {
     let mut by_id: HashMap<&str, usize> = HashMap::new();
@@ -180,6 +195,7 @@ mod tests {
         let mut tf = blank("public_health", "t", QType::TF);
         tf.answer = "F".into();
         assert_eq!(key_text(&tf), "错误");
+        assert_eq!(key_described(&stored[0]), "A（甲）");
     }
 
     proptest! {

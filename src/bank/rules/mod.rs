@@ -399,4 +399,107 @@ mod tests {
         );
         assert!(problems.iter().any(|p| p.message == "编号重复"));
     }
+
+    fn framed() -> Vec<Question> {
+        let (questions, problems) = super::super::files::parse_file(
+            "general_practice/f.toml",
+            super::super::files::tests::FRAMED,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        questions
+    }
+
+    #[test]
+    fn enemies_are_stored_on_both_sides_and_a_group_stands_for_its_items() {
+        let mut questions = framed();
+        questions[1].excludes = vec!["gp-f-g1".into()];
+        let resolved = symmetric_excludes(&questions);
+        let of = |id: &str| {
+            resolved
+                .iter()
+                .find(|q| q.qid == id)
+                .unwrap()
+                .excludes
+                .clone()
+        };
+        assert_eq!(of("gp-f-001"), vec!["gp-f-002", "gp-f-g1-1", "gp-f-g1-2"]);
+        assert_eq!(of("gp-f-002"), vec!["gp-f-001", "gp-f-g1-1", "gp-f-g1-2"]);
+        assert_eq!(of("gp-f-g1-1"), vec!["gp-f-001", "gp-f-002"]);
+        assert_eq!(enemy_pairs(&questions).len(), 5);
+    }
+
+    #[test]
+    fn one_sided_declarations_are_found() {
+        let mut questions = framed();
+        let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        assert_eq!(
+            one_sided_excludes(&questions),
+            vec![
+                pair("gp-f-001", "gp-f-002"),
+                pair("gp-f-g1-1", "gp-f-001"),
+                pair("gp-f-g1-1", "gp-f-002"),
+                pair("gp-f-g1-2", "gp-f-001"),
+            ]
+        );
+        // Naming the group back answers both of its items.
+        questions[0].excludes.push("gp-f-g1".into());
+        questions[1].excludes = vec!["gp-f-001".into(), "gp-f-g1-1".into()];
+        assert!(one_sided_excludes(&questions).is_empty());
+    }
+
+    #[test]
+    fn enemies_must_exist_and_not_be_the_item_itself() {
+        let mut questions = framed();
+        questions[0].excludes = vec![
+            "gp-f-001".into(),
+            "no-such-item".into(),
+            "gp-f-002".into(),
+            "gp-f-002".into(),
+        ];
+        questions[3].excludes = vec!["gp-f-g1-1".into(), "gp-f-g1".into()];
+        let problems = exclude_problems(&questions);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(problems.len(), 5, "{messages:?}");
+        assert!(messages[0].contains("本题") && messages[1].contains("不在题库中"));
+        assert!(messages[2].contains("重复列出"));
+        assert!(messages[3].contains("同组") && messages[4].contains("本题"));
+        assert!(exclude_problems(&framed()).is_empty());
+    }
+
+    #[test]
+    fn over_long_texts_are_refused_naming_the_field() {
+        let mut q = shipped().remove(0);
+        q.stem = "长".repeat(MAX_STEM_CHARS + 1);
+        q.options[2] = "项".repeat(MAX_OPTION_CHARS + 1);
+        let problems = check_question(&q);
+        assert!(
+            problems.iter().any(|p| p.starts_with("题干超过 4000 字")),
+            "{problems:?}"
+        );
+        assert!(problems.iter().any(|p| p.starts_with("选项C超过 1000 字")));
+        q.stem = "长".repeat(MAX_STEM_CHARS);
+        q.options[2] = "项".repeat(MAX_OPTION_CHARS);
+        assert!(check_question(&q).is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn enemies_are_always_symmetric_and_never_the_item_itself(
+            links in proptest::collection::vec((0usize..8, 0usize..8), 0..20)
+        ) {
+            let mut questions: Vec<Question> = shipped().into_iter().take(8).collect();
+            for (a, b) in &links {
+                let id = questions[*b].qid.clone();
+                questions[*a].excludes.push(id);
+            }
+            let resolved = symmetric_excludes(&questions);
+            for q in &resolved {
+                proptest::prop_assert!(!q.excludes.contains(&q.qid));
+                for e in &q.excludes {
+                    let other = resolved.iter().find(|o| &o.qid == e).unwrap();
+                    proptest::prop_assert!(other.excludes.contains(&q.qid));
+                }
+            }
+        }
+    }
 }
