@@ -184,7 +184,7 @@ mod tests {
         let copy = q("c-2", "首选药物", &["甲", "乙", "丙"], "A");
         let wrong_copy = q("c-3", "另一题", &["甲", "乙"], "B");
         assert_eq!(
-            against(&[corrected.clone()], &stored),
+            against(std::slice::from_ref(&corrected), &stored),
             vec![None],
             "a corrected key under the same id is an update"
         );

@@ -114,7 +114,7 @@ fn bank(k: &Knobs) -> Vec<Question> {
                 let key = if k.keys_all_a { 0 } else { a1 % 5 };
                 let nth = a1_in.entry(area).or_default();
                 let longest_is_key =
-                    k.longest_always || k.longest_in == Some(area) || *nth % 10 == 0;
+                    k.longest_always || k.longest_in == Some(area) || nth.is_multiple_of(10);
                 *nth += 1;
                 let longest = if longest_is_key { key } else { (key + 1) % 5 };
                 q.options = (0..5)
@@ -138,7 +138,7 @@ fn bank(k: &Knobs) -> Vec<Question> {
                 x += 1;
             }
             _ => {
-                q.answer = if k.tf_all_true || tf % 2 == 0 {
+                q.answer = if k.tf_all_true || tf.is_multiple_of(2) {
                     "T"
                 } else {
                     "F"
