@@ -543,10 +543,14 @@ async fn the_shipped_bank_is_stored_with_frames_and_imports_take_their_areas(bac
     use cunyi::bank::Frame;
     let app = spawn(backend).await;
     let token = admin(&app).await;
+    // As the files say (by default, the area's frame).
     let core = collection(&app, "core");
-    for q in &core {
-        assert_eq!(q.frame, Frame::of_area(&q.area), "{}", q.qid);
+    let (shipped, _) = cunyi::bank::files::shipped();
+    for q in &shipped {
+        let stored = core.iter().find(|s| s.qid == q.qid).unwrap();
+        assert_eq!((stored.frame, stored.tcm), (q.frame, q.tcm), "{}", q.qid);
     }
+    assert!(core.iter().any(|q| q.frame == Frame::PublicHealth));
     let r = import(
         &app,
         &token,
@@ -567,9 +571,19 @@ async fn the_shipped_bank_is_stored_with_frames_and_imports_take_their_areas(bac
         (Frame::Humanities, false, 0)
     );
     // Enemy items are stored on both sides whatever the files declare.
-    let mut shipped = cunyi::bank::files::shipped().0;
-    shipped[0].excludes = vec![shipped[1].qid.clone()];
-    let (a, b) = (shipped[0].qid.clone(), shipped[1].qid.clone());
+    let mut shipped = shipped;
+    for q in &mut shipped {
+        q.excludes.clear();
+    }
+    let single: Vec<usize> = (0..shipped.len())
+        .filter(|i| shipped[*i].group_id.is_none())
+        .take(2)
+        .collect();
+    let (a, b) = (
+        shipped[single[0]].qid.clone(),
+        shipped[single[1]].qid.clone(),
+    );
+    shipped[single[0]].excludes = vec![b.clone()];
     app.with_conn(|c| cunyi::bank::store::sync_core(c, &shipped, cunyi::time::now()).unwrap());
     let core = collection(&app, "core");
     let of = |id: &str| core.iter().find(|q| q.qid == id).unwrap().excludes.clone();

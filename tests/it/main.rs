@@ -7,6 +7,7 @@ mod support;
 mod audit;
 mod auth;
 mod bank;
+mod bank_cli;
 mod bank_import;
 mod bank_pages;
 mod cli;

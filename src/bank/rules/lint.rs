@@ -6,142 +6,20 @@
 //! sizes, absolute words in keys and distractors, the true/false balance, enemy pairs
 //! declared on one side only, the frame mix and the 中医 share, and the bank's size.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+mod config;
+mod table;
+mod width;
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub use config::{
+    AbsoluteWords, FrameMix, KeyLetters, LintConfig, LongestOption, TrueFalse, XKeys,
+};
+
+pub use width::{display_width, uniquely_longest};
 
 use super::stats::{ChiSquare, chi_square_gof};
 use crate::bank::{Frame, QType, Question};
-
-/// The thresholds (question_bank/lint.toml).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LintConfig {
-    /// `cunyi bank check` fails on findings (as `--strict` does).
-    #[serde(default)]
-    pub enforce: bool,
-    pub min_items: usize,
-    pub longest_option: LongestOption,
-    pub key_letters: KeyLetters,
-    pub x_keys: XKeys,
-    pub absolute_words: AbsoluteWords,
-    pub true_false: TrueFalse,
-    pub frame: FrameMix,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LongestOption {
-    pub max_rate: f64,
-    pub min_sample: usize,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KeyLetters {
-    pub alpha: f64,
-    pub min_sample: usize,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct XKeys {
-    pub spread: Vec<usize>,
-    pub min_share: f64,
-    pub max_share: f64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AbsoluteWords {
-    pub words: Vec<String>,
-    pub max_margin: f64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrueFalse {
-    pub min_true: f64,
-    pub max_true: f64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FrameMix {
-    pub public_health: [f64; 2],
-    pub general_practice: [f64; 2],
-    pub humanities: [f64; 2],
-    pub tcm_in_general_practice: [f64; 2],
-}
-
-impl FrameMix {
-    pub fn band(&self, frame: Frame) -> [f64; 2] {
-        match frame {
-            Frame::PublicHealth => self.public_health,
-            Frame::GeneralPractice => self.general_practice,
-            Frame::Humanities => self.humanities,
-        }
-    }
-}
-
-impl LintConfig {
-    /// Read and check a lint.toml: shares are fractions, bands run low to high.
-    pub fn parse(text: &str) -> Result<LintConfig, String> {
-        let config: LintConfig = toml::from_str(text).map_err(|e| e.to_string())?;
-        let fraction = |v: f64| (0.0..=1.0).contains(&v);
-        let mut bad = Vec::new();
-        let bands = [
-            ("frame.public_health", config.frame.public_health),
-            ("frame.general_practice", config.frame.general_practice),
-            ("frame.humanities", config.frame.humanities),
-            (
-                "frame.tcm_in_general_practice",
-                config.frame.tcm_in_general_practice,
-            ),
-            (
-                "true_false",
-                [config.true_false.min_true, config.true_false.max_true],
-            ),
-            ("x_keys", [config.x_keys.min_share, config.x_keys.max_share]),
-        ];
-        for (name, [low, high]) in bands {
-            if !fraction(low) || !fraction(high) || low > high {
-                bad.push(format!("{name}: 应为 0–1 之间、由小到大的两个数"));
-            }
-        }
-        for (name, v) in [
-            ("longest_option.max_rate", config.longest_option.max_rate),
-            (
-                "absolute_words.max_margin",
-                config.absolute_words.max_margin,
-            ),
-        ] {
-            if !fraction(v) {
-                bad.push(format!("{name}: 应在 0–1 之间"));
-            }
-        }
-        if !(config.key_letters.alpha > 0.0 && config.key_letters.alpha < 1.0) {
-            bad.push("key_letters.alpha: 应在 0–1 之间".into());
-        }
-        if config.x_keys.spread.is_empty() {
-            bad.push("x_keys.spread: 至少列出一个答案个数".into());
-        }
-        if config
-            .absolute_words
-            .words
-            .iter()
-            .any(|w| w.trim().is_empty())
-        {
-            bad.push("absolute_words.words: 有空词".into());
-        }
-        if bad.is_empty() {
-            Ok(config)
-        } else {
-            Err(bad.join("；"))
-        }
-    }
-}
 
 /// Which measure a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -247,6 +125,8 @@ pub struct LintReport {
     pub enemy_pairs: usize,
     pub one_sided: Vec<(String, String)>,
     pub frames: BTreeMap<Frame, usize>,
+    /// Items per area (code), shown with the frame mix.
+    pub by_area: BTreeMap<String, usize>,
     /// 中医 items among 全科医疗 items.
     pub tcm_in_general_practice: Rate,
     pub findings: Vec<Finding>,
@@ -264,43 +144,6 @@ impl LintReport {
     }
 }
 
-/// Display width in a terminal or a fixed-width font: East Asian wide and fullwidth
-/// characters count 2, others 1, combining marks 0.
-pub fn display_width(s: &str) -> usize {
-    s.chars().map(char_width).sum()
-}
-
-fn char_width(c: char) -> usize {
-    let u = c as u32;
-    match u {
-        0x0300..=0x036F | 0x200B..=0x200F | 0xFE00..=0xFE0F => 0,
-        0x1100..=0x115F
-        | 0x2E80..=0x303E
-        | 0x3041..=0x33FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x1F300..=0x1F64F
-        | 0x20000..=0x2FFFD
-        | 0x30000..=0x3FFFD => 2,
-        _ => 1,
-    }
-}
-
-/// The index of the option uniquely longest by display width, if one is.
-pub fn uniquely_longest(options: &[String]) -> Option<usize> {
-    let widths: Vec<usize> = options.iter().map(|o| display_width(o.trim())).collect();
-    let max = *widths.iter().max()?;
-    let mut at = widths.iter().enumerate().filter(|(_, w)| **w == max);
-    let (first, _) = at.next()?;
-    at.next().is_none().then_some(first)
-}
-
 /// The option indexes of a key (`"B"` → 1, `"ACD"` → 0, 2, 3).
 fn key_indexes(q: &Question) -> Vec<usize> {
     q.answer
@@ -315,11 +158,11 @@ fn single_with_own_options(t: QType) -> bool {
     matches!(t, QType::A1 | QType::A2 | QType::A3 | QType::A4)
 }
 
-fn percent(v: f64) -> String {
+pub(super) fn percent(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
-fn rate_text(r: Rate) -> String {
+pub(super) fn rate_text(r: Rate) -> String {
     match r.value() {
         Some(v) => format!("{} ({}/{})", percent(v), r.hits, r.counted),
         None => "—".into(),
@@ -571,8 +414,10 @@ pub fn lint(questions: &[Question], config: &LintConfig) -> LintReport {
     // Frame mix.
     let mut frames: BTreeMap<Frame, usize> = Frame::ALL.iter().map(|f| (*f, 0)).collect();
     let mut tcm_in_general_practice = Rate::default();
+    let mut by_area: BTreeMap<String, usize> = BTreeMap::new();
     for q in questions {
         *frames.entry(q.frame).or_default() += 1;
+        *by_area.entry(q.area.clone()).or_default() += 1;
         if q.frame == Frame::GeneralPractice {
             tcm_in_general_practice.add(q.tcm);
         }
@@ -626,252 +471,19 @@ pub fn lint(questions: &[Question], config: &LintConfig) -> LintReport {
         enemy_pairs,
         one_sided,
         frames,
+        by_area,
         tcm_in_general_practice,
         findings,
     }
 }
 
-fn letter_counts(counts: &[usize]) -> String {
+pub(super) fn letter_counts(counts: &[usize]) -> String {
     counts
         .iter()
         .enumerate()
         .map(|(i, n)| format!("{} {n}", Question::letter(i)))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Rows of cells, padded to each column's display width.
-fn render(rows: &[Vec<String>]) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| display_width(s))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            line.push_str(cell);
-            if c + 1 < row.len() {
-                let pad = widths[c].saturating_sub(display_width(cell)) + 2;
-                line.push_str(&" ".repeat(pad));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-impl LintReport {
-    /// The report as a readable table (what `cunyi bank lint` prints).
-    pub fn table(&self, config: &LintConfig) -> String {
-        let verdict = |check: Check, scope: &str| {
-            match self
-                .findings
-                .iter()
-                .find(|f| f.check == check && f.scope == scope)
-                .map(|f| f.severity)
-            {
-                Some(Severity::Fail) => "✗ 不通过",
-                Some(Severity::Warn) => "! 提示",
-                None => "✓",
-            }
-            .to_owned()
-        };
-        let row = |cells: [String; 4]| cells.to_vec();
-        let mut rows = vec![row([
-            "检查项".into(),
-            "实测".into(),
-            "阈值".into(),
-            "结果".into(),
-        ])];
-        rows.push(row([
-            "题量".into(),
-            self.total.to_string(),
-            format!("≥ {}", self.min_items),
-            verdict(Check::ItemCount, "全部"),
-        ]));
-        let max_rate = format!("≤ {}", percent(config.longest_option.max_rate));
-        rows.push(row([
-            "最长选项即答案（A1–A4，全部）".into(),
-            rate_text(self.longest_overall),
-            max_rate.clone(),
-            verdict(Check::LongestOption, "全部"),
-        ]));
-        for (t, r) in &self.longest_by_type {
-            rows.push(row([
-                format!("  题型 {}", t.as_str()),
-                rate_text(*r),
-                "（仅列出）".into(),
-                String::new(),
-            ]));
-        }
-        for (area, r) in &self.longest_by_area {
-            let judged = r.counted >= config.longest_option.min_sample;
-            rows.push(row([
-                format!("  领域 {area}"),
-                rate_text(*r),
-                if judged {
-                    max_rate.clone()
-                } else {
-                    format!("样本 < {}，不判定", config.longest_option.min_sample)
-                },
-                if judged {
-                    verdict(Check::LongestOption, area)
-                } else {
-                    String::new()
-                },
-            ]));
-        }
-        for s in &self.letters {
-            let judged = s.n() >= config.key_letters.min_sample;
-            rows.push(row([
-                format!("答案字母 {}（{} 题）", s.qtype.as_str(), s.n()),
-                format!(
-                    "{}；χ² {:.2}，df {}，p {:.4}",
-                    letter_counts(&s.counts),
-                    s.test.statistic,
-                    s.test.df,
-                    s.test.p
-                ),
-                if judged {
-                    format!("p ≥ {}", config.key_letters.alpha)
-                } else {
-                    format!("样本 < {}，不判定", config.key_letters.min_sample)
-                },
-                if judged {
-                    verdict(Check::KeyLetters, s.qtype.as_str())
-                } else {
-                    String::new()
-                },
-            ]));
-        }
-        let x_total: usize = self.x_key_sizes.values().sum();
-        let x_text = self
-            .x_key_sizes
-            .iter()
-            .map(|(k, n)| format!("{k} 个 {}", percent(*n as f64 / x_total.max(1) as f64)))
-            .collect::<Vec<_>>()
-            .join("，");
-        let x_ok = !self.findings.iter().any(|f| f.check == Check::XKeyCount);
-        rows.push(row([
-            format!("X 型题答案个数（{x_total} 题）"),
-            if x_text.is_empty() {
-                "—".into()
-            } else {
-                x_text
-            },
-            format!(
-                "{} 各 ≥ {}，任一 ≤ {}",
-                config
-                    .x_keys
-                    .spread
-                    .iter()
-                    .map(usize::to_string)
-                    .collect::<Vec<_>>()
-                    .join("/"),
-                percent(config.x_keys.min_share),
-                percent(config.x_keys.max_share)
-            ),
-            if x_ok {
-                "✓".into()
-            } else {
-                "✗ 不通过".into()
-            },
-        ]));
-        rows.push(row([
-            "绝对化用语：答案 / 干扰项".into(),
-            format!(
-                "{} / {}",
-                rate_text(self.words.keys),
-                rate_text(self.words.distractors)
-            ),
-            format!(
-                "干扰项 − 答案 ≤ {}",
-                percent(config.absolute_words.max_margin)
-            ),
-            verdict(Check::AbsoluteWords, "全部"),
-        ]));
-        let used: Vec<String> = self
-            .words
-            .per_word
-            .iter()
-            .filter(|(_, k, d)| k + d > 0)
-            .map(|(w, k, d)| format!("{w} {k}/{d}"))
-            .collect();
-        if !used.is_empty() {
-            rows.push(row([
-                "  各词（答案/干扰项）".into(),
-                used.join("，"),
-                String::new(),
-                String::new(),
-            ]));
-        }
-        rows.push(row([
-            "判断题答案为“正确”".into(),
-            rate_text(self.true_false),
-            format!(
-                "{}–{}",
-                percent(config.true_false.min_true),
-                percent(config.true_false.max_true)
-            ),
-            verdict(Check::TrueFalse, QType::TF.as_str()),
-        ]));
-        rows.push(row([
-            "互斥题".into(),
-            format!(
-                "{} 对，其中单方声明 {} 对",
-                self.enemy_pairs,
-                self.one_sided.len()
-            ),
-            "双方声明".into(),
-            verdict(Check::OneSidedEnemies, "全部"),
-        ]));
-        for (frame, n) in &self.frames {
-            let [low, high] = config.frame.band(*frame);
-            rows.push(row([
-                format!("板块 {}", frame.label()),
-                rate_text(Rate {
-                    hits: *n,
-                    counted: self.total,
-                }),
-                format!("{}–{}", percent(low), percent(high)),
-                verdict(Check::FrameMix, frame.as_str()),
-            ]));
-        }
-        let [low, high] = config.frame.tcm_in_general_practice;
-        rows.push(row([
-            "  全科医疗中的中医".into(),
-            rate_text(self.tcm_in_general_practice),
-            format!("{}–{}", percent(low), percent(high)),
-            verdict(Check::TcmShare, Frame::GeneralPractice.as_str()),
-        ]));
-        let mut out = render(&rows);
-        let failures = self.failures().count();
-        let _ = writeln!(
-            out,
-            "\n{}",
-            if failures == 0 {
-                "题库质量检查通过".to_owned()
-            } else {
-                format!("题库质量检查：{failures} 项不通过")
-            }
-        );
-        for f in &self.findings {
-            let mark = match f.severity {
-                Severity::Fail => "不通过",
-                Severity::Warn => "提示",
-            };
-            let _ = writeln!(out, "  [{mark}] {}：{}", f.check.label(), f.message);
-        }
-        out
-    }
 }
 
 #[cfg(test)]
