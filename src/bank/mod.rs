@@ -192,6 +192,15 @@ impl Question {
     pub fn letter(i: usize) -> char {
         (b'A' + i as u8) as char
     }
+
+    /// The key as people read it: `B`, `ACD`, and 正确 / 错误 for true/false.
+    pub fn key_label(&self) -> String {
+        match (self.qtype, self.answer.as_str()) {
+            (QType::TF, "T") => "正确".into(),
+            (QType::TF, _) => "错误".into(),
+            _ => self.answer.clone(),
+        }
+    }
 }
 
 /// A collection as people read it: the shipped one is 内置题库, the others by the name

@@ -141,7 +141,7 @@ async fn question(
             )
         })
         .collect();
-    let answer = super::rules::duplicates::key_text(&q);
+    let answer = q.key_label();
     html(&QuestionPage {
         nav: Nav::of(&user),
         active: row.active,

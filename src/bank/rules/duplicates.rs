@@ -55,19 +55,10 @@ fn key(q: &Question) -> Vec<String> {
     texts
 }
 
-/// The key as people read it in a message: `B`, `ACD`, 正确 / 错误.
-pub fn key_text(q: &Question) -> String {
-    match (q.qtype, q.answer.as_str()) {
-        (QType::TF, "T") => "正确".into(),
-        (QType::TF, _) => "错误".into(),
-        _ => q.answer.clone(),
-    }
-}
-
 /// The key with the texts it names, for messages: `A（氨氯地平）`, `正确`.
 pub fn key_described(q: &Question) -> String {
     if q.qtype == QType::TF {
-        return key_text(q);
+        return q.key_label();
     }
     let texts: Vec<&str> = q
         .answer
@@ -194,7 +185,7 @@ mod tests {
         );
         let mut tf = blank("public_health", "t", QType::TF);
         tf.answer = "F".into();
-        assert_eq!(key_text(&tf), "错误");
+        assert_eq!(tf.key_label(), "错误");
         assert_eq!(key_described(&stored[0]), "A（甲）");
     }
 
