@@ -139,10 +139,23 @@ enum ImportCommand {
 enum BankCommand {
     /// Validate the question bank (ids unique, answers among options, every area
     /// covered …): the one built into this binary, or a folder laid out like
-    /// question_bank/ (--dir). Exits non-zero on any problem.
+    /// question_bank/ (--dir). Exits non-zero on any problem. Also runs the quality
+    /// lint: its findings are warnings unless --strict or lint.toml's `enforce = true`.
     Check {
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Fail on lint findings too.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// The bank's quality lint (question_bank/lint.toml): prints its table, exits
+    /// non-zero when a threshold is exceeded.
+    Lint {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Thresholds (default: the --dir's lint.toml, else the shipped one).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Import questions into a named collection (all or nothing).
     Import {
@@ -274,8 +287,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             import_study(&state, &file, &county, &platform, dry_run)
         }
         Command::Bank {
-            command: BankCommand::Check { dir },
-        } => bank_check(dir.as_deref()),
+            command: BankCommand::Check { dir, strict },
+        } => crate::bank::command::check(dir.as_deref(), strict),
+        Command::Bank {
+            command: BankCommand::Lint { dir, config },
+        } => crate::bank::command::lint(dir.as_deref(), config.as_deref()),
         Command::Bank {
             command:
                 BankCommand::Import {
@@ -488,36 +504,6 @@ fn import_study(
     Ok(())
 }
 
-fn bank_check(dir: Option<&std::path::Path>) -> anyhow::Result<()> {
-    use crate::bank::{files, rules};
-    let (questions, mut problems) = match dir {
-        Some(dir) => {
-            files::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?
-        }
-        None => files::shipped(),
-    };
-    problems.extend(rules::check_bank(&questions));
-    let (by_area, by_type, by_difficulty) = rules::totals(&questions);
-    let line = |m: &std::collections::BTreeMap<String, usize>| {
-        m.iter()
-            .map(|(k, n)| format!("{k} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    println!("{} questions", questions.len());
-    println!("  by area: {}", line(&by_area));
-    println!("  by type: {}", line(&by_type));
-    println!("  by difficulty: {}", line(&by_difficulty));
-    for p in &problems {
-        eprintln!("{}: {}", p.location, p.message);
-    }
-    if !problems.is_empty() {
-        bail!("{} problem(s) in the question bank", problems.len());
-    }
-    println!("the question bank passes every check");
-    Ok(())
-}
-
 fn bank_import(
     file: &std::path::Path,
     format: Option<&str>,
@@ -551,16 +537,20 @@ fn bank_import(
         anyhow::anyhow!("{}", fields.join("; "))
     })?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let imported = formats::import(format, &bytes, &area, &collection).map_err(|m| {
+    let refused = |r: crate::bank::Refusal| {
         anyhow::anyhow!(
-            "{}: {}：{}（未导入任何题目）",
+            "{}: {} 处错误，未导入任何题目：\n{}",
             file.display(),
-            m.position,
-            m.message
+            r.faults.len(),
+            r.lines().join("\n")
         )
-    })?;
+    };
+    let imported = formats::import(format, &bytes, &area, &collection).map_err(refused)?;
     for s in &imported.skipped {
         eprintln!("跳过 {}：{}", s.position, s.reason);
+    }
+    for w in &imported.warnings {
+        eprintln!("提示 {}：{}", w.position, w.reason);
     }
     if dry_run {
         println!(
@@ -580,13 +570,16 @@ fn bank_import(
         &Actor::cli(),
         time::now(),
     )?
-    .map_err(|m| anyhow::anyhow!("{}：{}（未导入任何题目）", m.position, m.message))?;
+    .map_err(refused)?;
+    for s in &stored.skipped {
+        eprintln!("跳过 {}：{}", s.position, s.reason);
+    }
     println!(
         "导入题库 {collection}：新增 {}，更新 {}，无变化 {}，跳过 {}",
-        stored.added,
-        stored.updated,
-        stored.unchanged,
-        imported.skipped.len()
+        stored.stored.added,
+        stored.stored.updated,
+        stored.stored.unchanged,
+        imported.skipped.len() + stored.skipped.len()
     );
     Ok(())
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::files::CORE;
 use super::formats::{self, Format, MAX_BYTES};
-use super::{Malformed, Skipped, export, store};
+use super::{Refusal, Skipped, export, store};
 use crate::audit::Entry;
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult, Problems};
@@ -86,7 +86,10 @@ pub struct ImportReport {
     pub added: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Left out, with why: types that cannot be mapped, repeats.
     pub skipped: Vec<Skipped>,
+    /// Imported, but changed: media removed from a stem.
+    pub warnings: Vec<Skipped>,
 }
 
 /// Import a file (shared with the page and the CLI's rules): parse, check ids against
@@ -102,7 +105,7 @@ pub async fn import_bytes(
     })
     .await
     .map_err(|e| ImportFailure::App(AppError::internal(e)))?;
-    let (imported, collection) = imported.map_err(ImportFailure::Malformed)?;
+    let (imported, collection) = imported.map_err(ImportFailure::Refused)?;
     let actor = user.actor();
     let (scope, sysadmin) = (user.scope(), user.role() == Role::Sysadmin);
     let stored = state
@@ -122,24 +125,29 @@ pub async fn import_bytes(
             }
             let stored =
                 store::store_import(conn, &imported, &collection, format, &actor, time::now())?;
-            Ok::<_, AppError>(stored.map(|stored| ImportReport {
-                collection,
-                imported: imported.questions.len(),
-                added: stored.added,
-                updated: stored.updated,
-                unchanged: stored.unchanged,
-                skipped: imported.skipped,
+            Ok::<_, AppError>(stored.map(|s| {
+                let mut skipped = imported.skipped;
+                skipped.extend(s.skipped);
+                ImportReport {
+                    collection,
+                    imported: s.stored.added + s.stored.updated + s.stored.unchanged,
+                    added: s.stored.added,
+                    updated: s.stored.updated,
+                    unchanged: s.stored.unchanged,
+                    skipped,
+                    warnings: imported.warnings,
+                }
             }))
         })
         .await
         .map_err(ImportFailure::App)?;
-    stored.map_err(ImportFailure::Malformed)
+    stored.map_err(ImportFailure::Refused)
 }
 
 /// Why an import wrote nothing.
 #[derive(Debug)]
 pub enum ImportFailure {
-    Malformed(Malformed),
+    Refused(Refusal),
     App(AppError),
 }
 
@@ -149,17 +157,53 @@ impl From<AppError> for ImportFailure {
     }
 }
 
-/// A malformed file: 422 problem+json naming the file field, with the fault's position.
-pub fn malformed_response(m: &Malformed) -> HttpResponse {
+/// One fault of a refused file in a problem+json `errors` list.
+#[derive(Debug, Serialize)]
+struct FileError {
+    field: &'static str,
+    message: String,
+    position: String,
+}
+
+/// A refused file: 422 problem+json with one `errors` entry (field `file`) per fault,
+/// each with its position; `position` is the first fault's. Past `Refusal::SHOWN`
+/// faults, a last entry says how many more there are.
+pub fn refusal_response(r: &Refusal) -> HttpResponse {
+    let (shown, more) = r.shown();
+    let mut errors: Vec<FileError> = shown
+        .iter()
+        .map(|m| FileError {
+            field: "file",
+            message: format!("{}：{}", m.position, m.message),
+            position: m.position.clone(),
+        })
+        .collect();
+    if more > 0 {
+        errors.push(FileError {
+            field: "file",
+            message: format!("……另有 {more} 处错误未列出"),
+            position: "文件".into(),
+        });
+    }
+    let first = shown.first();
+    let detail = match (first, r.faults.len()) {
+        (Some(m), 1) => format!("{}：{}（未导入任何题目）", m.position, m.message),
+        (Some(m), n) => format!(
+            "文件有 {n} 处错误，未导入任何题目；第一处在{}：{}",
+            m.position, m.message
+        ),
+        (None, _) => "文件有误，未导入任何题目".to_owned(),
+    };
     HttpResponse::UnprocessableEntity()
         .content_type("application/problem+json")
         .json(serde_json::json!({
             "type": "urn:cunyi:problem:validation",
             "title": "文件格式有误",
             "status": 422,
-            "detail": format!("{}：{}（未导入任何题目）", m.position, m.message),
-            "position": m.position,
-            "errors": [{ "field": "file", "message": format!("{}：{}", m.position, m.message), "position": m.position }],
+            "detail": detail,
+            "position": first.map(|m| m.position.clone()),
+            "error_count": r.faults.len(),
+            "errors": errors,
         }))
 }
 
@@ -176,7 +220,7 @@ async fn import(
     let file = read_form(multipart, MAX_BYTES).await?.require_file()?;
     match import_bytes(&state, &user, checked, file.bytes).await {
         Ok(report) => Ok(HttpResponse::Created().json(report)),
-        Err(ImportFailure::Malformed(m)) => Ok(malformed_response(&m)),
+        Err(ImportFailure::Refused(r)) => Ok(refusal_response(&r)),
         Err(ImportFailure::App(e)) => Err(e),
     }
 }

@@ -4,14 +4,24 @@
 //! GIFT has no case groups: an A3/A4 item is written as a single question with its case
 //! before the stem, a B1 item with its group's options. X items carry Moodle's weights
 //! (right answers share 100 %, wrong ones −100 %), so importing the file again gives X.
+//! Before each question a `// cunyi: {…}` comment (ignored by Moodle) carries its id and
+//! what GIFT cannot say, so the file imported into the same collection changes nothing.
+//!
+//! The `.xlsx` never fails on what the bank holds: a question with a text past Excel's
+//! cell limit (32,767 UTF-16 units; imports refuse far shorter, `rules::MAX_STEM_CHARS`)
+//! is left out of the sheet and named on the notes sheet.
 
 use std::fmt::Write as _;
 
 use rust_xlsxwriter::XlsxError;
 
+use super::formats::gift::{META_PREFIX, Meta};
 use super::formats::xlsx::columns;
 use super::{QType, Question};
 use crate::sheet::XlsxBook;
+
+/// Excel's limit on the text of one cell, in UTF-16 code units.
+pub const EXCEL_CELL_LIMIT: usize = 32_767;
 
 /// GIFT escapes: `~ = # { } :` and the backslash; newlines as `\n`.
 pub fn gift_escape(s: &str) -> String {
@@ -42,6 +52,20 @@ pub fn gift(questions: &[Question]) -> String {
             Some(case) => format!("{case}\n{}", q.stem),
             None => q.stem.clone(),
         };
+        let meta = Meta {
+            id: q.qid.clone(),
+            collection: q.collection.clone(),
+            area: Some(q.area.clone()),
+            topic: Some(q.topic.clone()),
+            qtype: Some(q.qtype.as_str().to_owned()),
+            difficulty: q.difficulty.map(|d| d.as_str().to_owned()),
+            group: q.group_id.clone(),
+            case: q.case_text.clone(),
+            source: Some(q.source.clone()),
+        };
+        if let Ok(json) = serde_json::to_string(&meta) {
+            let _ = writeln!(out, "{META_PREFIX} {json}");
+        }
         let _ = write!(out, "::{}::{} {{", q.qid, gift_escape(&stem));
         if q.qtype == QType::TF {
             out.push_str(if q.answer == "T" { "TRUE" } else { "FALSE" });
@@ -84,6 +108,7 @@ pub fn rows(questions: &[Question]) -> Vec<Vec<String>> {
         .map(|q| {
             let mut row = vec![
                 q.qid.clone(),
+                crate::areas::label(&q.area).to_owned(),
                 q.qtype.as_str().to_owned(),
                 q.difficulty
                     .map_or(String::new(), |d| d.as_str().to_owned()),
@@ -108,14 +133,42 @@ pub const NOTES: &[&str] = &[
     "组号：A3、A4、B1 题必填，同组各题填写相同组号；同组后续行的共用题干（A3/A4）或选项（B1）可留空，沿用该组第一行。",
     "选项：从选项A起连续填写；判断题不填选项。",
     "答案：单选填一个字母（如 B）；多选填多个字母（如 ACD 或 A,C,D）；判断题填 T/F、对/错 或 √/×。",
-    "难度：easy、medium、hard，可留空。内容领域在导入时选择，整个文件属于同一领域。",
+    "难度：easy、medium、hard，可留空。",
+    "内容领域：可留空，留空的题目属于导入时选择的领域。",
+    "长度：题干和共用题干不超过 4000 字，每个选项不超过 1000 字，解析不超过 4000 字，出处和主题不超过 500 字；超过的题目整份文件不导入。",
 ];
 
-/// The questions as an `.xlsx` in the template's columns (with a notes sheet).
+/// Does every cell of this row fit in Excel?
+fn fits(row: &[String]) -> bool {
+    row.iter()
+        .all(|cell| cell.encode_utf16().count() <= EXCEL_CELL_LIMIT)
+}
+
+/// The questions as an `.xlsx` in the template's columns (with a notes sheet). Rows
+/// that would not fit Excel's cells are left out and listed on the notes sheet.
 pub fn xlsx(questions: &[Question]) -> Result<Vec<u8>, XlsxError> {
+    let (rows, left_out): (Vec<_>, Vec<_>) = rows(questions)
+        .into_iter()
+        .zip(questions)
+        .partition(|(row, _)| fits(row));
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(row, _)| row).collect();
+    let mut notes: Vec<String> = NOTES.iter().map(|s| (*s).to_owned()).collect();
+    if !left_out.is_empty() {
+        notes.push(String::new());
+        notes.push(format!(
+            "以下 {} 道题的文字超过 Excel 单元格上限（32767 字符），未导出到本表；请在题库页面查看：",
+            left_out.len()
+        ));
+        notes.extend(
+            left_out
+                .iter()
+                .map(|(_, q)| format!("{}（{}）", q.qid, q.topic)),
+        );
+    }
+    let notes: Vec<&str> = notes.iter().map(String::as_str).collect();
     let mut book = XlsxBook::new();
-    book.sheet("题目", &columns(), &rows(questions))?;
-    book.notes("填写说明", NOTES)?;
+    book.sheet("题目", &columns(), &rows)?;
+    book.notes("填写说明", &notes)?;
     book.into_bytes()
 }
 
@@ -123,6 +176,34 @@ pub fn xlsx(questions: &[Question]) -> Result<Vec<u8>, XlsxError> {
 mod tests {
     use super::*;
     use crate::bank::formats::{self, Format};
+
+    #[test]
+    fn a_question_too_long_for_excel_is_left_out_and_named_not_a_failure() {
+        let (mut questions, _) = crate::bank::files::shipped();
+        questions.truncate(3);
+        questions[1].stem = "长".repeat(40_000);
+        let bytes = xlsx(&questions).unwrap();
+        let sheet = crate::sheet::read(&bytes, &crate::sheet::Limits::default()).unwrap();
+        assert_eq!(sheet.rows.len(), 2);
+        let back = formats::import(Format::Xlsx, &bytes, "public_health", "core").unwrap();
+        assert_eq!(back.questions[1].qid, questions[2].qid);
+        // The notes sheet names it (the second sheet, read as a zip entry).
+        let notes = notes_text(&bytes);
+        assert!(notes.contains(&questions[1].qid), "{notes}");
+        // GIFT has no cell limit: it keeps the question.
+        assert!(gift(&questions).contains(&questions[1].stem));
+    }
+
+    fn notes_text(bytes: &[u8]) -> String {
+        use std::io::Read as _;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = String::new();
+        zip.by_name("xl/sharedStrings.xml")
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    }
 
     #[test]
     fn weights_look_like_moodles() {
@@ -137,6 +218,7 @@ mod tests {
         // GIFT: stems (with cases), options and keys come back; X stays X.
         let text = gift(&questions);
         let back = formats::import(Format::Gift, text.as_bytes(), "public_health", "rt").unwrap();
+        assert!(back.warnings.is_empty(), "{:?}", back.warnings);
         assert!(back.skipped.is_empty(), "{:?}", back.skipped);
         assert_eq!(back.questions.len(), questions.len());
         for (a, b) in questions.iter().zip(&back.questions) {
@@ -158,14 +240,22 @@ mod tests {
             };
             assert_eq!(b.qtype, expected, "{}", a.qid);
         }
-        // .xlsx: everything comes back, ids, groups and cases included.
+        // .xlsx: everything comes back, ids, areas, groups and cases included.
         let bytes = xlsx(&questions).unwrap();
         let back = formats::import(Format::Xlsx, &bytes, "public_health", "core").unwrap();
-        assert_eq!(back.questions.len(), questions.len());
-        for (a, b) in questions.iter().zip(&back.questions) {
+        same_questions(&questions, &back.questions);
+        // GIFT into the collection it came from: the `// cunyi:` lines bring back ids,
+        // areas, types, groups, cases and sources.
+        let back = formats::import(Format::Gift, text.as_bytes(), "public_health", "core").unwrap();
+        same_questions(&questions, &back.questions);
+    }
+
+    fn same_questions(shipped: &[Question], back: &[Question]) {
+        assert_eq!(back.len(), shipped.len());
+        for (a, b) in shipped.iter().zip(back) {
             let mut b = b.clone();
-            b.area = a.area.clone();
             b.group_id = b.group_id.map(|g| g.trim_start_matches("core-").to_owned());
+            (b.frame, b.tcm, b.excludes) = (a.frame, a.tcm, a.excludes.clone());
             assert_eq!(&b, a);
         }
     }

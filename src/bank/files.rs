@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::rules::Problem;
-use super::{Difficulty, QType, Question};
+use super::{Difficulty, Frame, QType, Question};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/bank_files.rs"));
@@ -15,11 +15,17 @@ mod embedded {
 /// The collection name of the shipped bank.
 pub const CORE: &str = "core";
 
+/// The lint's thresholds shipped with the bank (question_bank/lint.toml).
+pub const LINT_CONFIG: &str = include_str!("../../question_bank/lint.toml");
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
     area: String,
     topic: String,
+    /// The exam frame's segment; default by area.
+    frame: Option<String>,
+    tcm: Option<bool>,
     #[serde(default)]
     item: Vec<RawItem>,
     #[serde(default)]
@@ -38,6 +44,9 @@ struct RawItem {
     answer: String,
     explanation: Option<String>,
     source: Option<String>,
+    tcm: Option<bool>,
+    #[serde(default)]
+    excludes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -51,6 +60,9 @@ struct RawGroup {
     options: Option<Vec<String>>,
     explanation: Option<String>,
     source: Option<String>,
+    tcm: Option<bool>,
+    #[serde(default)]
+    excludes: Vec<String>,
     #[serde(default)]
     item: Vec<RawItem>,
 }
@@ -122,6 +134,17 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
             format!("area {:?} 与所在文件夹 {folder:?} 不一致", raw.area),
         );
     }
+    let frame = match raw.frame.as_deref() {
+        None => Frame::of_area(&raw.area),
+        Some(f) => Frame::parse(f).unwrap_or_else(|| {
+            problem(
+                path.to_owned(),
+                format!("frame {f:?} 应为 public_health、general_practice 或 humanities"),
+            );
+            Frame::of_area(&raw.area)
+        }),
+    };
+    let file_tcm = raw.tcm.unwrap_or(false);
     let mut questions = Vec::new();
     let difficulty = |d: &Option<String>, at: &str, problem: &mut dyn FnMut(String, String)| match d
     {
@@ -168,6 +191,9 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
             answer: item.answer.trim().to_owned(),
             explanation: item.explanation.clone().unwrap_or_default(),
             source: item.source.clone().unwrap_or_default(),
+            frame,
+            tcm: item.tcm.unwrap_or(file_tcm),
+            excludes: item.excludes.clone(),
         });
     }
     for group in &raw.group {
@@ -245,6 +271,9 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
                     .clone()
                     .or_else(|| group.source.clone())
                     .unwrap_or_default(),
+                frame,
+                tcm: item.tcm.or(group.tcm).unwrap_or(file_tcm),
+                excludes: merged(&item.excludes, &group.excludes),
             });
         }
         if group.item.is_empty() {
@@ -254,8 +283,15 @@ pub fn parse_file(path: &str, text: &str) -> (Vec<Question>, Vec<Problem>) {
     (questions, problems)
 }
 
+/// An item's enemies: its own, then its group's not already listed.
+fn merged(item: &[String], group: &[String]) -> Vec<String> {
+    let mut out = item.to_vec();
+    out.extend(group.iter().filter(|g| !item.contains(g)).cloned());
+    out
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -318,5 +354,100 @@ source = "教材"
         assert!(problems[0].location.ends_with(":3"), "{problems:?}");
         let (_, problems) = parse_file("pharmacy/t.toml", "area = \"emergency\"\ntopic = \"x\"\n");
         assert!(problems[0].message.contains("不一致"));
+    }
+
+    pub(crate) const FRAMED: &str = r#"
+area = "general_practice"
+topic = "中医"
+frame = "general_practice"
+tcm = true
+
+[[item]]
+id = "gp-f-001"
+type = "A1"
+stem = "肝属"
+options = ["木", "火", "土", "金", "水"]
+answer = "A"
+explanation = "五行"
+source = "教材"
+excludes = ["gp-f-002"]
+
+[[item]]
+id = "gp-f-002"
+type = "TF"
+tcm = false
+stem = "肝属木"
+answer = "T"
+explanation = "五行"
+source = "教材"
+
+[[group]]
+id = "gp-f-g1"
+type = "B1"
+tcm = false
+excludes = ["gp-f-001"]
+options = ["甲", "乙", "丙", "丁", "戊"]
+source = "教材"
+explanation = "解析"
+
+  [[group.item]]
+  id = "gp-f-g1-1"
+  stem = "一"
+  answer = "A"
+  tcm = true
+  excludes = ["gp-f-002", "gp-f-001"]
+
+  [[group.item]]
+  id = "gp-f-g1-2"
+  stem = "二"
+  answer = "B"
+"#;
+
+    #[test]
+    fn frame_tcm_and_enemies_are_read_item_over_group_over_file() {
+        let (questions, problems) = parse_file("general_practice/f.toml", FRAMED);
+        assert!(problems.is_empty(), "{problems:?}");
+        let by = |id: &str| questions.iter().find(|q| q.qid == id).unwrap();
+        assert!(questions.iter().all(|q| q.frame == Frame::GeneralPractice));
+        assert!(by("gp-f-001").tcm, "the file says 中医");
+        assert!(!by("gp-f-002").tcm, "the item says not");
+        assert!(by("gp-f-g1-1").tcm, "the item overrides its group");
+        assert!(!by("gp-f-g1-2").tcm, "the group overrides the file");
+        assert_eq!(by("gp-f-001").excludes, vec!["gp-f-002"]);
+        assert_eq!(
+            by("gp-f-g1-1").excludes,
+            vec!["gp-f-002", "gp-f-001"],
+            "the group's enemies join the item's, once"
+        );
+        assert_eq!(by("gp-f-g1-2").excludes, vec!["gp-f-001"]);
+    }
+
+    #[test]
+    fn the_frame_defaults_by_area_and_a_wrong_one_is_named() {
+        for (area, frame) in [
+            ("public_health", Frame::PublicHealth),
+            ("policy_law", Frame::Humanities),
+            ("pharmacy", Frame::GeneralPractice),
+        ] {
+            let text = format!(
+                "area = \"{area}\"\ntopic = \"t\"\n[[item]]\nid = \"x-001\"\ntype = \"TF\"\nstem = \"s\"\nanswer = \"T\"\n"
+            );
+            let (questions, problems) = parse_file(&format!("{area}/t.toml"), &text);
+            assert!(problems.is_empty(), "{problems:?}");
+            assert_eq!((questions[0].frame, questions[0].tcm), (frame, false));
+        }
+        let (_, problems) = parse_file(
+            "pharmacy/t.toml",
+            "area = \"pharmacy\"\ntopic = \"t\"\nframe = \"surgery\"\n",
+        );
+        assert!(problems[0].message.contains("frame"), "{problems:?}");
+        let (_, problems) = parse_file(
+            "pharmacy/t.toml",
+            "area = \"pharmacy\"\ntopic = \"t\"\nenemies = []\n",
+        );
+        assert!(
+            problems[0].message.contains("unknown field"),
+            "{problems:?}"
+        );
     }
 }

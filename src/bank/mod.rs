@@ -4,6 +4,7 @@
 //! B1 shared options, X multiple answers, true/false.
 
 pub mod api;
+pub mod command;
 pub mod export;
 pub mod files;
 pub mod formats;
@@ -59,6 +60,7 @@ impl QType {
         matches!(self, QType::A3 | QType::A4 | QType::B1)
     }
 
+    /// The Chinese name shown to people (pages, the lint table): never the bare code.
     pub fn label(self) -> &'static str {
         match self {
             QType::A1 => "A1 型题（单句型最佳选择题）",
@@ -68,6 +70,58 @@ impl QType {
             QType::B1 => "B1 型题（标准配伍题）",
             QType::X => "X 型题（多项选择题）",
             QType::TF => "判断题",
+        }
+    }
+}
+
+/// The segment of the national exam frame (考试大纲) a question counts towards: 公共卫生,
+/// 全科医疗 (of which 中医 is a share) or 医学人文. Declared by a bank file's `frame`, else
+/// the area's default.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Frame {
+    PublicHealth,
+    #[default]
+    GeneralPractice,
+    Humanities,
+}
+
+impl Frame {
+    pub const ALL: [Frame; 3] = [
+        Frame::PublicHealth,
+        Frame::GeneralPractice,
+        Frame::Humanities,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frame::PublicHealth => "public_health",
+            Frame::GeneralPractice => "general_practice",
+            Frame::Humanities => "humanities",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Frame> {
+        Frame::ALL.into_iter().find(|f| f.as_str() == s.trim())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Frame::PublicHealth => "公共卫生",
+            Frame::GeneralPractice => "全科医疗",
+            Frame::Humanities => "医学人文",
+        }
+    }
+
+    /// An area's default segment: public health → 公共卫生, policy and law → 医学人文,
+    /// every other area → 全科医疗.
+    pub fn of_area(area: &str) -> Frame {
+        match area {
+            "public_health" => Frame::PublicHealth,
+            "policy_law" => Frame::Humanities,
+            _ => Frame::GeneralPractice,
         }
     }
 }
@@ -120,12 +174,42 @@ pub struct Question {
     pub answer: String,
     pub explanation: String,
     pub source: String,
+    /// The exam frame's segment (the file's `frame`, else the area's default).
+    #[serde(default)]
+    pub frame: Frame,
+    /// A 中医 item (item overrides group overrides file; imports: false).
+    #[serde(default)]
+    pub tcm: bool,
+    /// Enemy items: never on one paper with this one. As parsed from a bank file, what
+    /// the item (or its group) declares; once stored, both sides of every pair
+    /// (`rules::symmetric_excludes`), so the exam engine reads them from either side.
+    #[serde(default)]
+    pub excludes: Vec<String>,
 }
 
 impl Question {
     /// The option letter of an index (0 → A).
     pub fn letter(i: usize) -> char {
         (b'A' + i as u8) as char
+    }
+
+    /// The key as people read it: `B`, `ACD`, and 正确 / 错误 for true/false.
+    pub fn key_label(&self) -> String {
+        match (self.qtype, self.answer.as_str()) {
+            (QType::TF, "T") => "正确".into(),
+            (QType::TF, _) => "错误".into(),
+            _ => self.answer.clone(),
+        }
+    }
+}
+
+/// A collection as people read it: the shipped one is 内置题库, the others by the name
+/// their importers gave them.
+pub fn collection_label(name: &str) -> String {
+    if name == files::CORE {
+        "内置题库".to_owned()
+    } else {
+        name.to_owned()
     }
 }
 
@@ -136,9 +220,54 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// A file that cannot be read at all: where and why (422, nothing written).
+/// One fault in an imported file: where and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Malformed {
     pub position: String,
     pub message: String,
+}
+
+/// A file refused whole (422, nothing written), with every fault found in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub faults: Vec<Malformed>,
+}
+
+impl Refusal {
+    /// How many faults a refusal lists before "……另有 N 处".
+    pub const SHOWN: usize = 100;
+
+    pub fn one(position: &str, message: impl Into<String>) -> Refusal {
+        Refusal {
+            faults: vec![Malformed {
+                position: position.to_owned(),
+                message: message.into(),
+            }],
+        }
+    }
+
+    /// The faults to show (at most `SHOWN`) and how many more there are.
+    pub fn shown(&self) -> (&[Malformed], usize) {
+        let n = self.faults.len().min(Self::SHOWN);
+        (&self.faults[..n], self.faults.len() - n)
+    }
+
+    /// Every fault on its own line, the long tail summed up.
+    pub fn lines(&self) -> Vec<String> {
+        let (shown, more) = self.shown();
+        let mut out: Vec<String> = shown
+            .iter()
+            .map(|m| format!("{}：{}", m.position, m.message))
+            .collect();
+        if more > 0 {
+            out.push(format!("……另有 {more} 处错误未列出"));
+        }
+        out
+    }
+}
+
+impl From<Malformed> for Refusal {
+    fn from(m: Malformed) -> Refusal {
+        Refusal { faults: vec![m] }
+    }
 }

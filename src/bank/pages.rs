@@ -8,7 +8,7 @@ use askama::Template;
 
 use super::api::{ImportFailure, ImportQuery, MANAGERS, check_query, import_bytes};
 use super::formats::MAX_BYTES;
-use super::{QType, Skipped, store};
+use super::{QType, Skipped, collection_label, store};
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::extract::read_form;
@@ -34,16 +34,21 @@ pub struct AreaRow {
 struct BankPage {
     nav: Option<Nav>,
     csrf: String,
+    /// The types' Chinese names, in `QType::ALL` order.
     types: Vec<&'static str>,
     rows: Vec<AreaRow>,
     total: i64,
+    /// (name as shown, count).
     collections: Vec<(String, i64)>,
     areas: Vec<(&'static str, &'static str)>,
     /// The form as sent (format, area, collection).
     form: (String, String, String),
+    /// Why the file was refused: a summary and every fault (capped).
     error: Option<String>,
+    faults: Vec<String>,
     done: Option<(String, usize, usize, usize)>,
     skipped: Vec<Skipped>,
+    warnings: Vec<Skipped>,
 }
 
 async fn page(state: &AppState, user: &PageUser) -> Result<BankPage, AppError> {
@@ -52,15 +57,15 @@ async fn page(state: &AppState, user: &PageUser) -> Result<BankPage, AppError> {
             Ok::<_, AppError>((store::counts_by_area_and_type(conn)?, store::summary(conn)?))
         })
         .await?;
-    let types: Vec<&'static str> = QType::ALL.iter().map(|t| t.as_str()).collect();
+    let types: Vec<&'static str> = QType::ALL.iter().map(|t| t.label()).collect();
     let rows = crate::areas::AREAS
         .iter()
         .map(|(code, label)| {
-            let counts: Vec<i64> = types
+            let counts: Vec<i64> = QType::ALL
                 .iter()
                 .map(|t| {
                     counts
-                        .get(&((*code).to_owned(), (*t).to_owned()))
+                        .get(&((*code).to_owned(), t.as_str().to_owned()))
                         .copied()
                         .unwrap_or(0)
                 })
@@ -79,12 +84,18 @@ async fn page(state: &AppState, user: &PageUser) -> Result<BankPage, AppError> {
         types,
         rows,
         total: summary.total,
-        collections: summary.by_collection.into_iter().collect(),
+        collections: summary
+            .by_collection
+            .into_iter()
+            .map(|(name, n)| (collection_label(&name), n))
+            .collect(),
         areas: crate::areas::AREAS.to_vec(),
         form: ("gift".into(), "public_health".into(), String::new()),
         error: None,
+        faults: Vec::new(),
         done: None,
         skipped: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 
@@ -94,8 +105,10 @@ struct QuestionPage {
     nav: Option<Nav>,
     q: super::Question,
     active: bool,
-    area_label: &'static str,
+    area_label: String,
     type_label: &'static str,
+    frame_label: &'static str,
+    collection: String,
     difficulty: &'static str,
     /// (letter, text, part of the key).
     options: Vec<(char, String, bool)>,
@@ -128,19 +141,14 @@ async fn question(
             )
         })
         .collect();
-    let answer = match (q.qtype, q.answer.as_str()) {
-        (QType::TF, "T") => "正确".to_owned(),
-        (QType::TF, _) => "错误".to_owned(),
-        _ => q.answer.clone(),
-    };
+    let answer = q.key_label();
     html(&QuestionPage {
         nav: Nav::of(&user),
         active: row.active,
-        area_label: crate::areas::AREAS
-            .iter()
-            .find(|(c, _)| *c == q.area)
-            .map_or("", |(_, l)| l),
+        area_label: crate::areas::label(&q.area).to_owned(),
         type_label: q.qtype.label(),
+        frame_label: q.frame.label(),
+        collection: collection_label(&q.collection),
         difficulty: match q.difficulty {
             Some(super::Difficulty::Easy) => "易",
             Some(super::Difficulty::Medium) => "中",
@@ -192,13 +200,23 @@ async fn import(state: web::Data<AppState>, user: PageUser, multipart: Multipart
                 report.unchanged,
             ));
             p.skipped = report.skipped;
+            p.warnings = report.warnings;
             html(&p)
         }
-        Err(ImportFailure::Malformed(m)) => {
-            p.error = Some(format!(
-                "{}：{}。文件未导入任何题目，请修改后重新上传。",
-                m.position, m.message
-            ));
+        Err(ImportFailure::Refused(r)) => {
+            p.error = Some(match r.faults.as_slice() {
+                [m] => format!(
+                    "{}：{}。文件未导入任何题目，请修改后重新上传。",
+                    m.position, m.message
+                ),
+                faults => format!(
+                    "文件有 {} 处错误，未导入任何题目，请逐一修改后重新上传：",
+                    faults.len()
+                ),
+            });
+            if r.faults.len() > 1 {
+                p.faults = r.lines();
+            }
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Err(ImportFailure::App(AppError::Validation(errors))) => {

@@ -9,7 +9,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::files::CORE;
-use super::{Difficulty, QType, Question};
+use super::rules::duplicates::{self, Duplicate};
+use super::{Difficulty, Frame, Malformed, QType, Question, Refusal, Skipped};
 use crate::db::schema::questions;
 use crate::db::{self, AnyConnection};
 
@@ -32,6 +33,9 @@ pub struct QuestionRow {
     pub source: String,
     pub content_hash: String,
     pub active: bool,
+    pub frame: String,
+    pub tcm: bool,
+    pub excludes: String,
 }
 
 impl QuestionRow {
@@ -50,6 +54,9 @@ impl QuestionRow {
             answer: self.answer.clone(),
             explanation: self.explanation.clone(),
             source: self.source.clone(),
+            frame: Frame::parse(&self.frame).unwrap_or_else(|| Frame::of_area(&self.area)),
+            tcm: self.tcm,
+            excludes: serde_json::from_str(&self.excludes).unwrap_or_default(),
         }
     }
 }
@@ -73,6 +80,9 @@ struct Row<'a> {
     content_hash: String,
     active: bool,
     updated_at: NaiveDateTime,
+    frame: &'a str,
+    tcm: bool,
+    excludes: String,
 }
 
 fn row(q: &Question, now: NaiveDateTime) -> Row<'_> {
@@ -93,6 +103,9 @@ fn row(q: &Question, now: NaiveDateTime) -> Row<'_> {
         content_hash: content_hash(q),
         active: true,
         updated_at: now,
+        frame: q.frame.as_str(),
+        tcm: q.tcm,
+        excludes: serde_json::to_string(&q.excludes).unwrap_or_else(|_| "[]".into()),
     }
 }
 
@@ -178,14 +191,16 @@ pub fn store(
 }
 
 /// Bring collection `core` in line with the shipped bank: add and update what changed,
-/// retire (deactivate) what is no longer shipped. Cheap when nothing changed.
+/// retire (deactivate) what is no longer shipped. Cheap when nothing changed. Enemy
+/// items are stored on both sides (`rules::symmetric_excludes`).
 pub fn sync_core(
     conn: &mut AnyConnection,
     shipped: &[Question],
     now: NaiveDateTime,
 ) -> QueryResult<Stored> {
+    let resolved = super::rules::symmetric_excludes(shipped);
     db::write(conn, |conn| {
-        let mut stored = store(conn, shipped, None, now)?;
+        let mut stored = store(conn, &resolved, None, now)?;
         let keep: std::collections::HashSet<&str> =
             shipped.iter().map(|q| q.qid.as_str()).collect();
         let active: Vec<(i64, String)> = questions::table
@@ -343,8 +358,18 @@ pub fn collection_exists(conn: &mut AnyConnection, name: &str) -> QueryResult<bo
     .get_result(conn)
 }
 
+/// What storing an import did, and what it left because the collection already holds
+/// the same question.
+#[derive(Debug)]
+pub struct ImportStored {
+    pub stored: Stored,
+    pub skipped: Vec<Skipped>,
+}
+
 /// Store an import's questions in one transaction with its audit entry — unless one of
-/// its explicit ids already belongs to another collection (then nothing is written).
+/// its explicit ids already belongs to another collection, or a question repeats one
+/// already in the collection with a different key (then nothing is written and every
+/// such fault is listed). A repeat with the same key is skipped.
 pub fn store_import(
     conn: &mut AnyConnection,
     imported: &super::formats::Imported,
@@ -352,22 +377,60 @@ pub fn store_import(
     format: super::formats::Format,
     actor: &crate::audit::Actor,
     now: NaiveDateTime,
-) -> QueryResult<Result<Stored, super::Malformed>> {
+) -> QueryResult<Result<ImportStored, Refusal>> {
     let ids: Vec<String> = imported.questions.iter().map(|q| q.qid.clone()).collect();
     let owners = owners(conn, &ids)?;
-    if let Some(q) = imported
+    let mut faults = Vec::new();
+    for (q, position) in imported.questions.iter().zip(&imported.positions) {
+        if let Some(owner) = owners.get(&q.qid).filter(|c| *c != collection) {
+            faults.push(Malformed {
+                position: position.clone(),
+                message: format!("编号 {} 已属于题库 {owner}，请清空编号列后再导入", q.qid),
+            });
+        }
+    }
+    let existing = list(
+        conn,
+        &Filter {
+            collection: Some(collection.to_owned()),
+            areas: None,
+            active_only: true,
+        },
+    )?;
+    let repeats = duplicates::against(&imported.questions, &existing);
+    let mut batch = Vec::with_capacity(imported.questions.len());
+    let mut skipped = Vec::new();
+    for ((q, position), repeat) in imported
         .questions
         .iter()
-        .find(|q| owners.get(&q.qid).is_some_and(|c| c != collection))
+        .zip(&imported.positions)
+        .zip(repeats)
     {
-        let owner = owners.get(&q.qid).cloned().unwrap_or_default();
-        return Ok(Err(super::Malformed {
-            position: "文件".into(),
-            message: format!("编号 {} 已属于题库 {owner}，请清空编号列后再导入", q.qid),
-        }));
+        match repeat {
+            Some(Duplicate::Same(s)) => skipped.push(Skipped {
+                position: position.clone(),
+                reason: format!(
+                    "与题库 {collection} 中已有的题目 {} 重复，未重复导入",
+                    existing[s].qid
+                ),
+            }),
+            Some(Duplicate::Contradicts(s)) => faults.push(Malformed {
+                position: position.clone(),
+                message: format!(
+                    "与题库 {collection} 中已有的题目 {} 相同，但答案不同（{} 与 {}），请核对",
+                    existing[s].qid,
+                    duplicates::key_described(&existing[s]),
+                    duplicates::key_described(q)
+                ),
+            }),
+            None => batch.push(q.clone()),
+        }
+    }
+    if !faults.is_empty() {
+        return Ok(Err(Refusal { faults }));
     }
     db::write(conn, |conn| {
-        let stored = store(conn, &imported.questions, actor.id, now)?;
+        let stored = store(conn, &batch, actor.id, now)?;
         crate::audit::record(
             conn,
             actor,
@@ -375,10 +438,12 @@ pub fn store_import(
                 .target(format!("collection:{collection}"))
                 .detail(serde_json::json!({
                     "format": format.as_str(), "added": stored.added, "updated": stored.updated,
-                    "unchanged": stored.unchanged, "skipped": imported.skipped.len(),
+                    "unchanged": stored.unchanged,
+                    "skipped": imported.skipped.len() + skipped.len(),
+                    "warnings": imported.warnings.len(),
                 })),
             now,
         )?;
-        Ok(Ok(stored))
+        Ok(Ok(ImportStored { stored, skipped }))
     })
 }

@@ -298,6 +298,9 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        frame -> Text,
+        tcm -> Bool,
+        excludes -> Text,
     }
 }
 

@@ -650,6 +650,9 @@ mod tests {
             answer: answer.into(),
             explanation: "解析".into(),
             source: "出处".into(),
+            frame: crate::bank::Frame::PublicHealth,
+            tcm: false,
+            excludes: Vec::new(),
         }
     }
 

@@ -155,6 +155,11 @@ async fn well_formed_files_of_every_format_import_and_reimport_changes_nothing(b
             .contains("essay")
     );
     assert_eq!(g["skipped"][0]["position"], "第 23 行");
+    assert_eq!(
+        g["warnings"],
+        serde_json::json!([]),
+        "nothing was changed on the way"
+    );
 
     let again = import(
         &app,
@@ -277,7 +282,7 @@ async fn malformed_files_name_the_fault_and_write_nothing(backend: Backend) {
         (
             "xlsx",
             "题型,题干,选项A,选项B,答案\nA1,题,甲,乙,B\nA1,题二,甲,乙,Q\n".as_bytes(),
-            "第 3 行",
+            "第 3 行「答案」",
         ),
         ("xlsx", b"\x00\x01binary", "文件"),
     ];

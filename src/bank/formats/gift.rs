@@ -1,24 +1,64 @@
 //! GIFT, Moodle's plain-text question format, as Moodle users write it: `//` comments,
-//! `$CATEGORY:` lines, `::title::`, `[html]` and other text formats, `\~ \= \# \{ \} \:`
-//! escapes, per-answer `#feedback` and `####general feedback`, `%50%` weights.
+//! `$CATEGORY:` lines, `::title::`, `[html]` and the other text formats (on the
+//! question, each answer and each feedback, stripped as Moodle strips them), `\~ \= \#
+//! \{ \} \:` escapes, per-answer `#feedback` and `####general feedback`, `%50%` weights.
 //!
 //! Mapped: multiple choice with one right answer → A1, several right (positive weights)
 //! → X, `{T}`/`{FALSE}` → TF. Reported in `skipped`: descriptions, essays, short answer,
-//! numerical, matching and multi-gap (cloze) questions.
+//! numerical, matching and multi-gap (cloze) questions, and questions with media in an
+//! option. Media in a stem is removed with a warning.
+//!
+//! cunyi's own export writes a `// cunyi: {json}` comment before each question (`Meta`):
+//! Moodle ignores it; imported into the same collection, it keeps the question's id and
+//! what GIFT cannot say.
 
+use serde::{Deserialize, Serialize};
+
+use super::media;
 use super::{Found, Read, blank, html_to_text, key_of, malformed, tidy};
 use crate::bank::{Malformed, QType, Skipped};
 
 /// A character and whether it was escaped with `\`.
 type Tok = (char, bool);
 
-pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
+/// What a cunyi export says of a question beyond GIFT (`// cunyi: {…}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    pub id: String,
+    pub collection: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub qtype: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficulty: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// The comment line that carries a `Meta`.
+pub const META_PREFIX: &str = "// cunyi:";
+
+struct Block {
+    line: usize,
+    text: String,
+    meta: Option<Meta>,
+}
+
+pub fn read(text: &str, area: &str) -> Read {
     let mut out = Read::default();
     let mut topic = String::new();
     let mut category = String::new();
-    for (line, block) in blocks(text)? {
-        let position = format!("第 {line} 行");
-        let trimmed = block.trim_start();
+    let (blocks, unclosed) = blocks(text);
+    for block in blocks {
+        let position = format!("第 {} 行", block.line);
+        let trimmed = block.text.trim_start();
         if let Some(rest) = trimmed.strip_prefix("$CATEGORY:") {
             category = rest.trim().to_owned();
             topic = category
@@ -29,11 +69,26 @@ pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
                 .to_owned();
             continue;
         }
-        let toks = tokens(&block);
-        match question(&toks, &position)? {
-            Parsed::Skip(reason) => out.skipped.push(Skipped { position, reason }),
-            Parsed::Question { title, stem, kind } => {
+        let toks = tokens(&block.text);
+        match question(&toks, &position) {
+            Err(fault) => out.faults.push(fault),
+            Ok(Parsed::Skip(reason)) => out.skipped.push(Skipped { position, reason }),
+            Ok(Parsed::Question {
+                title,
+                stem,
+                removed,
+                kind,
+            }) => {
                 let (qtype, options, answer, explanation) = kind;
+                if !removed.is_empty() {
+                    out.warn(
+                        &position,
+                        format!(
+                            "题干中的{}已删除（题目只保存文字），请核对题目是否仍可作答",
+                            media::describe(&removed)
+                        ),
+                    );
+                }
                 let mut q = blank(area, &topic, qtype);
                 q.stem = stem;
                 q.options = options;
@@ -45,57 +100,74 @@ pub fn read(text: &str, area: &str) -> Result<Read, Malformed> {
                     format!("GIFT 导入：{title}")
                 };
                 let key = format!("{category}\u{1f}{title}\u{1f}{}", q.stem);
-                out.found.push(Found {
-                    position,
-                    key,
-                    explicit_id: None,
-                    question: q,
-                });
+                let mut found = Found::new(position, key, q);
+                found.exported = block.meta;
+                out.found.push(found);
             }
         }
     }
-    Ok(out)
+    out.faults.extend(unclosed);
+    out
 }
 
 /// Question blocks: runs of lines separated by blank lines, with `//` comment lines
-/// dropped; a block whose `{` is still open continues past a blank line. Each block
-/// comes with its first line's number.
-fn blocks(text: &str) -> Result<Vec<(usize, String)>, Malformed> {
-    let mut out = Vec::new();
-    let mut current: Option<(usize, String)> = None;
+/// dropped (a `// cunyi:` line is kept for the next block); a block whose `{` is still
+/// open continues past a blank line. Each block comes with its first line's number; a
+/// last block still open at the end of the file is a fault.
+fn blocks(text: &str) -> (Vec<Block>, Option<Malformed>) {
+    let mut blocks = Vec::new();
+    let mut current: Option<Block> = None;
+    let mut meta: Option<Meta> = None;
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
-        if line.trim_start().starts_with("//") {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("//") {
+            if current.is_none()
+                && let Some(json) = trimmed.strip_prefix(META_PREFIX)
+            {
+                meta = serde_json::from_str(json.trim()).ok();
+            }
             continue;
         }
         if line.trim().is_empty() {
-            if let Some((start, block)) = current.take() {
-                if open_brace(&block) {
-                    current = Some((start, block + "\n"));
+            if let Some(block) = current.take() {
+                if open_brace(&block.text) {
+                    current = Some(Block {
+                        text: block.text + "\n",
+                        ..block
+                    });
                 } else {
-                    out.push((start, block));
+                    blocks.push(block);
                 }
             }
             continue;
         }
         match &mut current {
-            Some((_, block)) => {
-                block.push('\n');
-                block.push_str(line);
+            Some(block) => {
+                block.text.push('\n');
+                block.text.push_str(line);
             }
-            None => current = Some((n, line.to_owned())),
+            None => {
+                current = Some(Block {
+                    line: n,
+                    text: line.to_owned(),
+                    meta: meta.take(),
+                })
+            }
         }
     }
-    if let Some((start, block)) = current {
-        if open_brace(&block) {
-            return Err(malformed(
-                &format!("第 {start} 行"),
+    let mut unclosed = None;
+    if let Some(block) = current {
+        if open_brace(&block.text) {
+            unclosed = Some(malformed(
+                &format!("第 {} 行", block.line),
                 "答案区的 { 没有对应的 }".into(),
             ));
+        } else {
+            blocks.push(block);
         }
-        out.push((start, block));
     }
-    Ok(out)
+    (blocks, unclosed)
 }
 
 fn open_brace(block: &str) -> bool {
@@ -142,11 +214,45 @@ fn find(toks: &[Tok], from: usize, pattern: &str) -> Option<usize> {
     })
 }
 
+/// A text's format marker as Moodle reads it (`[html]`, `[plain]`, `[moodle]`,
+/// `[markdown]` at its start): whether the text is HTML (`None`: no marker, the
+/// question's format), and the text without the marker.
+fn format_marker(s: &str) -> (Option<bool>, &str) {
+    let trimmed = s.trim_start();
+    for (marker, html) in [
+        ("[html]", true),
+        ("[plain]", false),
+        ("[moodle]", false),
+        ("[markdown]", false),
+    ] {
+        if trimmed.len() >= marker.len()
+            && trimmed.is_char_boundary(marker.len())
+            && trimmed[..marker.len()].eq_ignore_ascii_case(marker)
+        {
+            return (Some(html), &trimmed[marker.len()..]);
+        }
+    }
+    (None, s)
+}
+
+/// A piece of text (answer, feedback) as plain text: its own format marker stripped,
+/// HTML turned into text when it (or else the question) is HTML.
+fn clean_text(raw: &str, question_html: bool) -> String {
+    let (marker, body) = format_marker(raw);
+    if marker.unwrap_or(question_html) {
+        html_to_text(body)
+    } else {
+        tidy(body)
+    }
+}
+
 enum Parsed {
     Skip(String),
     Question {
         title: String,
         stem: String,
+        /// Media removed from the stem.
+        removed: Vec<media::Media>,
         kind: (QType, Vec<String>, String, String),
     },
 }
@@ -174,10 +280,7 @@ fn question(toks: &[Tok], position: &str) -> Result<Parsed, Malformed> {
             i = close + 1;
         }
     }
-    let clean = |t: &[Tok]| {
-        let s = text(t);
-        if html { html_to_text(&s) } else { tidy(&s) }
-    };
+    let clean = |t: &[Tok]| clean_text(&text(t), html);
     let Some(open) = find(toks, i, "{") else {
         return Ok(Parsed::Skip("说明文字（没有答案区），不是题目".into()));
     };
@@ -190,13 +293,24 @@ fn question(toks: &[Tok], position: &str) -> Result<Parsed, Malformed> {
             "一题有多个答案区（完形填空 / cloze），无法映射".into(),
         ));
     }
-    let before = clean(&toks[i..open]);
-    let after = clean(after);
+    let (before, mut removed) = media::strip(&text(&toks[i..open]));
+    let (after, more) = media::strip(&text(after));
+    removed.extend(more);
+    removed.sort_unstable();
+    removed.dedup();
+    let as_text = |s: &str| if html { html_to_text(s) } else { tidy(s) };
+    let (before, after) = (as_text(&before), as_text(&after));
     let stem = if after.is_empty() {
         before
     } else {
         format!("{before}____{after}")
     };
+    if stem.is_empty() && !removed.is_empty() {
+        return Ok(Parsed::Skip(format!(
+            "题干只有{}，没有文字，无法导入",
+            media::describe(&removed)
+        )));
+    }
     let body = &toks[open + 1..close];
     let (answers, general) = match find(body, 0, "####") {
         Some(g) => (&body[..g], clean(&body[g + 4..])),
@@ -228,6 +342,7 @@ fn question(toks: &[Tok], position: &str) -> Result<Parsed, Malformed> {
         return Ok(Parsed::Question {
             title,
             stem,
+            removed,
             kind: (QType::TF, Vec::new(), answer.into(), explanation),
         });
     }
@@ -286,11 +401,14 @@ fn question(toks: &[Tok], position: &str) -> Result<Parsed, Malformed> {
             weight = Some(w);
             body = rest[end + 1..].to_owned();
         }
-        let option = if html {
-            html_to_text(&body)
-        } else {
-            tidy(&body)
-        };
+        let (_, kinds) = media::strip(format_marker(&body).1);
+        if !kinds.is_empty() {
+            return Ok(Parsed::Skip(format!(
+                "选项含{}，暂不支持导入",
+                media::describe(&kinds)
+            )));
+        }
+        let option = clean_text(&body, html);
         let right = match marker {
             '=' => weight.is_none_or(|w| w > 0.0),
             _ => weight.is_some_and(|w| w > 0.0),
@@ -320,6 +438,7 @@ fn question(toks: &[Tok], position: &str) -> Result<Parsed, Malformed> {
     Ok(Parsed::Question {
         title,
         stem,
+        removed,
         kind: (qtype, options, answer, explanation),
     })
 }
@@ -333,7 +452,13 @@ mod tests {
     use super::*;
 
     fn read_ok(text: &str) -> Read {
-        read(text, "public_health").unwrap()
+        let r = read(text, "public_health");
+        assert!(r.faults.is_empty(), "{:?}", r.faults);
+        r
+    }
+
+    fn faults(text: &str) -> Vec<Malformed> {
+        read(text, "public_health").faults
     }
 
     #[test]
@@ -411,11 +536,70 @@ $CATEGORY: $course$/top/默认/高血压管理
 
     #[test]
     fn faults_name_their_line() {
-        let e = read("\n\n::t::题目 {=甲 ~乙\n\n", "public_health").unwrap_err();
+        let e = &faults("\n\n::t::题目 {=甲 ~乙\n\n")[0];
         assert_eq!(e.position, "第 3 行");
-        let e = read("题目 {~甲 ~乙}", "public_health").unwrap_err();
+        let e = &faults("题目 {~甲 ~乙}")[0];
         assert!(e.message.contains("没有正确答案"));
-        let e = read("::没有结尾 题目 {=甲 ~乙}", "public_health").unwrap_err();
+        let e = &faults("::没有结尾 题目 {=甲 ~乙}")[0];
         assert!(e.message.contains("::"));
+    }
+
+    #[test]
+    fn every_fault_in_a_file_is_reported() {
+        let file = "题一 {~甲 ~乙}\n\n::好::题二 {=甲 ~乙}\n\n::坏 题三 {=甲 ~乙}\n\n题四 {=甲 ~%x%乙}\n\n题五 {=甲 ~乙\n";
+        let found: Vec<String> = faults(file).into_iter().map(|f| f.position).collect();
+        assert_eq!(found, vec!["第 1 行", "第 5 行", "第 7 行", "第 9 行"]);
+    }
+
+    #[test]
+    fn format_markers_are_stripped_from_answers_and_feedback() {
+        let r = read_ok(
+            "::色::[html]<p>天空是什么颜色？</p>{\n\
+             ~[plain]red#[html]<b>不对</b>\n\
+             =[plain]blue#[markdown]对\n\
+             ~[moodle]green\n\
+             ~%0%[html]<i>black</i>\n\
+             ####[html]<p>晴天是<b>蓝色</b></p>\n}\n\n\
+             判断 {TRUE#[plain]错了#[html]<p>对</p>}\n",
+        );
+        let q = &r.found[0].question;
+        assert_eq!(q.options, vec!["red", "blue", "green", "black"]);
+        assert_eq!(
+            (q.answer.as_str(), q.explanation.as_str()),
+            ("B", "晴天是蓝色")
+        );
+        assert_eq!(r.found[1].question.explanation, "对");
+        let r = read_ok("题 {=[html]<b>甲</b>#[plain]对 ~乙}");
+        assert_eq!(r.found[0].question.options[0], "甲");
+        assert_eq!(r.found[0].question.explanation, "对");
+    }
+
+    #[test]
+    fn media_leaves_a_stem_with_a_warning_and_an_option_with_a_skip() {
+        let r = read_ok(
+            "::图::[html]<p>心电图如下<img src=\"@@PLUGINFILE@@/ecg.png\">，诊断为</p>{=房颤 ~窦律}\n\n\
+             ::图选项::[html]选出房颤 {=<img src=\"@@PLUGINFILE@@/a.png\"> ~窦律}\n\n\
+             ::只有图::[html]<img src=\"@@PLUGINFILE@@/b.png\">{=甲 ~乙}\n",
+        );
+        assert_eq!(r.found.len(), 1);
+        assert_eq!(r.found[0].question.stem, "心电图如下，诊断为");
+        assert_eq!(r.warnings.len(), 1);
+        assert_eq!(r.warnings[0].position, "第 1 行");
+        assert!(r.warnings[0].reason.contains("图片"), "{:?}", r.warnings);
+        assert!(r.skipped[0].reason.contains("选项含"));
+        assert!(r.skipped[1].reason.contains("题干只有"));
+    }
+
+    #[test]
+    fn an_exports_meta_line_travels_with_its_question() {
+        let r = read_ok(
+            "// cunyi: {\"id\":\"zz-1\",\"collection\":\"zz\",\"type\":\"A2\"}\n::zz-1::题 {=甲 ~乙}\n\n::b::题二 {=甲 ~乙}\n",
+        );
+        let meta = r.found[0].exported.as_ref().unwrap();
+        assert_eq!(
+            (meta.id.as_str(), meta.qtype.as_deref()),
+            ("zz-1", Some("A2"))
+        );
+        assert!(r.found[1].exported.is_none());
     }
 }
