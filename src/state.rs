@@ -41,22 +41,28 @@ impl AppState {
         let mut conn = pool
             .get()
             .context("cannot take a connection from the pool")?;
-        let applied =
-            db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
-        if !applied.is_empty() {
-            tracing::info!(?applied, "applied migrations");
-        }
+        // Migrations and shipped data under one lock: any number of instances may start
+        // together on a fresh database.
+        db::with_startup_lock(&mut conn, |conn| {
+            let applied =
+                db::run_migrations(conn).map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+            if !applied.is_empty() {
+                tracing::info!(?applied, "applied migrations");
+            }
+            let now = time::now();
+            regions::store::seed_builtin(conn, now).context("cannot load the shipped regions")?;
+            let (shipped, problems) = crate::bank::files::shipped();
+            if !problems.is_empty() || shipped.is_empty() {
+                anyhow::bail!("the embedded question bank is empty or has problems: {problems:?}");
+            }
+            let synced = crate::bank::store::sync_core(conn, &shipped, now)
+                .context("cannot load the shipped question bank")?;
+            if synced.added + synced.updated + synced.retired > 0 {
+                tracing::info!(?synced, "question bank `core` updated");
+            }
+            Ok(())
+        })?;
         let now = time::now();
-        regions::store::seed_builtin(&mut conn, now).context("cannot load the shipped regions")?;
-        let (shipped, problems) = crate::bank::files::shipped();
-        if !problems.is_empty() || shipped.is_empty() {
-            anyhow::bail!("the embedded question bank is empty or has problems: {problems:?}");
-        }
-        let synced = crate::bank::store::sync_core(&mut conn, &shipped, now)
-            .context("cannot load the shipped question bank")?;
-        if synced.added + synced.updated + synced.retired > 0 {
-            tracing::info!(?synced, "question bank `core` updated");
-        }
         let secret = match &config.jwt_secret {
             Some(secret) => secret.expose().clone(),
             None => {

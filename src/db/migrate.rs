@@ -15,6 +15,27 @@ pub type MigrationError = Box<dyn std::error::Error + Send + Sync>;
 /// instances start at once on one PostgreSQL.
 const MIGRATION_LOCK: i64 = 0x6375_6e79_6900_0001;
 
+/// Key of the advisory lock that serialises the loading of shipped data (regions, the
+/// question bank) when several instances start at once.
+const STARTUP_LOCK: i64 = 0x6375_6e79_6900_0002;
+
+/// Run `f` while holding the start-up lock (PostgreSQL; SQLite has one instance by
+/// design). Two `serve` processes on a fresh database used to race here: the second
+/// died on a duplicate key while loading the shipped regions.
+pub fn with_startup_lock<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    if let AnyConnection::Postgresql(c) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_lock({STARTUP_LOCK})")).execute(c)?;
+    }
+    let result = f(conn);
+    if let AnyConnection::Postgresql(c) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_unlock({STARTUP_LOCK})")).execute(c)?;
+    }
+    result
+}
+
 /// Apply every pending migration; returns the versions applied.
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, MigrationError> {
     let applied = match conn {

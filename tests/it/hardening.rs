@@ -298,3 +298,57 @@ async fn password_hashing_is_bounded_by_a_memory_budget() {
         "a burst beyond the budget is refused, not hashed at once"
     );
 }
+
+fn serve(db_url: &str, port: u16) -> Server {
+    Server(
+        Command::new(env!("CARGO_BIN_EXE_cunyi"))
+            .arg("serve")
+            .env("CUNYI_DATABASE_URL", db_url)
+            .env("CUNYI_BIND", format!("127.0.0.1:{port}"))
+            .env("CUNYI_JWT_SECRET", crate::support::JWT_SECRET)
+            .env("CUNYI_ID_KEY", crate::support::ID_KEY)
+            .env("CUNYI_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+/// Two `serve` processes started together on a fresh PostgreSQL database: the second
+/// died (3 of 3) on a duplicate key while loading the shipped regions. Now the loading of
+/// shipped data is serialised with the migrations: three start together and all serve.
+#[actix_web::test]
+async fn three_instances_start_together_on_a_fresh_database() {
+    if !Backend::Postgres.available() {
+        return;
+    }
+    let db = TestDb::new(Backend::Postgres);
+    let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+    let mut servers: Vec<Server> = ports.iter().map(|p| serve(&db.url, *p)).collect();
+    let client = reqwest::Client::new();
+    for (server, port) in servers.iter_mut().zip(&ports) {
+        let mut ready = false;
+        for _ in 0..600 {
+            if let Some(status) = server.0.try_wait().unwrap() {
+                let mut err = String::new();
+                if let Some(mut e) = server.0.stderr.take() {
+                    use std::io::Read as _;
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("instance on {port} exited ({status}): {err}");
+            }
+            if let Ok(r) = client
+                .get(format!("http://127.0.0.1:{port}/readyz"))
+                .send()
+                .await
+                && r.status() == 200
+            {
+                ready = true;
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(ready, "instance on {port} never became ready");
+    }
+}

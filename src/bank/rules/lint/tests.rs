@@ -357,7 +357,6 @@ fn the_shipped_config_is_read_and_the_shipped_bank_is_measured() {
 }
 
 #[test]
-#[ignore = "bank rewrite lands with issue 13 content"]
 fn the_shipped_bank_passes_the_lint() {
     let config = config();
     let (questions, _) = crate::bank::files::shipped();
