@@ -12,6 +12,7 @@ mod db;
 mod exam_pages;
 mod exams;
 mod layout;
+mod ledger_race;
 mod orgs;
 mod pages;
 mod programs;

@@ -153,10 +153,13 @@ pub fn credit(
     now: NaiveDateTime,
 ) -> Result<Credited, CreditError> {
     db::write(conn, |conn| {
-        let approvals = store::records(conn, &credit.approve)?;
         let mut doctor_ids: Vec<i64> = credit.lines.iter().map(|l| l.doctor_id).collect();
-        doctor_ids.extend(approvals.iter().map(|r| r.doctor_id));
+        if !credit.approve.is_empty() {
+            doctor_ids.extend(store::records(conn, &credit.approve)?.iter().map(|r| r.doctor_id));
+        }
         let doctors = store::lock_doctors(conn, &doctor_ids)?;
+        // Read again under the locks: a concurrent review may have decided them.
+        let approvals = store::records(conn, &credit.approve)?;
         let mut ids: Vec<i64> = doctors.keys().copied().collect();
         ids.sort_unstable();
         let facts = Facts::read(conn, credit, &approvals, &doctors, &ids)?;
