@@ -5,8 +5,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::SessionBody;
-use super::views::base_url;
 use super::ops::{self, ListQuery, attendance, code, detail};
+use super::views::base_url;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::extract::Body;

@@ -132,7 +132,10 @@ pub fn check_body(body: &SessionBody) -> AppResult<NewSession> {
     if location.is_empty() || location.chars().count() > 100 {
         p.add("location", "地点应为 1–100 个字符");
     }
-    let starts_at = p.take("starts_at", crate::time::parse_instant(&text(&body.starts_at)));
+    let starts_at = p.take(
+        "starts_at",
+        crate::time::parse_instant(&text(&body.starts_at)),
+    );
     let ends_at = p.take("ends_at", crate::time::parse_instant(&text(&body.ends_at)));
     let minutes = body.minutes.unwrap_or(0);
     if let (Some(s), Some(e)) = (starts_at, ends_at)
@@ -181,12 +184,7 @@ pub enum Access {
 /// Who may see a session: admins whose subtree holds its region and the instructors
 /// who teach it run it; a doctor under its region (a county's or the city's session)
 /// attends it; nobody else sees it.
-pub fn access(
-    role: Role,
-    caller_path: &str,
-    session_path: &str,
-    teaches: bool,
-) -> Option<Access> {
+pub fn access(role: Role, caller_path: &str, session_path: &str, teaches: bool) -> Option<Access> {
     match role {
         Role::CountyAdmin | Role::CityAdmin | Role::Sysadmin
             if session_path.starts_with(caller_path) =>
@@ -298,11 +296,23 @@ mod tests {
     fn who_runs_and_who_attends() {
         let county = "/370000/370400/370402/";
         let village = "/370000/370400/370402/370402001/";
-        assert_eq!(access(Role::CountyAdmin, county, village, false), Some(Access::Runs));
+        assert_eq!(
+            access(Role::CountyAdmin, county, village, false),
+            Some(Access::Runs)
+        );
         assert_eq!(access(Role::CountyAdmin, village, county, false), None);
-        assert_eq!(access(Role::Doctor, village, county, false), Some(Access::Attends));
-        assert_eq!(access(Role::Doctor, "/370000/370400/370403/", county, false), None);
-        assert_eq!(access(Role::Instructor, county, county, true), Some(Access::Runs));
+        assert_eq!(
+            access(Role::Doctor, village, county, false),
+            Some(Access::Attends)
+        );
+        assert_eq!(
+            access(Role::Doctor, "/370000/370400/370403/", county, false),
+            None
+        );
+        assert_eq!(
+            access(Role::Instructor, county, county, true),
+            Some(Access::Runs)
+        );
         assert_eq!(access(Role::Instructor, county, county, false), None);
     }
 
@@ -322,6 +332,16 @@ mod tests {
     fn a_session_body_names_every_problem() {
         let e = check_body(&SessionBody::default()).unwrap_err();
         let fields: Vec<&str> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(fields, ["title", "location", "starts_at", "ends_at", "minutes", "region_code"]);
+        assert_eq!(
+            fields,
+            [
+                "title",
+                "location",
+                "starts_at",
+                "ends_at",
+                "minutes",
+                "region_code"
+            ]
+        );
     }
 }

@@ -140,17 +140,29 @@ mod tests {
     #[test]
     fn scores_are_points_from_0_to_100() {
         assert_eq!(check_score(Points::tenths(885)), Ok(Points::tenths(885)));
-        assert_eq!(check_score(Points::whole(80)).map(|p| p.to_string()), Ok("80".into()));
+        assert_eq!(
+            check_score(Points::whole(80)).map(|p| p.to_string()),
+            Ok("80".into())
+        );
         assert!(check_score(Points::whole(101)).is_err());
         assert!(check_score(Points::tenths(-1)).is_err());
     }
 
     #[test]
     fn who_sees_and_who_signs() {
-        assert_eq!(relation(Role::CountyAdmin, true, false, None), Some(Relation::Admin));
+        assert_eq!(
+            relation(Role::CountyAdmin, true, false, None),
+            Some(Relation::Admin)
+        );
         assert_eq!(relation(Role::CountyAdmin, false, false, None), None);
-        assert_eq!(relation(Role::Doctor, false, true, None), Some(Relation::Doctor));
-        assert_eq!(relation(Role::Instructor, false, false, Some(4)), Some(Relation::Supervisor(4)));
+        assert_eq!(
+            relation(Role::Doctor, false, true, None),
+            Some(Relation::Doctor)
+        );
+        assert_eq!(
+            relation(Role::Instructor, false, false, Some(4)),
+            Some(Relation::Supervisor(4))
+        );
         assert_eq!(relation(Role::Instructor, true, false, None), None);
         assert!(may_sign(Relation::Admin, None, false));
         assert!(may_sign(Relation::Supervisor(4), Some(4), false));

@@ -125,7 +125,8 @@ async fn two_requests_never_credit_a_day_past_24_hours(backend: Backend) {
 
     for round in 0..ROUNDS {
         let on = day(round).to_string();
-        let body = json!({"doctor_id": doctor, "kind": "tutoring", "minutes": 800, "occurred_on": on});
+        let body =
+            json!({"doctor_id": doctor, "kind": "tutoring", "minutes": 800, "occurred_on": on});
         let (a, b) = futures_util::future::join(
             app.post("/api/v1/study-records", &admin, body.clone()),
             app.post("/api/v1/study-records", &admin, body),

@@ -396,7 +396,9 @@ async fn the_session_list_honours_its_region_filter(backend: Backend) {
         .collect();
     assert_eq!(ids, [here], "only the named region's sessions, not {there}");
     assert_eq!(
-        app.get("/api/v1/sessions?region=370403", &s.admin).await.status,
+        app.get("/api/v1/sessions?region=370403", &s.admin)
+            .await
+            .status,
         404,
         "a region outside the caller's is not found"
     );

@@ -166,7 +166,10 @@ async fn only_signed_off_shadowing_time_is_credited(backend: Backend) {
         .await
         .json();
     assert_eq!(seen["rotations"][0]["summary"], "掌握常见病问诊");
-    assert_eq!(seen["rotations"][0]["assessment_score"], 91.5, "points, as given");
+    assert_eq!(
+        seen["rotations"][0]["assessment_score"], 91.5,
+        "points, as given"
+    );
 }
 
 /// Regression: scores are points both ways (80 in, 80 out — they once came back ×10).
@@ -191,7 +194,13 @@ async fn assessment_scores_come_back_as_given(backend: Backend) {
     let placement = app.post("/api/v1/placements", &admin, json!({"doctor_id": doctor, "base_org_id": base.json()["id"], "starts_on": "2026-10-01", "ends_on": "2026-11-30"})).await;
     assert_eq!(placement.status, 201, "{}", placement.text);
     let pid = placement.json()["id"].as_i64().unwrap();
-    let rotation = app.post(&format!("/api/v1/placements/{pid}/rotations"), &admin, json!({"department": "内科", "starts_on": "2026-10-01", "ends_on": "2026-10-31"})).await;
+    let rotation = app
+        .post(
+            &format!("/api/v1/placements/{pid}/rotations"),
+            &admin,
+            json!({"department": "内科", "starts_on": "2026-10-01", "ends_on": "2026-10-31"}),
+        )
+        .await;
     assert_eq!(rotation.status, 201, "{}", rotation.text);
     let rid = rotation.json()["id"].as_i64().unwrap();
 

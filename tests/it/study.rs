@@ -667,7 +667,11 @@ async fn a_review_with_a_bad_body_is_refused_and_writes_nothing(backend: Backend
             .send()
             .await
             .unwrap();
-        assert_eq!(not_json.status(), 422, "{decision}: a body that is not JSON");
+        assert_eq!(
+            not_json.status(),
+            422,
+            "{decision}: a body that is not JSON"
+        );
     }
     let record = app
         .get(&format!("/api/v1/study-records/{id}"), &c.admin)

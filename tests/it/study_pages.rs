@@ -220,13 +220,15 @@ async fn the_progress_page_draws_the_distribution_and_filters(backend: Backend) 
     let (done, _) = app
         .doctor(&admin, program, "37040219900101123", "370402", None)
         .await;
-    let record = |doctor: i64, kind: &str, minutes: i32, date: String| {
-        json!({"doctor_id": doctor, "kind": kind, "minutes": minutes, "occurred_on": date})
-    };
+    let record = |doctor: i64, kind: &str, minutes: i32, date: String| json!({"doctor_id": doctor, "kind": kind, "minutes": minutes, "occurred_on": date});
     let mut arrange = vec![record(behind, "online", 600, "2026-10-01".into())];
     // Every requirement met (158 h online, 60 h centralized, 60 h shadowing), a day at a
     // time: this doctor is on schedule whatever the date.
-    for (kind, total, first_day) in [("online", 9480, 1), ("centralized", 3600, 10), ("shadowing", 3600, 15)] {
+    for (kind, total, first_day) in [
+        ("online", 9480, 1),
+        ("centralized", 3600, 10),
+        ("shadowing", 3600, 15),
+    ] {
         let mut left = total;
         let mut d = first_day;
         while left > 0 {
@@ -252,7 +254,10 @@ async fn the_progress_page_draws_the_distribution_and_filters(backend: Backend) 
         page.contains("在岗学员 2 人，学时达标 1 人，进度落后 1 人"),
         "the counts are of the whole table"
     );
-    assert!(page.contains(&format!("/roster/{behind}\"")) && page.contains(&format!("/roster/{done}\"")));
+    assert!(
+        page.contains(&format!("/roster/{behind}\""))
+            && page.contains(&format!("/roster/{done}\""))
+    );
 
     let filtered = fetch(&app, &desk, "/progress?behind=true").await;
     assert!(

@@ -48,9 +48,9 @@ fn mark_in(
                 Some(d) if !scope.contains_path(&d.path) || d.program_id != session.program_id => {
                     Some(format!("{} 不属于本次培训的地区或培训项目", d.name))
                 }
-                Some(_) if session.capacity.is_some_and(|c| present >= c as usize) => Some(
-                    format!("已达人数上限 {}", session.capacity.unwrap_or(0)),
-                ),
+                Some(_) if session.capacity.is_some_and(|c| present >= c as usize) => {
+                    Some(format!("已达人数上限 {}", session.capacity.unwrap_or(0)))
+                }
                 Some(_) => None,
             };
             match message {

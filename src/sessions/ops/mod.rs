@@ -38,7 +38,11 @@ pub async fn find(state: &AppState, caller: &Caller, id: i64) -> AppResult<(Loca
 /// Create a session (admins, in their region): its program is the one named or the
 /// region's city program covering the year; its instructors must be in the region.
 #[tracing::instrument(skip(state, caller, body), fields(caller = caller.user_id))]
-pub async fn create(state: &AppState, caller: &Caller, body: &SessionBody) -> AppResult<SessionView> {
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    body: &SessionBody,
+) -> AppResult<SessionView> {
     caller.require(Role::ADMINS)?;
     let new = rules::check_body(body)?;
     let caller = caller.clone();
@@ -184,7 +188,10 @@ pub async fn upcoming(state: &AppState, caller: &Caller, n: usize) -> AppResult<
 
 /// The instructors an admin may assign (the new-session page).
 #[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
-pub async fn instructor_choices(state: &AppState, caller: &Caller) -> AppResult<Vec<(i64, String)>> {
+pub async fn instructor_choices(
+    state: &AppState,
+    caller: &Caller,
+) -> AppResult<Vec<(i64, String)>> {
     let scope = caller.scope();
     let (instructors, _) = state
         .db(move |conn| crate::instructors::list(conn, &scope, 0, 500))

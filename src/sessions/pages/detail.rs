@@ -64,7 +64,11 @@ async fn page(
             )
         })
         .unwrap_or_default();
-    let present: Vec<i64> = facts.attendance.iter().map(|a| a.record.doctor_id).collect();
+    let present: Vec<i64> = facts
+        .attendance
+        .iter()
+        .map(|a| a.record.doctor_id)
+        .collect();
     Ok(DetailPage {
         nav: Nav::of(user),
         csrf: user.csrf.clone(),

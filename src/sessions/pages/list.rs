@@ -45,7 +45,12 @@ pub async fn list(state: web::Data<AppState>, user: PageUser) -> PageResult {
     html(&ListPage {
         nav: Nav::of(&user),
         upcoming: upcoming.items.into_iter().map(SessionRow::of).collect(),
-        past: past.items.into_iter().take(20).map(SessionRow::of).collect(),
+        past: past
+            .items
+            .into_iter()
+            .take(20)
+            .map(SessionRow::of)
+            .collect(),
         can_create: user.role().is_admin(),
         is_doctor: user.role() == Role::Doctor,
     })

@@ -21,13 +21,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/study-records/pending", web::get().to(pending::pending))
         .route("/study-records/import", web::post().to(import::import))
         .route("/study-records/{id}", web::get().to(get::get))
-        .route("/study-records/{id}/approve", web::post().to(review::approve))
+        .route(
+            "/study-records/{id}/approve",
+            web::post().to(review::approve),
+        )
         .route("/study-records/{id}/reject", web::post().to(review::reject))
-        .route("/study-records/{id}/evidence", web::post().to(evidence::upload))
-        .route("/study-records/{id}/evidence", web::get().to(evidence::download))
+        .route(
+            "/study-records/{id}/evidence",
+            web::post().to(evidence::upload),
+        )
+        .route(
+            "/study-records/{id}/evidence",
+            web::get().to(evidence::download),
+        )
         .route("/doctors/{id}/progress", web::get().to(progress::progress))
-        .route("/doctors/{id}/platform-accounts", web::post().to(accounts::link))
+        .route(
+            "/doctors/{id}/platform-accounts",
+            web::post().to(accounts::link),
+        )
         .route("/progress", web::get().to(table::table))
         .route("/progress/export.xlsx", web::get().to(table::export))
-        .route("/programs/{id}/centralized-share", web::get().to(share::share));
+        .route(
+            "/programs/{id}/centralized-share",
+            web::get().to(share::share),
+        );
 }

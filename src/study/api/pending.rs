@@ -6,9 +6,9 @@ use actix_web::{HttpResponse, web};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::study::RecordView;
 use crate::study::ops::records;
 use crate::study::views::{Items, PendingView};
-use crate::study::RecordView;
 
 pub async fn pending(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     let items = records::queue(&state, &user)

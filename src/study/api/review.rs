@@ -36,7 +36,10 @@ impl FromRequest for OptionalBody {
                 .map_err(|e| {
                     let path = e.path().to_string();
                     let field = if path == "." { "body".to_owned() } else { path };
-                    AppError::field(field, format!("应为 JSON 对象 {{\"note\": \"…\"}}：{}", e.into_inner()))
+                    AppError::field(
+                        field,
+                        format!("应为 JSON 对象 {{\"note\": \"…\"}}：{}", e.into_inner()),
+                    )
                 })
         })
     }

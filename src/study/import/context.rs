@@ -77,8 +77,7 @@ impl County {
                 by_index.insert(d.id_number_index, named);
             }
         }
-        let by_id: HashMap<i64, Named> =
-            by_index.values().map(|d| (d.id, d.clone())).collect();
+        let by_id: HashMap<i64, Named> = by_index.values().map(|d| (d.id, d.clone())).collect();
         let program_ids: HashSet<i64> = by_id.values().map(|d| d.program_id).collect();
         let mut programs = HashMap::new();
         for pid in program_ids {

@@ -67,7 +67,13 @@ pub struct Parsed {
 
 /// Step 3: read every row; a row that names no doctor in post of the county, no course
 /// of its program, or bad numbers is an error with its row and column.
-pub fn read(sheet: &Sheet, columns: &Columns, county: &County, pii: &Pii, today: NaiveDate) -> Parsed {
+pub fn read(
+    sheet: &Sheet,
+    columns: &Columns,
+    county: &County,
+    pii: &Pii,
+    today: NaiveDate,
+) -> Parsed {
     let mut out = Parsed {
         rows: sheet.rows.len(),
         ..Parsed::default()

@@ -155,7 +155,11 @@ pub fn credit(
     db::write(conn, |conn| {
         let mut doctor_ids: Vec<i64> = credit.lines.iter().map(|l| l.doctor_id).collect();
         if !credit.approve.is_empty() {
-            doctor_ids.extend(store::records(conn, &credit.approve)?.iter().map(|r| r.doctor_id));
+            doctor_ids.extend(
+                store::records(conn, &credit.approve)?
+                    .iter()
+                    .map(|r| r.doctor_id),
+            );
         }
         let doctors = store::lock_doctors(conn, &doctor_ids)?;
         // Read again under the locks: a concurrent review may have decided them.
@@ -187,12 +191,22 @@ pub fn credit(
                 outcomes.push(Outcome::Created(0));
                 continue;
             };
+            let Some(years) = facts.years.get(&doctor.program_id).cloned() else {
+                refusals.push(LineRefusal {
+                    line: i,
+                    approval: false,
+                    doctor: doctor.name.clone(),
+                    refusal: Refusal {
+                        field: "doctor_id",
+                        message: "该学员的培训项目不存在".into(),
+                        conflict: false,
+                    },
+                });
+                outcomes.push(Outcome::Created(0));
+                continue;
+            };
             let terms = Terms {
-                years: facts
-                    .years
-                    .get(&doctor.program_id)
-                    .cloned()
-                    .unwrap_or(1..=0),
+                years,
                 in_post: doctor.in_post,
                 course_minutes: line.course_id.and_then(|c| facts.courses.get(&c).copied()),
             };
@@ -236,7 +250,9 @@ pub fn credit(
                 continue;
             }
             let entry = record.entry();
-            let cap = record.course_id.and_then(|c| facts.courses.get(&c).copied());
+            let cap = record
+                .course_id
+                .and_then(|c| facts.courses.get(&c).copied());
             match book.check_approval(record.doctor_id, &entry, cap) {
                 Ok(()) => {
                     book.take_approval(record.doctor_id, &entry);
@@ -251,7 +267,10 @@ pub fn credit(
             }
         }
         if !refusals.is_empty() {
-            let duplicates = outcomes.iter().filter(|o| **o == Outcome::Duplicate).count();
+            let duplicates = outcomes
+                .iter()
+                .filter(|o| **o == Outcome::Duplicate)
+                .count();
             return Err(CreditError::Refused {
                 refusals,
                 duplicates,

@@ -30,7 +30,10 @@ pub struct ImportQuery {
 #[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
 pub async fn county(state: &AppState, caller: &Caller, county: Option<&str>) -> AppResult<Region> {
     caller.require(Role::ADMINS)?;
-    let code = match (caller.role(), county.map(str::trim).filter(|c| !c.is_empty())) {
+    let code = match (
+        caller.role(),
+        county.map(str::trim).filter(|c| !c.is_empty()),
+    ) {
         (Role::CountyAdmin, None) => caller.region.code.clone(),
         (_, Some(c)) => c.to_owned(),
         (_, None) => return Err(AppError::field("county", "请指定导入的区（市）县代码")),
@@ -166,7 +169,10 @@ pub async fn confirm(
 #[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
 pub async fn counties(state: &AppState, caller: &Caller) -> AppResult<Vec<(String, String)>> {
     if caller.role() == Role::CountyAdmin {
-        return Ok(vec![(caller.region.code.clone(), caller.region.name.clone())]);
+        return Ok(vec![(
+            caller.region.code.clone(),
+            caller.region.name.clone(),
+        )]);
     }
     let scope = caller.scope();
     state

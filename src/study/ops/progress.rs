@@ -148,15 +148,15 @@ pub async fn county_table(
                     .ok_or(AppError::NotFound)?;
                 scope = region.scope();
             }
-            let doctors =
-                store::progress::table_doctors(conn, &scope, status.map(|s| s.as_str()))?;
+            let doctors = store::progress::table_doctors(conn, &scope, status.map(|s| s.as_str()))?;
             let mut ledgers = store::progress::ledgers(conn, Whose::InScope(&scope))?;
             let mut policies = HashMap::new();
             let mut rows = Vec::with_capacity(doctors.len());
             for d in doctors {
-                if !policies.contains_key(&d.program_id) {
-                    let policy = crate::program::policy(conn, d.program_id)?;
-                    policies.insert(d.program_id, policy);
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    policies.entry(d.program_id)
+                {
+                    slot.insert(crate::program::policy(conn, d.program_id)?);
                 }
                 let Some(Some((policy, years))) = policies.get(&d.program_id) else {
                     continue;

@@ -18,7 +18,11 @@ use crate::time;
 /// tutoring, is approved at once (the author is the evidence). Written by
 /// [`crate::study::credit`].
 #[tracing::instrument(skip(state, caller, body), fields(caller = caller.user_id, doctor = body.doctor_id))]
-pub async fn record(state: &AppState, caller: &Caller, body: &RecordBody) -> AppResult<StudyRecord> {
+pub async fn record(
+    state: &AppState,
+    caller: &Caller,
+    body: &RecordBody,
+) -> AppResult<StudyRecord> {
     let mut p = Problems::new();
     let report = records::check_report(body, &mut p);
     p.finish()?;
@@ -207,7 +211,8 @@ pub async fn review(
     state
         .db(move |conn| {
             let (record, _) = find_in(conn, &caller, id)?;
-            let note = records::review_note(note.as_deref()).map_err(|m| AppError::field("note", m))?;
+            let note =
+                records::review_note(note.as_deref()).map_err(|m| AppError::field("note", m))?;
             let actor = caller.actor();
             let now = time::now();
             crate::db::write(conn, |conn| {

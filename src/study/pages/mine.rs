@@ -105,9 +105,7 @@ async fn render(
     notice: Option<&'static str>,
 ) -> PageResult {
     let Some(m) = mine::mine(state, user).await? else {
-        return html(&UnlinkedPage {
-            nav: Nav::of(user),
-        });
+        return html(&UnlinkedPage { nav: Nav::of(user) });
     };
     let p = &m.progress;
     let page = MinePage {
@@ -185,7 +183,14 @@ pub async fn log(state: web::Data<AppState>, user: PageUser, multipart: Multipar
             field: "file".into(),
             message: "请上传 JPG、PNG 或 WebP 图片".into(),
         }];
-        return render(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, errors, None).await;
+        return render(
+            &state,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            None,
+        )
+        .await;
     }
     match records::record(&state, &user, &body).await {
         Ok(r) => {
@@ -195,7 +200,14 @@ pub async fn log(state: web::Data<AppState>, user: PageUser, multipart: Multipar
             Ok(see_other("/study?done=1"))
         }
         Err(AppError::Validation(errors)) => {
-            render(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, errors, None).await
+            render(
+                &state,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                None,
+            )
+            .await
         }
         Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => {
             let errors = vec![FieldError {

@@ -66,8 +66,7 @@ fn overlapping_sessions_or_logs_are_refused_with_a_reason() {
     morning.interval = Some((at(3, 1), at(3, 4)));
     let mut clash = entry(StudyKind::Shadowing, 120, 3, RecordStatus::Pending);
     clash.interval = Some((at(3, 3), at(3, 5)));
-    let e =
-        check_new(&clash, std::slice::from_ref(&morning), 2024..=2026, today()).unwrap_err();
+    let e = check_new(&clash, std::slice::from_ref(&morning), 2024..=2026, today()).unwrap_err();
     assert!(e.message.contains("重叠"), "{}", e.message);
     clash.interval = Some((at(3, 4), at(3, 6)));
     assert!(
@@ -225,7 +224,11 @@ fn a_batch_is_checked_line_by_line_against_itself() {
     book.take(7, &line);
     let e = book.check(7, &line, &terms(), today()).unwrap_err();
     assert_eq!(e.field, "minutes");
-    assert!(e.message.contains("2025-03-04"), "names the day: {}", e.message);
+    assert!(
+        e.message.contains("2025-03-04"),
+        "names the day: {}",
+        e.message
+    );
     assert!(
         book.check(8, &line, &terms(), today()).is_ok(),
         "another doctor's day is its own"

@@ -22,7 +22,6 @@ crate::text_enum! {
     }
 }
 
-
 /// Hours of one kind: required, credited, awaiting review.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KindProgress {
@@ -297,10 +296,7 @@ impl Progress {
             needs.push((c.required_minutes, c.credited_minutes));
         }
         let required: i64 = needs.iter().map(|(r, _)| i64::from(*r)).sum();
-        let credited: i64 = needs
-            .iter()
-            .map(|(r, c)| i64::from(*c.min(r)))
-            .sum();
+        let credited: i64 = needs.iter().map(|(r, c)| i64::from(*c.min(r))).sum();
         if required > 0 {
             credited as f64 / required as f64
         } else {

@@ -87,7 +87,6 @@ fn behind_schedule_follows_the_calendar() {
     assert!(!behind(9480, 0, 0.0));
 }
 
-
 #[test]
 fn the_table_share_counts_each_requirement_up_to_what_it_asks() {
     let entries = vec![
@@ -98,7 +97,11 @@ fn the_table_share_counts_each_requirement_up_to_what_it_asks() {
     let l = ledger(&entries, &HashMap::new());
     let p = progress(&requirements(), &deadlines(), 2024..=2026, &l, today());
     let required = f64::from(9480 + 3600 + 3600);
-    assert!((p.share() - 2880.0 / required).abs() < 1e-9, "{}", p.share());
+    assert!(
+        (p.share() - 2880.0 / required).abs() < 1e-9,
+        "{}",
+        p.share()
+    );
     assert_eq!(p.pending_minutes(), 600);
     let mut r = requirements();
     r.online_minutes = 60;

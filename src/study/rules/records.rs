@@ -91,10 +91,7 @@ pub fn recorded_as(role: Role, kind: StudyKind) -> Result<(Source, RecordStatus)
 /// instructor for the doctors it teaches; never a doctor (not even its own), and not
 /// the province's system administrator.
 pub fn reviews(role: Role) -> bool {
-    matches!(
-        role,
-        Role::CountyAdmin | Role::CityAdmin | Role::Instructor
-    )
+    matches!(role, Role::CountyAdmin | Role::CityAdmin | Role::Instructor)
 }
 
 /// A review note: trimmed, at most 200 characters, empty as none.
@@ -198,8 +195,8 @@ mod tests {
         assert_eq!(review_note(Some("  ")), Ok(None));
         assert!(review_note(Some(&"长".repeat(201))).is_err());
         assert_eq!(may_attach(true, RecordStatus::Pending), Ok(()));
-        assert_eq!(may_attach(false, RecordStatus::Pending).unwrap_err().0, false);
-        assert_eq!(may_attach(true, RecordStatus::Approved).unwrap_err().0, true);
+        assert!(!may_attach(false, RecordStatus::Pending).unwrap_err().0);
+        assert!(may_attach(true, RecordStatus::Approved).unwrap_err().0);
         assert_eq!(image_type(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
         assert_eq!(image_type(b"hello"), None);
         assert_eq!(flag(Some("true")), Ok(true));

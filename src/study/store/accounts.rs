@@ -81,7 +81,10 @@ pub fn accounts_of(
 }
 
 /// A program's catalog as (id, code, title, minutes).
-pub fn catalog(conn: &mut AnyConnection, program_id: i64) -> QueryResult<Vec<(i64, String, String, i32)>> {
+pub fn catalog(
+    conn: &mut AnyConnection,
+    program_id: i64,
+) -> QueryResult<Vec<(i64, String, String, i32)>> {
     courses::table
         .filter(courses::program_id.eq(program_id))
         .select((courses::id, courses::code, courses::title, courses::minutes))
