@@ -94,7 +94,7 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
         .load(conn)?;
     let doctors: Vec<(i64, String, Option<i64>)> = doctors::table
         .filter(doctors::program_id.eq(program))
-        .filter(doctors::status.eq("active"))
+        .filter(doctors::status.eq(crate::roster::DoctorStatus::Active.as_str()))
         .order(doctors::id)
         .select((doctors::id, doctors::county_code, doctors::user_id))
         .load(conn)?;

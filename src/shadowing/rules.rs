@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::auth::Role;
 use crate::error::Problems;
+use crate::orgs::OrgKind;
 use crate::points::Points;
 
 /// A date range that is not reversed and lies in the program's years.
@@ -63,6 +64,13 @@ pub fn check_score(points: Points) -> Result<Points, String> {
     } else {
         Err("考核成绩应在 0 到 100 之间".into())
     }
+}
+
+/// A shadowing base is an organization of the program's city above the village
+/// clinic: a training base, a promotion centre, a township centre or a hospital
+/// (脱产跟班学习 in 上级医疗卫生机构).
+pub fn base_allowed(in_city: bool, kind: Option<OrgKind>) -> bool {
+    in_city && kind.is_some_and(|k| k != OrgKind::VillageClinic)
 }
 
 /// How the caller relates to a placement.
@@ -146,6 +154,14 @@ mod tests {
         );
         assert!(check_score(Points::whole(101)).is_err());
         assert!(check_score(Points::tenths(-1)).is_err());
+    }
+
+    #[test]
+    fn bases_are_above_the_village_clinic_and_in_the_city() {
+        assert!(base_allowed(true, Some(OrgKind::CountyHospital)));
+        assert!(!base_allowed(true, Some(OrgKind::VillageClinic)));
+        assert!(!base_allowed(false, Some(OrgKind::TrainingBase)));
+        assert!(!base_allowed(true, None));
     }
 
     #[test]

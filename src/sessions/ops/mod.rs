@@ -180,6 +180,7 @@ pub async fn list(
 }
 
 /// The next `n` sessions the caller sees (the doctor's page).
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
 pub async fn upcoming(state: &AppState, caller: &Caller, n: usize) -> AppResult<Vec<SessionView>> {
     let mut items = list(state, caller, &ListQuery::default()).await?.items;
     items.truncate(n);

@@ -42,7 +42,11 @@ pub async fn create(
             rules::check_range(&mut p, starts, ends, &program.years());
             let city = crate::program::region_of(conn, &program)?.scope();
             match crate::orgs::get(conn, org_id)? {
-                Some((o, path)) if city.contains_path(&path) && o.kind != "village_clinic" => {}
+                Some((o, path))
+                    if rules::base_allowed(
+                        city.contains_path(&path),
+                        crate::orgs::OrgKind::parse(&o.kind.to_string()),
+                    ) => {}
                 _ => p.add("base_org_id", "应为本市的培训基地、推广中心、卫生院或医院"),
             }
             p.finish()?;

@@ -146,6 +146,7 @@ impl From<CreditError> for AppError {
 /// PostgreSQL after `SELECT … FROM doctors … ORDER BY id FOR UPDATE`), so two credits of
 /// one doctor never both pass on the same totals. Inside a caller's transaction it is a
 /// savepoint, and the locks last until the caller commits.
+#[tracing::instrument(skip_all, fields(lines = credit.lines.len(), approvals = credit.approve.len(), dry_run = credit.dry_run))]
 pub fn credit(
     conn: &mut AnyConnection,
     credit: &Credit,

@@ -18,6 +18,7 @@ use crate::time;
 /// A doctor's progress: the program's policy, the ledger aggregate, and each training
 /// year's annual assessment (the best attempt at its annual exam). Exams' eligibility
 /// asks this too.
+#[tracing::instrument(skip(conn))]
 pub fn compute_progress(
     conn: &mut AnyConnection,
     doctor_id: i64,
