@@ -282,10 +282,12 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Credited minutes of a kind, all years.
     pub fn credited(&self, kind: StudyKind) -> i32 {
         self.by_year.values().filter_map(|k| k.get(&kind)).sum()
     }
 
+    /// Credited minutes, all kinds and years.
     pub fn total(&self) -> i32 {
         self.by_year.values().flat_map(|k| k.values()).sum()
     }
