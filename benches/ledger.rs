@@ -324,12 +324,12 @@ fn import_bench(state: &AppState, rows: i64) -> (f64, usize) {
         ..Default::default()
     };
     let sheet = cunyi::sheet::read(csv.as_bytes(), &limits).unwrap();
-    let target = cunyi::study::import::Target {
+    let target = cunyi::study::ImportTarget {
         county,
         platform: "ncme".into(),
         dry_run: false,
     };
-    let report = cunyi::study::import::run(
+    let report = cunyi::study::import_platform_export(
         &mut state.pool.get().unwrap(),
         &state.pii,
         &sheet,

@@ -464,12 +464,12 @@ fn import_study(
     let region = region_store::find(&mut conn, county)?
         .filter(|r| r.level() == Some(crate::regions::Level::County))
         .with_context(|| format!("--county: {county} is not a known county-level region"))?;
-    let target = crate::study::import::Target {
+    let target = crate::study::ImportTarget {
         county: region,
         platform: platform.to_owned(),
         dry_run,
     };
-    let report = crate::study::import::run(
+    let report = crate::study::import_platform_export(
         &mut conn,
         &state.pii,
         &sheet,

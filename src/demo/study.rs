@@ -17,7 +17,8 @@ use crate::db::AnyConnection;
 use crate::db::schema::{
     doctors, instructors, organizations, programs, session_instructors, sessions, study_records,
 };
-use crate::study::{NewRecord, RecordStatus, Source, StudyKind};
+use crate::points::Points;
+use crate::study::{Credit, NewRecord, RecordStatus, Source, StudyKind};
 
 /// 09:00 Beijing on `day`, in UTC.
 fn beijing(day: NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
@@ -52,8 +53,16 @@ impl Demo<'_> {
     fn flush(&mut self) {
         if !self.records.is_empty() {
             let batch = std::mem::take(&mut self.records);
-            if let Err(e) = crate::study::store::insert_checked(self.conn, &batch, self.now) {
-                tracing::error!(error = %e, "demo study records");
+            // Through the one ledger write path, like every other credit.
+            let credit = Credit::lines(batch);
+            match crate::study::credit(self.conn, &credit, self.today, self.now) {
+                Ok(_) => {}
+                Err(crate::study::CreditError::Refused { refusals, .. }) => {
+                    tracing::error!(refused = refusals.len(), first = ?refusals.first(), "demo study records");
+                }
+                Err(crate::study::CreditError::Db(e)) => {
+                    tracing::error!(error = %e, "demo study records");
+                }
             }
         }
     }
@@ -85,7 +94,7 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
         .load(conn)?;
     let doctors: Vec<(i64, String, Option<i64>)> = doctors::table
         .filter(doctors::program_id.eq(program))
-        .filter(doctors::status.eq("active"))
+        .filter(doctors::status.eq(crate::roster::DoctorStatus::Active.as_str()))
         .order(doctors::id)
         .select((doctors::id, doctors::county_code, doctors::user_id))
         .load(conn)?;
@@ -122,10 +131,10 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
         })
         .collect();
 
-    online(&mut demo, program, &courses, &doctors, &diligence);
+    online(&mut demo, &courses, &doctors, &diligence);
     centralized(&mut demo, program, &doctors, &teachers, &diligence)?;
     shadowing(&mut demo, program, &doctors, &teachers, &diligence)?;
-    pending_reports(&mut demo, program, &doctors, &courses);
+    pending_reports(&mut demo, &doctors, &courses);
     demo.flush();
     Ok(())
 }
@@ -134,7 +143,6 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
 /// record a day of 1–4 hours, from March 2024 until a few days ago.
 fn online(
     demo: &mut Demo<'_>,
-    program: i64,
     courses: &[(i64, String, i32)],
     doctors: &[(i64, String, Option<i64>)],
     diligence: &HashMap<i64, f64>,
@@ -157,7 +165,6 @@ fn online(
                 let score = demo.rng.random_range(600..=980);
                 demo.record(NewRecord {
                     doctor_id: *doctor,
-                    program_id: program,
                     kind: StudyKind::Online,
                     minutes: chunk,
                     occurred_on: on,
@@ -169,7 +176,7 @@ fn online(
                     source_ref: format!("platform:ncme:{code}:{on}"),
                     status: RecordStatus::Approved,
                     evidence: Some("ncme 导出（演示）".into()),
-                    unit_score: Some(score),
+                    unit_score: Some(Points::tenths(score)),
                     created_by: None,
                 });
                 left -= chunk;
@@ -260,7 +267,6 @@ fn centralized(
             for (id, day, starts, ends) in past.iter().take(n) {
                 demo.record(NewRecord {
                     doctor_id: *doctor,
-                    program_id: program,
                     kind: StudyKind::Centralized,
                     minutes: 180,
                     occurred_on: *day,
@@ -384,7 +390,6 @@ fn shadowing(
                     if day.weekday().num_days_from_monday() < 5 {
                         demo.record(NewRecord {
                             doctor_id: *doctor,
-                            program_id: program,
                             kind: StudyKind::Shadowing,
                             minutes: 210,
                             occurred_on: day,
@@ -416,7 +421,6 @@ fn shadowing(
 /// One doctor in ten (and the demo doctor) has a self-report awaiting review.
 fn pending_reports(
     demo: &mut Demo<'_>,
-    program: i64,
     doctors: &[(i64, String, Option<i64>)],
     courses: &[(i64, String, i32)],
 ) {
@@ -427,7 +431,6 @@ fn pending_reports(
         let on = demo.today - Duration::days(1 + (i as i64 % 5));
         demo.record(NewRecord {
             doctor_id: *doctor,
-            program_id: program,
             kind: StudyKind::Online,
             minutes: 45 + 15 * (i as i32 % 4),
             occurred_on: on,

@@ -572,7 +572,7 @@ pub async fn start_attempt(
                 .unwrap_or_default();
             let hours_met = match kind {
                 ExamKind::Completion | ExamKind::Makeup => {
-                    crate::study::api::compute_progress(conn, doctor_id, program_id)?
+                    crate::study::compute_progress(conn, doctor_id, program_id)?
                         .completion
                         .hours_met
                 }

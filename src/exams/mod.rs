@@ -10,6 +10,8 @@ pub mod pages;
 pub mod rules;
 pub mod store;
 
+pub use store::annual_results;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};

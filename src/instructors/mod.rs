@@ -5,6 +5,8 @@ pub mod api;
 pub mod rules;
 pub mod store;
 
+pub use store::{get_scoped, list};
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};

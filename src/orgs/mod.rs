@@ -6,6 +6,8 @@ pub mod api;
 pub mod rules;
 pub mod store;
 
+pub use store::get;
+
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 

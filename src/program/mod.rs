@@ -9,37 +9,14 @@ pub mod pages;
 pub mod rules;
 pub mod store;
 
+pub use store::{covering, get, policy, region_of};
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// A kind of study a requirement counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StudyKind {
-    /// 个人自学（线上）
-    Online,
-    /// 集中培训
-    Centralized,
-    /// 脱产跟班学习
-    Shadowing,
-    /// 辅导带教
-    Tutoring,
-    /// 技能操作 (Weifang counts it with tutoring and shadowing)
-    SkillsPractice,
-}
-
-impl StudyKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            StudyKind::Online => "线上自学",
-            StudyKind::Centralized => "集中培训",
-            StudyKind::Shadowing => "脱产跟班",
-            StudyKind::Tutoring => "辅导带教",
-            StudyKind::SkillsPractice => "技能操作",
-        }
-    }
-}
+/// A kind of study a requirement counts (defined with the ledger).
+pub use crate::study::StudyKind;
 
 /// Several kinds that must add up to a minimum together (Weifang: 带教学习、跟班学习和
 /// 技能操作至少60学时).

@@ -9,6 +9,8 @@ pub mod pages;
 pub mod rules;
 pub mod store;
 
+pub use store::{children, find, in_scope, resolve};
+
 use diesel::prelude::*;
 use serde::Serialize;
 

@@ -5,6 +5,10 @@ use chrono::{Duration, NaiveDateTime};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::{NewSession, SessionBody};
+use crate::auth::Role;
+use crate::error::{AppError, AppResult, Problems};
+
 /// Check-in opens this long before the start.
 pub const OPENS_BEFORE: Duration = Duration::minutes(30);
 /// A code lives for a minute; the previous minute's is still accepted (shown at :59,
@@ -102,6 +106,120 @@ pub fn check_times(
     Ok(())
 }
 
+/// Check a session body's fields — a title, one of the nine content areas, a place, a
+/// time whose credited minutes fit it (Zaozhuang annex 2 §四(二)) — every problem at
+/// once (region and program are resolved against the database by `ops`).
+pub fn check_body(body: &SessionBody) -> AppResult<NewSession> {
+    let mut p = Problems::new();
+    let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
+    let title = text(&body.title);
+    if title.is_empty() || title.chars().count() > 100 {
+        p.add("title", "标题应为 1–100 个字符");
+    }
+    let topic = text(&body.topic);
+    let topic = if topic.is_empty() {
+        "clinical_skills".to_owned()
+    } else {
+        topic
+    };
+    if !crate::areas::is_area(&topic) {
+        p.add(
+            "topic",
+            format!("培训内容应为 {} 之一", crate::areas::codes()),
+        );
+    }
+    let location = text(&body.location);
+    if location.is_empty() || location.chars().count() > 100 {
+        p.add("location", "地点应为 1–100 个字符");
+    }
+    let starts_at = p.take(
+        "starts_at",
+        crate::time::parse_instant(&text(&body.starts_at)),
+    );
+    let ends_at = p.take("ends_at", crate::time::parse_instant(&text(&body.ends_at)));
+    let minutes = body.minutes.unwrap_or(0);
+    if let (Some(s), Some(e)) = (starts_at, ends_at)
+        && let Err((field, message)) = check_times(s, e, minutes)
+    {
+        p.add(field, message);
+    } else if body.minutes.is_none() {
+        p.add("minutes", "必填：认定的分钟数");
+    }
+    if body.capacity.is_some_and(|c| !(1..=10_000).contains(&c)) {
+        p.add("capacity", "人数上限应为 1 到 10000");
+    }
+    let region = p.take(
+        "region_code",
+        crate::regions::RegionCode::parse(&text(&body.region_code)),
+    );
+    let checked = match (starts_at, ends_at, region) {
+        (Some(starts_at), Some(ends_at), Some(region)) => Some(NewSession {
+            title,
+            topic,
+            starts_at,
+            ends_at,
+            minutes,
+            location,
+            region_code: region.as_str().to_owned(),
+            capacity: body.capacity,
+            instructor_ids: body.instructor_ids.clone().unwrap_or_default(),
+            program_id: body.program_id,
+        }),
+        _ => None,
+    };
+    p.finish()?;
+    checked.ok_or_else(|| AppError::field("starts_at", "请填写培训时间"))
+}
+
+/// How the caller relates to a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// An admin of its region, or an instructor who teaches it: sees everything, marks
+    /// attendance, shows the code.
+    Runs,
+    /// A doctor of its region: sees it, checks in.
+    Attends,
+}
+
+/// Who may see a session: admins whose subtree holds its region and the instructors
+/// who teach it run it; a doctor under its region (a county's or the city's session)
+/// attends it; nobody else sees it.
+pub fn access(role: Role, caller_path: &str, session_path: &str, teaches: bool) -> Option<Access> {
+    match role {
+        Role::CountyAdmin | Role::CityAdmin | Role::Sysadmin
+            if session_path.starts_with(caller_path) =>
+        {
+            Some(Access::Runs)
+        }
+        Role::Instructor if teaches => Some(Access::Runs),
+        Role::Doctor if caller_path.starts_with(session_path) => Some(Access::Attends),
+        _ => None,
+    }
+}
+
+/// Which sessions a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Upcoming,
+    Past,
+    All,
+}
+
+/// `upcoming` (the default), `past` or `all`.
+pub fn when(raw: Option<&str>) -> Result<When, String> {
+    match raw.unwrap_or("upcoming") {
+        "upcoming" | "" => Ok(When::Upcoming),
+        "past" => Ok(When::Past),
+        "all" => Ok(When::All),
+        _ => Err("应为 upcoming、past 或 all".into()),
+    }
+}
+
+/// The local date a session's minutes are credited on (Beijing time).
+pub fn credited_on(starts_at: NaiveDateTime) -> chrono::NaiveDate {
+    (starts_at + Duration::hours(8)).date()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +289,59 @@ mod tests {
         assert_eq!(
             check_times(t(4, 0, 0), t(1, 0, 0), 60).unwrap_err().0,
             "ends_at"
+        );
+    }
+
+    #[test]
+    fn who_runs_and_who_attends() {
+        let county = "/370000/370400/370402/";
+        let village = "/370000/370400/370402/370402001/";
+        assert_eq!(
+            access(Role::CountyAdmin, county, village, false),
+            Some(Access::Runs)
+        );
+        assert_eq!(access(Role::CountyAdmin, village, county, false), None);
+        assert_eq!(
+            access(Role::Doctor, village, county, false),
+            Some(Access::Attends)
+        );
+        assert_eq!(
+            access(Role::Doctor, "/370000/370400/370403/", county, false),
+            None
+        );
+        assert_eq!(
+            access(Role::Instructor, county, county, true),
+            Some(Access::Runs)
+        );
+        assert_eq!(access(Role::Instructor, county, county, false), None);
+    }
+
+    #[test]
+    fn lists_and_dates() {
+        assert_eq!(when(None), Ok(When::Upcoming));
+        assert_eq!(when(Some("past")), Ok(When::Past));
+        assert!(when(Some("soon")).is_err());
+        assert_eq!(
+            credited_on(t(20, 0, 0)),
+            NaiveDate::from_ymd_opt(2026, 3, 11).unwrap(),
+            "20:00 UTC is the next morning in Beijing"
+        );
+    }
+
+    #[test]
+    fn a_session_body_names_every_problem() {
+        let e = check_body(&SessionBody::default()).unwrap_err();
+        let fields: Vec<&str> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "title",
+                "location",
+                "starts_at",
+                "ends_at",
+                "minutes",
+                "region_code"
+            ]
         );
     }
 }

@@ -4,13 +4,20 @@
 //! placement end with an assessment and a summary. Only signed-off time counts.
 
 pub mod api;
+pub mod ops;
 pub mod pages;
 pub mod rules;
 pub mod store;
+pub mod views;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::points::Points;
+
+pub use store::placements_of;
+pub use views::PlacementAt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
 #[diesel(table_name = crate::db::schema::placements)]
@@ -21,8 +28,8 @@ pub struct Placement {
     pub base_org_id: i64,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    /// End-of-placement assessment, tenths of a point.
-    pub assessment_score: Option<i32>,
+    /// End-of-placement assessment (结业考核), points.
+    pub assessment_score: Option<Points>,
     pub summary: Option<String>,
 }
 
@@ -38,7 +45,8 @@ pub struct Rotation {
     pub signed_off_by: Option<i64>,
     #[serde(with = "crate::time::serde_rfc3339::option")]
     pub signed_off_at: Option<NaiveDateTime>,
-    pub assessment_score: Option<i32>,
+    /// The rotation's assessment (出科考核), points.
+    pub assessment_score: Option<Points>,
     pub summary: Option<String>,
 }
 
@@ -70,6 +78,6 @@ pub struct LogBody {
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct AssessmentBody {
     /// Points, 0–100 (one decimal).
-    pub assessment_score: Option<f64>,
+    pub assessment_score: Option<Points>,
     pub summary: Option<String>,
 }

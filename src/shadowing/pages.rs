@@ -6,13 +6,15 @@ use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
-use super::api::{Relation, find, log_day, sign};
-use super::{AssessmentBody, LogBody, Placement, Rotation, store};
+use super::ops::{self, log_day, sign};
+use super::rules::Relation;
+use super::{AssessmentBody, LogBody, Placement, Rotation};
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::page::{Nav, PageResult, check_csrf, html, html_status};
+use crate::points::Points;
 use crate::state::AppState;
-use crate::study::StudyRecord;
+use crate::study::{RecordStatus, StudyRecord};
 use crate::time;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -50,39 +52,27 @@ async fn page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<PlacementPage, AppError> {
-    let (p, rotations, (base, doctor), how) = find(state, user, id).await?;
-    let ids: Vec<i64> = rotations.iter().map(|r| r.id).collect();
-    let logs = state
-        .db(move |conn| {
-            ids.iter()
-                .map(|r| store::logs_of(conn, *r))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-    let rotations = rotations
+    let (found, days) = ops::page(state, user, id).await?;
+    let how = found.how;
+    let rotations = days
         .into_iter()
-        .zip(logs)
-        .map(|(r, logs)| RotationView {
-            pending: logs
+        .map(|d| RotationView {
+            pending: d
+                .logs
                 .iter()
-                .filter(|l| l.status() == crate::study::RecordStatus::Pending)
+                .filter(|l| l.status == RecordStatus::Pending)
                 .count(),
-            may_sign: r.signed_off_at.is_none()
-                && match how {
-                    Relation::Admin => true,
-                    Relation::Supervisor(t) => r.supervisor_id == Some(t),
-                    Relation::Doctor => false,
-                },
-            r,
-            logs,
+            may_sign: d.may_sign,
+            r: d.rotation,
+            logs: d.logs,
         })
         .collect();
     Ok(PlacementPage {
         nav: Nav::of(user),
         csrf: user.csrf.clone(),
-        p,
-        base,
-        doctor,
+        p: found.placement,
+        base: found.context.base_name,
+        doctor: found.context.doctor_name,
         rotations,
         is_doctor: how == Relation::Doctor,
         notice,
@@ -92,9 +82,8 @@ async fn page(
 }
 
 /// `GET /placements/{id}`.
-async fn detail(state: web::Data<AppState>, user: PageUser, path: web::Path<String>) -> PageResult {
-    let id = path.parse().map_err(|_| AppError::NotFound)?;
-    html(&page(&state, &user, id, None, None).await?)
+async fn detail(state: web::Data<AppState>, user: PageUser, path: web::Path<i64>) -> PageResult {
+    html(&page(&state, &user, path.into_inner(), None, None).await?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,11 +111,11 @@ fn message(e: &AppError) -> String {
 async fn log(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     form: web::Form<LogForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    let rotation: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let rotation = path.into_inner();
     let placement = form.placement_id.ok_or(AppError::NotFound)?;
     let body = LogBody {
         occurred_on: form.occurred_on.clone(),
@@ -168,18 +157,18 @@ struct SignForm {
 async fn sign_off(
     state: web::Data<AppState>,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<i64>,
     form: web::Form<SignForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    let rotation: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let rotation = path.into_inner();
     let placement = form.placement_id.ok_or(AppError::NotFound)?;
     let score = form
         .assessment_score
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty());
-    let parsed = match score.map(|s| s.parse::<f64>()) {
+    let parsed = match score.map(Points::parse) {
         None => None,
         Some(Ok(v)) => Some(v),
         Some(Err(_)) => {

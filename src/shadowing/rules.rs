@@ -1,8 +1,12 @@
-//! Pure rules of shadowing: dates that nest, days that are real working time.
+//! Pure rules of shadowing: dates that nest, days that are real working time, who sees
+//! a placement and who signs a rotation off, assessment scores.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
+use crate::auth::Role;
 use crate::error::Problems;
+use crate::orgs::OrgKind;
+use crate::points::Points;
 
 /// A date range that is not reversed and lies in the program's years.
 pub fn check_range(
@@ -53,13 +57,56 @@ pub fn log_interval(
     Ok((s, e, (e - s).num_minutes() as i32))
 }
 
-/// An assessment score in points, stored in tenths.
-pub fn score_tenths(points: f64) -> Result<i32, String> {
-    if (0.0..=100.0).contains(&points) {
-        Ok((points * 10.0).round() as i32)
+/// An assessment score (出科考核、结业考核): 0–100 points, one decimal at most.
+pub fn check_score(points: Points) -> Result<Points, String> {
+    if (Points::ZERO..=Points::whole(100)).contains(&points) {
+        Ok(points)
     } else {
         Err("考核成绩应在 0 到 100 之间".into())
     }
+}
+
+/// A shadowing base is an organization of the program's city above the village
+/// clinic: a training base, a promotion centre, a township centre or a hospital
+/// (脱产跟班学习 in 上级医疗卫生机构).
+pub fn base_allowed(in_city: bool, kind: Option<OrgKind>) -> bool {
+    in_city && kind.is_some_and(|k| k != OrgKind::VillageClinic)
+}
+
+/// How the caller relates to a placement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    Admin,
+    Doctor,
+    /// An instructor supervising one of its rotations.
+    Supervisor(i64),
+}
+
+/// Who sees a placement: admins whose subtree holds the doctor, the doctor itself, and
+/// the instructors supervising one of its rotations.
+pub fn relation(
+    role: Role,
+    admin_sees: bool,
+    own: bool,
+    supervises: Option<i64>,
+) -> Option<Relation> {
+    match role {
+        Role::CountyAdmin | Role::CityAdmin | Role::Sysadmin if admin_sees => Some(Relation::Admin),
+        Role::Doctor if own => Some(Relation::Doctor),
+        Role::Instructor => supervises.map(Relation::Supervisor),
+        _ => None,
+    }
+}
+
+/// A rotation is signed off by its own supervisor or an admin, never by the doctor
+/// (带教老师签字确认); once.
+pub fn may_sign(how: Relation, supervisor: Option<i64>, signed: bool) -> bool {
+    !signed
+        && match how {
+            Relation::Admin => true,
+            Relation::Supervisor(t) => supervisor == Some(t),
+            Relation::Doctor => false,
+        }
 }
 
 #[cfg(test)]
@@ -99,8 +146,44 @@ mod tests {
     }
 
     #[test]
-    fn scores_are_points_kept_in_tenths() {
-        assert_eq!(score_tenths(88.5), Ok(885));
-        assert!(score_tenths(101.0).is_err());
+    fn scores_are_points_from_0_to_100() {
+        assert_eq!(check_score(Points::tenths(885)), Ok(Points::tenths(885)));
+        assert_eq!(
+            check_score(Points::whole(80)).map(|p| p.to_string()),
+            Ok("80".into())
+        );
+        assert!(check_score(Points::whole(101)).is_err());
+        assert!(check_score(Points::tenths(-1)).is_err());
+    }
+
+    #[test]
+    fn bases_are_above_the_village_clinic_and_in_the_city() {
+        assert!(base_allowed(true, Some(OrgKind::CountyHospital)));
+        assert!(!base_allowed(true, Some(OrgKind::VillageClinic)));
+        assert!(!base_allowed(false, Some(OrgKind::TrainingBase)));
+        assert!(!base_allowed(true, None));
+    }
+
+    #[test]
+    fn who_sees_and_who_signs() {
+        assert_eq!(
+            relation(Role::CountyAdmin, true, false, None),
+            Some(Relation::Admin)
+        );
+        assert_eq!(relation(Role::CountyAdmin, false, false, None), None);
+        assert_eq!(
+            relation(Role::Doctor, false, true, None),
+            Some(Relation::Doctor)
+        );
+        assert_eq!(
+            relation(Role::Instructor, false, false, Some(4)),
+            Some(Relation::Supervisor(4))
+        );
+        assert_eq!(relation(Role::Instructor, true, false, None), None);
+        assert!(may_sign(Relation::Admin, None, false));
+        assert!(may_sign(Relation::Supervisor(4), Some(4), false));
+        assert!(!may_sign(Relation::Supervisor(4), Some(5), false));
+        assert!(!may_sign(Relation::Doctor, None, false));
+        assert!(!may_sign(Relation::Admin, None, true), "once");
     }
 }

@@ -3,12 +3,13 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::views::PlacementAt;
 use super::{Placement, Rotation};
 use crate::audit::{self, Actor, Entry};
-use crate::db::schema::{doctors, organizations, placements, regions, rotations, study_records};
+use crate::db::schema::{doctors, organizations, placements, regions, rotations};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
-use crate::study::{RecordStatus, StudyRecord};
+use crate::points::Points;
 
 pub fn placement(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Placement>> {
     placements::table
@@ -34,19 +35,8 @@ pub fn rotations_of(conn: &mut AnyConnection, placement_id: i64) -> QueryResult<
         .load(conn)
 }
 
-pub fn logs_of(conn: &mut AnyConnection, rotation_id: i64) -> QueryResult<Vec<StudyRecord>> {
-    study_records::table
-        .filter(study_records::rotation_id.eq(rotation_id))
-        .order(study_records::occurred_on)
-        .select(StudyRecord::as_select())
-        .load(conn)
-}
-
 /// Placements of a doctor, with their base's name.
-pub fn of_doctor(
-    conn: &mut AnyConnection,
-    doctor_id: i64,
-) -> QueryResult<Vec<(Placement, String)>> {
+pub fn placements_of(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec<PlacementAt>> {
     placements::table
         .inner_join(organizations::table)
         .filter(placements::doctor_id.eq(doctor_id))
@@ -55,21 +45,32 @@ pub fn of_doctor(
         .load(conn)
 }
 
-/// The base's name and the doctor's name and region path of a placement.
-pub fn context(
-    conn: &mut AnyConnection,
-    p: &Placement,
-) -> QueryResult<(String, String, String, Option<i64>)> {
-    let base: String = organizations::table
+/// Who and where a placement is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    pub base_name: String,
+    pub doctor_name: String,
+    pub doctor_path: String,
+    pub doctor_user: Option<i64>,
+}
+
+/// The base's name and the doctor's name, region path and account of a placement.
+pub fn context(conn: &mut AnyConnection, p: &Placement) -> QueryResult<Context> {
+    let base_name: String = organizations::table
         .find(p.base_org_id)
         .select(organizations::name)
         .first(conn)?;
-    let (name, path, user_id): (String, String, Option<i64>) = doctors::table
+    let (doctor_name, doctor_path, doctor_user): (String, String, Option<i64>) = doctors::table
         .inner_join(regions::table)
         .filter(doctors::id.eq(p.doctor_id))
         .select((doctors::name, regions::path, doctors::user_id))
         .first(conn)?;
-    Ok((base, name, path, user_id))
+    Ok(Context {
+        base_name,
+        doctor_name,
+        doctor_path,
+        doctor_user,
+    })
 }
 
 pub fn insert_placement(
@@ -128,59 +129,51 @@ pub fn insert_rotation(
         .get_result(conn)
 }
 
-/// Sign a rotation off: its pending days are credited, its assessment recorded, all
-/// audited. A rotation is signed off once.
-pub fn sign_off(
+/// Record a rotation's sign-off (its days are credited by the caller, through
+/// `crate::study::credit`, in the same transaction), audited. A rotation is signed off
+/// once: 0 when it already was.
+pub fn mark_signed(
     conn: &mut AnyConnection,
     rotation_id: i64,
-    score: Option<i32>,
+    score: Option<Points>,
     summary: Option<&str>,
+    days_credited: usize,
     actor: &Actor,
     now: NaiveDateTime,
-) -> Result<usize, AppError> {
-    db::write(conn, |conn| {
-        let r = rotation(conn, rotation_id)?.ok_or(AppError::NotFound)?;
-        if r.signed_off_at.is_some() {
-            return Err(AppError::Conflict("该科室轮转已签字确认".into()));
-        }
-        let credited = diesel::update(
-            study_records::table
-                .filter(study_records::rotation_id.eq(rotation_id))
-                .filter(study_records::status.eq(RecordStatus::Pending.as_str())),
-        )
-        .set((
-            study_records::status.eq(RecordStatus::Approved.as_str()),
-            study_records::reviewed_by.eq(actor.id),
-            study_records::reviewed_at.eq(Some(now)),
-            study_records::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-        diesel::update(rotations::table.find(rotation_id))
-            .set((
-                rotations::signed_off_by.eq(actor.id),
-                rotations::signed_off_at.eq(Some(now)),
-                rotations::assessment_score.eq(score),
-                rotations::summary.eq(summary),
-            ))
-            .execute(conn)?;
+) -> QueryResult<usize> {
+    let n = diesel::update(
+        rotations::table
+            .find(rotation_id)
+            .filter(rotations::signed_off_at.is_null()),
+    )
+    .set((
+        rotations::signed_off_by.eq(actor.id),
+        rotations::signed_off_at.eq(Some(now)),
+        rotations::assessment_score.eq(score),
+        rotations::summary.eq(summary),
+    ))
+    .execute(conn)?;
+    if n > 0 {
         audit::record(
             conn,
             actor,
             &Entry::new("rotation.signed_off")
                 .target(format!("rotation:{rotation_id}"))
-                .detail(
-                    serde_json::json!({ "days_credited": credited, "assessment_score": score }),
-                ),
+                .detail(serde_json::json!({
+                    "days_credited": days_credited,
+                    // Tenths of a point, as the log has always recorded them.
+                    "assessment_score": score.map(Points::as_tenths),
+                })),
             now,
         )?;
-        Ok(credited)
-    })
+    }
+    Ok(n)
 }
 
 pub fn assess_placement(
     conn: &mut AnyConnection,
     id: i64,
-    score: Option<i32>,
+    score: Option<Points>,
     summary: Option<&str>,
     actor: &Actor,
     now: NaiveDateTime,
@@ -198,7 +191,7 @@ pub fn assess_placement(
             actor,
             &Entry::new("placement.assessed")
                 .target(format!("placement:{id}"))
-                .detail(serde_json::json!({ "assessment_score": score })),
+                .detail(serde_json::json!({ "assessment_score": score.map(Points::as_tenths) })),
             now,
         )
     })

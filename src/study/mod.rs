@@ -2,108 +2,73 @@
 //! traceable to its evidence — online platform exports and approved self-reports,
 //! centralized-session attendance, signed-off shadowing days — and each doctor's
 //! progress against the program's requirements.
+//!
+//! One function writes credited minutes: [`credit`]. Self-reports and their approval,
+//! attendance, shadowing days and their sign-off, the platform import (and tutoring and
+//! support visits) all go through it, and it checks the ledger's invariants inside its
+//! write transaction.
 
 pub mod api;
 pub mod import;
+pub mod ops;
 pub mod pages;
 pub mod rules;
 pub mod store;
+pub mod views;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-pub use crate::program::StudyKind;
+use crate::points::Points;
 
-impl StudyKind {
-    pub const ALL: [StudyKind; 5] = [
-        StudyKind::Online,
-        StudyKind::Centralized,
-        StudyKind::Shadowing,
-        StudyKind::Tutoring,
-        StudyKind::SkillsPractice,
-    ];
+pub use import::{ImportReport, ImportTarget, run as import_platform_export};
+pub use ops::credit::{Credit, CreditError, Credited, LineRefusal, Outcome, credit};
+pub use ops::progress::compute_progress;
+pub use rules::Progress;
+pub use store::records::{get as record, of_rotation as records_of_rotation};
+pub use views::RecordView;
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StudyKind::Online => "online",
-            StudyKind::Centralized => "centralized",
-            StudyKind::Shadowing => "shadowing",
-            StudyKind::Tutoring => "tutoring",
-            StudyKind::SkillsPractice => "skills_practice",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<StudyKind> {
-        StudyKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
-    }
-}
-
-/// Where a record's credit comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// A row of an online platform's export.
-    Platform,
-    /// The doctor's own report, with evidence, pending approval.
-    SelfReport,
-    /// Attendance at a centralized session.
-    Attendance,
-    /// A day of shadowing, credited when the rotation is signed off.
-    ShadowingLog,
-    /// Tutoring recorded by an instructor.
-    Tutoring,
-    /// Entered by an administrator.
-    Manual,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Platform => "platform",
-            Source::SelfReport => "self_report",
-            Source::Attendance => "attendance",
-            Source::ShadowingLog => "shadowing_log",
-            Source::Tutoring => "tutoring",
-            Source::Manual => "manual",
-        }
+crate::text_enum! {
+    /// A kind of study a requirement counts (学习形式).
+    pub enum StudyKind {
+        /// 个人自学（线上）
+        Online = "online" / "线上自学",
+        /// 集中培训
+        Centralized = "centralized" / "集中培训",
+        /// 脱产跟班学习
+        Shadowing = "shadowing" / "脱产跟班",
+        /// 辅导带教
+        Tutoring = "tutoring" / "辅导带教",
+        /// 技能操作 (Weifang counts it with tutoring and shadowing)
+        SkillsPractice = "skills_practice" / "技能操作",
     }
 }
 
-/// A record's review status: only approved records are credited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordStatus {
-    Pending,
-    Approved,
-    Rejected,
+crate::text_enum! {
+    /// Where a record's credit comes from.
+    pub enum Source {
+        /// A row of an online platform's export.
+        Platform = "platform" / "平台导入",
+        /// The doctor's own report, with evidence, pending approval.
+        SelfReport = "self_report" / "本人申报",
+        /// Attendance at a centralized session.
+        Attendance = "attendance" / "签到",
+        /// A day of shadowing, credited when the rotation is signed off.
+        ShadowingLog = "shadowing_log" / "跟班日志",
+        /// Tutoring recorded by an instructor.
+        Tutoring = "tutoring" / "带教登记",
+        /// Entered by an administrator.
+        Manual = "manual" / "管理员登记",
+    }
 }
 
-impl RecordStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordStatus::Pending => "pending",
-            RecordStatus::Approved => "approved",
-            RecordStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RecordStatus> {
-        [
-            RecordStatus::Pending,
-            RecordStatus::Approved,
-            RecordStatus::Rejected,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            RecordStatus::Pending => "待审核",
-            RecordStatus::Approved => "已认定",
-            RecordStatus::Rejected => "未通过",
-        }
+crate::text_enum! {
+    /// A record's review status: only approved records are credited.
+    pub enum RecordStatus {
+        Pending = "pending" / "待审核",
+        Approved = "approved" / "已认定",
+        Rejected = "rejected" / "未通过",
     }
 }
 
@@ -114,7 +79,7 @@ pub struct StudyRecord {
     pub id: i64,
     pub doctor_id: i64,
     pub program_id: i64,
-    pub kind: String,
+    pub kind: StudyKind,
     pub minutes: i32,
     pub occurred_on: NaiveDate,
     pub starts_at: Option<NaiveDateTime>,
@@ -122,11 +87,12 @@ pub struct StudyRecord {
     pub course_id: Option<i64>,
     pub session_id: Option<i64>,
     pub rotation_id: Option<i64>,
-    pub source: String,
+    pub source: Source,
     pub source_ref: String,
-    pub status: String,
+    pub status: RecordStatus,
     pub evidence: Option<String>,
-    pub unit_score: Option<i32>,
+    /// Platform unit score.
+    pub unit_score: Option<Points>,
     pub created_by: Option<i64>,
     pub reviewed_by: Option<i64>,
     pub reviewed_at: Option<NaiveDateTime>,
@@ -135,95 +101,44 @@ pub struct StudyRecord {
 }
 
 impl StudyRecord {
-    pub fn kind(&self) -> StudyKind {
-        StudyKind::parse(&self.kind).unwrap_or(StudyKind::Online)
-    }
-
-    pub fn status(&self) -> RecordStatus {
-        RecordStatus::parse(&self.status).unwrap_or(RecordStatus::Pending)
-    }
-
     /// What the ledger rules need of it.
     pub fn entry(&self) -> rules::Entry {
         rules::Entry {
-            kind: self.kind(),
+            kind: self.kind,
             minutes: self.minutes,
             occurred_on: self.occurred_on,
             interval: self.starts_at.zip(self.ends_at),
-            status: self.status(),
+            status: self.status,
             course_id: self.course_id,
             unit_score: self.unit_score,
         }
     }
 
     pub fn view(&self) -> RecordView {
-        RecordView {
-            id: self.id,
-            doctor_id: self.doctor_id,
-            program_id: self.program_id,
-            kind: self.kind.clone(),
-            minutes: self.minutes,
-            occurred_on: self.occurred_on,
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            course_id: self.course_id,
-            session_id: self.session_id,
-            rotation_id: self.rotation_id,
-            source: self.source.clone(),
-            status: self.status.clone(),
-            note: self.evidence.clone(),
-            unit_score: self.unit_score.map(|s| f64::from(s) / 10.0),
-            review_note: self.review_note.clone(),
-            reviewed_at: self.reviewed_at,
-            created_at: self.created_at,
-        }
+        RecordView::of(self)
     }
 }
 
-/// A record as the API shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct RecordView {
-    pub id: i64,
-    pub doctor_id: i64,
-    pub program_id: i64,
-    pub kind: String,
-    pub minutes: i32,
-    pub occurred_on: NaiveDate,
-    #[serde(with = "crate::time::serde_rfc3339::option")]
-    pub starts_at: Option<NaiveDateTime>,
-    #[serde(with = "crate::time::serde_rfc3339::option")]
-    pub ends_at: Option<NaiveDateTime>,
-    pub course_id: Option<i64>,
-    pub session_id: Option<i64>,
-    pub rotation_id: Option<i64>,
-    pub source: String,
-    pub status: String,
-    pub note: Option<String>,
-    pub unit_score: Option<f64>,
-    pub review_note: Option<String>,
-    #[serde(with = "crate::time::serde_rfc3339::option")]
-    pub reviewed_at: Option<NaiveDateTime>,
-    #[serde(with = "crate::time::serde_rfc3339")]
-    pub created_at: NaiveDateTime,
-}
-
-/// A new record, ready for the ledger checks and the store.
+/// Minutes of study to credit to one doctor: a line of [`Credit`]. The record's program
+/// is the doctor's, read by [`credit`] with the doctor's row locked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRecord {
     pub doctor_id: i64,
-    pub program_id: i64,
     pub kind: StudyKind,
     pub minutes: i32,
     pub occurred_on: NaiveDate,
+    /// When it happened, for sessions and shadowing days (UTC instants).
     pub interval: Option<(NaiveDateTime, NaiveDateTime)>,
     pub course_id: Option<i64>,
     pub session_id: Option<i64>,
     pub rotation_id: Option<i64>,
     pub source: Source,
+    /// What makes the record unique for its doctor (a platform row, a session, a day).
     pub source_ref: String,
+    /// `Pending` (awaits review or sign-off) or `Approved` (credited at once).
     pub status: RecordStatus,
     pub evidence: Option<String>,
-    pub unit_score: Option<i32>,
+    pub unit_score: Option<Points>,
     pub created_by: Option<i64>,
 }
 
@@ -241,8 +156,49 @@ impl NewRecord {
     }
 }
 
+/// One activity credited alike to several doctors — a session's attendance, a tutoring
+/// activity (辅导带教), a support visit (3331 巡诊带教) — each doctor's record carrying
+/// the activity's source reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    pub kind: StudyKind,
+    pub minutes: i32,
+    pub occurred_on: NaiveDate,
+    pub interval: Option<(NaiveDateTime, NaiveDateTime)>,
+    pub session_id: Option<i64>,
+    pub source: Source,
+    pub source_ref: String,
+    pub evidence: Option<String>,
+    pub created_by: Option<i64>,
+}
+
+impl Activity {
+    /// The activity's record for each doctor, approved (the activity is the evidence).
+    pub fn for_doctors(&self, doctor_ids: &[i64]) -> Vec<NewRecord> {
+        doctor_ids
+            .iter()
+            .map(|&doctor_id| NewRecord {
+                doctor_id,
+                kind: self.kind,
+                minutes: self.minutes,
+                occurred_on: self.occurred_on,
+                interval: self.interval,
+                course_id: None,
+                session_id: self.session_id,
+                rotation_id: None,
+                source: self.source,
+                source_ref: self.source_ref.clone(),
+                status: RecordStatus::Approved,
+                evidence: self.evidence.clone(),
+                unit_score: None,
+                created_by: self.created_by,
+            })
+            .collect()
+    }
+}
+
 /// A course of a program's online catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = crate::db::schema::courses)]
 pub struct Course {
     pub id: i64,
@@ -262,5 +218,12 @@ pub struct RecordBody {
     pub minutes: Option<i32>,
     pub occurred_on: Option<String>,
     pub course_code: Option<String>,
+    pub note: Option<String>,
+}
+
+/// `POST /api/v1/study-records/{id}/approve` and `/reject`, as sent (the body may be
+/// absent).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ReviewBody {
     pub note: Option<String>,
 }

@@ -16,6 +16,7 @@ mod exam_pages;
 mod exams;
 mod hardening;
 mod layout;
+mod ledger_race;
 mod orgs;
 mod pages;
 mod programs;

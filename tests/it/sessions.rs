@@ -13,6 +13,7 @@ both_backends!(
     only_those_who_run_a_session_mark_attendance_and_see_its_code,
     attendance_is_all_or_nothing_and_refuses_overlaps,
     sessions_are_checked_and_scoped,
+    the_session_list_honours_its_region_filter,
 );
 
 struct Setup {
@@ -41,10 +42,9 @@ async fn setup(app: &TestApp) -> Setup {
         .await;
     let teacher = app
         .post("/api/v1/instructors", &admin, json!({"name": "李老师", "region_code": "370402", "username": "li.teacher", "password": crate::support::PASSWORD}))
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
+        .await;
+    assert_eq!(teacher.status, 201, "{}", teacher.text);
+    let teacher = teacher.json()["id"].as_i64().unwrap();
     let teacher_token = app.login("li.teacher").await;
     Setup {
         admin,
@@ -264,12 +264,14 @@ async fn attendance_is_all_or_nothing_and_refuses_overlaps(backend: Backend) {
         .await;
     let first = app.running_session(&s.admin, "370402", &[], 20).await;
     let overlapping = app.running_session(&s.admin, "370402", &[], 10).await;
-    app.post(
-        &format!("/api/v1/sessions/{first}/attendance"),
-        &s.admin,
-        json!({"doctor_ids": [s.doctor]}),
-    )
-    .await;
+    let attended = app
+        .post(
+            &format!("/api/v1/sessions/{first}/attendance"),
+            &s.admin,
+            json!({"doctor_ids": [s.doctor]}),
+        )
+        .await;
+    assert_eq!(attended.status, 200, "{}", attended.text);
     app.regions("代码,名称\n370403001,临城街道\n");
     let xuecheng_admin = app
         .accounts(&[("xuecheng", Role::CountyAdmin, "370403")])
@@ -365,5 +367,49 @@ async fn sessions_are_checked_and_scoped(backend: Backend) {
             .await
             .status,
         404
+    );
+}
+
+/// Regression: `?region=` was silently ignored.
+async fn the_session_list_honours_its_region_filter(backend: Backend) {
+    let app = spawn(backend).await;
+    let s = setup(&app).await;
+    let tokens = app
+        .accounts(&[
+            ("xuecheng", Role::CountyAdmin, "370403"),
+            ("zaozhuang", Role::CityAdmin, "370400"),
+        ])
+        .await;
+    let (xuecheng, city) = (&tokens[0], &tokens[1]);
+    let here = app.running_session(&s.admin, "370402", &[], 10).await;
+    let there = app.running_session(xuecheng, "370403", &[], 10).await;
+
+    let all = app.get("/api/v1/sessions", city).await;
+    assert_eq!(all.json()["total"], 2, "{}", all.text);
+    let filtered = app.get("/api/v1/sessions?region=370402", city).await;
+    assert_eq!(filtered.status, 200, "{}", filtered.text);
+    let ids: Vec<i64> = filtered.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [here], "only the named region's sessions, not {there}");
+    assert_eq!(
+        app.get("/api/v1/sessions?region=370403", &s.admin)
+            .await
+            .status,
+        404,
+        "a region outside the caller's is not found"
+    );
+    assert_eq!(
+        app.get("/api/v1/sessions?region=990000", city).await.status,
+        404
+    );
+    assert_eq!(
+        app.get("/api/v1/sessions?region=370402", &s.admin)
+            .await
+            .json()["total"],
+        1
     );
 }

@@ -6,7 +6,10 @@ use serde_json::json;
 use crate::both_backends;
 use crate::support::{Backend, spawn};
 
-both_backends!(only_signed_off_shadowing_time_is_credited);
+both_backends!(
+    only_signed_off_shadowing_time_is_credited,
+    assessment_scores_come_back_as_given,
+);
 
 async fn only_signed_off_shadowing_time_is_credited(backend: Backend) {
     let app = spawn(backend).await;
@@ -87,12 +90,14 @@ async fn only_signed_off_shadowing_time_is_credited(backend: Backend) {
         )
         .await;
     assert_eq!(by_admin.status, 403, "the doctor writes its own log");
-    app.post(
-        &format!("/api/v1/rotations/{rid}/logs"),
-        &token,
-        day("2026-10-13", "14:00", "17:30"),
-    )
-    .await;
+    let second = app
+        .post(
+            &format!("/api/v1/rotations/{rid}/logs"),
+            &token,
+            day("2026-10-13", "14:00", "17:30"),
+        )
+        .await;
+    assert_eq!(second.status, 201, "{}", second.text);
     assert_eq!(
         app.credited(&token, doctor).await["shadowing"]["credited_minutes"],
         0,
@@ -161,4 +166,75 @@ async fn only_signed_off_shadowing_time_is_credited(backend: Backend) {
         .await
         .json();
     assert_eq!(seen["rotations"][0]["summary"], "掌握常见病问诊");
+    assert_eq!(
+        seen["rotations"][0]["assessment_score"], 91.5,
+        "points, as given"
+    );
+}
+
+/// Regression: scores are points both ways (80 in, 80 out — they once came back ×10).
+async fn assessment_scores_come_back_as_given(backend: Backend) {
+    let app = spawn(backend).await;
+    let program = app.program("zaozhuang-2024");
+    let admin = app
+        .accounts(&[("shizhong", Role::CountyAdmin, "370402")])
+        .await
+        .remove(0);
+    let (doctor, _) = app
+        .doctor(&admin, program, "37040219800101123", "370402", None)
+        .await;
+    let base = app
+        .post(
+            "/api/v1/organizations",
+            &admin,
+            json!({"name": "市中区人民医院", "kind": "county_hospital", "region_code": "370402"}),
+        )
+        .await;
+    assert_eq!(base.status, 201, "{}", base.text);
+    let placement = app.post("/api/v1/placements", &admin, json!({"doctor_id": doctor, "base_org_id": base.json()["id"], "starts_on": "2026-10-01", "ends_on": "2026-11-30"})).await;
+    assert_eq!(placement.status, 201, "{}", placement.text);
+    let pid = placement.json()["id"].as_i64().unwrap();
+    let rotation = app
+        .post(
+            &format!("/api/v1/placements/{pid}/rotations"),
+            &admin,
+            json!({"department": "内科", "starts_on": "2026-10-01", "ends_on": "2026-10-31"}),
+        )
+        .await;
+    assert_eq!(rotation.status, 201, "{}", rotation.text);
+    let rid = rotation.json()["id"].as_i64().unwrap();
+
+    let signed = app
+        .post(
+            &format!("/api/v1/rotations/{rid}/sign-off"),
+            &admin,
+            json!({"assessment_score": 80}),
+        )
+        .await;
+    assert_eq!(signed.status, 200, "{}", signed.text);
+    let assessed = app
+        .post(
+            &format!("/api/v1/placements/{pid}/assessment"),
+            &admin,
+            json!({"assessment_score": 85.5, "summary": "合格"}),
+        )
+        .await;
+    assert_eq!(assessed.status, 200, "{}", assessed.text);
+    assert_eq!(assessed.json()["assessment_score"], 85.5);
+    assert_eq!(assessed.json()["rotations"][0]["assessment_score"], 80);
+    let seen = app.get(&format!("/api/v1/placements/{pid}"), &admin).await;
+    assert_eq!(seen.json()["assessment_score"], 85.5);
+    assert_eq!(seen.json()["rotations"][0]["assessment_score"], 80);
+    let listed = app
+        .get(&format!("/api/v1/placements?doctor_id={doctor}"), &admin)
+        .await;
+    assert_eq!(listed.json()["items"][0]["assessment_score"], 85.5);
+    let too_precise = app
+        .post(
+            &format!("/api/v1/placements/{pid}/assessment"),
+            &admin,
+            json!({"assessment_score": 85.55}),
+        )
+        .await;
+    assert_eq!(too_precise.error_fields(), ["assessment_score"]);
 }

@@ -17,6 +17,7 @@ both_backends!(
     the_county_table_is_scoped_consistent_and_exports,
     an_instructor_reviews_only_its_own_doctors,
     the_aggregate_ledger_equals_the_reference_ledger,
+    a_review_with_a_bad_body_is_refused_and_writes_nothing,
 );
 
 struct County {
@@ -337,6 +338,7 @@ async fn evidence_photos_are_images_of_ones_own_pending_records(backend: Backend
     let r = app
         .post("/api/v1/study-records", &c.doctor_token, json!({"doctor_id": c.doctor, "kind": "online", "minutes": 30, "occurred_on": "2026-11-02"}))
         .await;
+    assert_eq!(r.status, 201, "{}", r.text);
     let id = r.json()["id"].as_i64().unwrap();
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDRxxxx".to_vec();
 
@@ -377,12 +379,14 @@ async fn evidence_photos_are_images_of_ones_own_pending_records(backend: Backend
         .unwrap();
     assert_eq!(photo.headers()["content-type"], "image/png");
     assert_eq!(photo.bytes().await.unwrap().to_vec(), png);
-    app.post(
-        &format!("/api/v1/study-records/{id}/approve"),
-        &c.admin,
-        json!({}),
-    )
-    .await;
+    let approved = app
+        .post(
+            &format!("/api/v1/study-records/{id}/approve"),
+            &c.admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(approved.status, 200, "{}", approved.text);
     let late = app
         .upload(
             &format!("/api/v1/study-records/{id}/evidence"),
@@ -400,8 +404,13 @@ async fn the_county_table_is_scoped_consistent_and_exports(backend: Backend) {
     let (second, _) = app
         .doctor(&c.admin, c.program, "37040219900101123", "370402", None)
         .await;
-    app.post("/api/v1/study-records", &c.admin, json!({"doctor_id": c.doctor, "kind": "online", "minutes": 600, "occurred_on": "2026-10-01"})).await;
-    app.post("/api/v1/study-records", &c.admin, json!({"doctor_id": second, "kind": "centralized", "minutes": 120, "occurred_on": "2026-10-02"})).await;
+    for body in [
+        json!({"doctor_id": c.doctor, "kind": "online", "minutes": 600, "occurred_on": "2026-10-01"}),
+        json!({"doctor_id": second, "kind": "centralized", "minutes": 120, "occurred_on": "2026-10-02"}),
+    ] {
+        let r = app.post("/api/v1/study-records", &c.admin, body).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
     let tokens = app
         .accounts(&[
             ("xuecheng", Role::CountyAdmin, "370403"),
@@ -498,6 +507,7 @@ async fn an_instructor_reviews_only_its_own_doctors(backend: Backend) {
     let report = app
         .post("/api/v1/study-records", &c.doctor_token, json!({"doctor_id": c.doctor, "kind": "online", "minutes": 60, "occurred_on": "2026-11-03"}))
         .await;
+    assert_eq!(report.status, 201, "{}", report.text);
     let id = report.json()["id"].as_i64().unwrap();
 
     let stranger = app
@@ -572,23 +582,27 @@ async fn the_aggregate_ledger_equals_the_reference_ledger(backend: Backend) {
         200
     );
     let session = app.running_session(&c.admin, "370402", &[], 30).await;
-    app.post(
-        &format!("/api/v1/sessions/{session}/attendance"),
-        &c.admin,
-        json!({"doctor_ids": [c.doctor]}),
-    )
-    .await;
+    let attended = app
+        .post(
+            &format!("/api/v1/sessions/{session}/attendance"),
+            &c.admin,
+            json!({"doctor_ids": [c.doctor]}),
+        )
+        .await;
+    assert_eq!(attended.status, 200, "{}", attended.text);
     for (kind, minutes, date) in [
         ("online", 40, "2026-11-01"),
         ("online", 50, "2026-11-02"),
         ("tutoring", 60, "2026-10-05"),
     ] {
-        app.post(
-            "/api/v1/study-records",
-            &c.doctor_token,
-            json!({"doctor_id": c.doctor, "kind": kind, "minutes": minutes, "occurred_on": date}),
-        )
-        .await;
+        let reported = app
+            .post(
+                "/api/v1/study-records",
+                &c.doctor_token,
+                json!({"doctor_id": c.doctor, "kind": kind, "minutes": minutes, "occurred_on": date}),
+            )
+            .await;
+        assert_eq!(reported.status, 201, "{}", reported.text);
     }
     let pending = app
         .get("/api/v1/study-records/pending", &c.admin)
@@ -600,19 +614,25 @@ async fn the_aggregate_ledger_equals_the_reference_ledger(backend: Backend) {
         .iter()
         .map(|r| r["id"].as_i64().unwrap())
         .collect();
-    app.post(
-        &format!("/api/v1/study-records/{}/approve", ids[0]),
-        &c.admin,
-        json!({}),
-    )
-    .await;
-    app.post(
-        &format!("/api/v1/study-records/{}/reject", ids[1]),
-        &c.admin,
-        json!({}),
-    )
-    .await;
-    app.post("/api/v1/study-records", &c.admin, json!({"doctor_id": c.doctor, "kind": "tutoring", "minutes": 90, "occurred_on": "2025-07-07"})).await;
+    assert_eq!(ids.len(), 3, "{pending}");
+    let approved = app
+        .post(
+            &format!("/api/v1/study-records/{}/approve", ids[0]),
+            &c.admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(approved.status, 200, "{}", approved.text);
+    let rejected = app
+        .post(
+            &format!("/api/v1/study-records/{}/reject", ids[1]),
+            &c.admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(rejected.status, 200, "{}", rejected.text);
+    let entered = app.post("/api/v1/study-records", &c.admin, json!({"doctor_id": c.doctor, "kind": "tutoring", "minutes": 90, "occurred_on": "2025-07-07"})).await;
+    assert_eq!(entered.status, 201, "{}", entered.text);
 
     let (fast, reference) = app.with_conn(|conn| {
         let fast = cunyi::study::store::ledger_of(conn, c.doctor).unwrap();
@@ -622,4 +642,51 @@ async fn the_aggregate_ledger_equals_the_reference_ledger(backend: Backend) {
     });
     assert_eq!(fast, reference);
     assert!(fast.total() > 0 && !fast.pending.is_empty());
+}
+
+async fn a_review_with_a_bad_body_is_refused_and_writes_nothing(backend: Backend) {
+    let app = spawn(backend).await;
+    let c = county(&app).await;
+    let report = app
+        .post("/api/v1/study-records", &c.doctor_token, json!({"doctor_id": c.doctor, "kind": "online", "minutes": 60, "occurred_on": "2026-11-03"}))
+        .await;
+    assert_eq!(report.status, 201, "{}", report.text);
+    let id = report.json()["id"].as_i64().unwrap();
+    let before = app.audit_count();
+
+    for decision in ["approve", "reject"] {
+        let path = format!("/api/v1/study-records/{id}/{decision}");
+        let typed = app.post(&path, &c.admin, json!({"note": 5})).await;
+        assert_eq!(typed.error_fields(), ["note"], "{decision}");
+        let not_json = app
+            .api
+            .post(app.url(&path))
+            .bearer_auth(&c.admin)
+            .header("content-type", "text/plain")
+            .body("looks fine to me")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            not_json.status(),
+            422,
+            "{decision}: a body that is not JSON"
+        );
+    }
+    let record = app
+        .get(&format!("/api/v1/study-records/{id}"), &c.admin)
+        .await;
+    assert_eq!(record.json()["status"], "pending", "nothing written");
+    assert_eq!(app.audit_count(), before);
+
+    // No body at all is an empty one.
+    let bare = app
+        .api
+        .post(app.url(&format!("/api/v1/study-records/{id}/approve")))
+        .bearer_auth(&c.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 200);
+    assert_eq!(app.last_audit("study.approved")["minutes"], 60);
 }

@@ -22,15 +22,13 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// A page that must answer 200.
 async fn fetch(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
-    client
-        .get(app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let response = client.get(app.url(path)).send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "GET {path}: {text}");
+    text
 }
 
 fn hidden(html: &str, name: &str) -> String {
@@ -42,7 +40,7 @@ fn hidden(html: &str, name: &str) -> String {
 async fn browser_for(app: &TestApp, username: &str) -> reqwest::Client {
     let client = browser();
     let form = fetch(app, &client, "/login").await;
-    client
+    let login = client
         .post(app.url("/login"))
         .form(&[
             ("username", username),
@@ -52,6 +50,7 @@ async fn browser_for(app: &TestApp, username: &str) -> reqwest::Client {
         .send()
         .await
         .unwrap();
+    assert_eq!(login.status(), StatusCode::SEE_OTHER, "login {username}");
     client
 }
 
@@ -215,15 +214,34 @@ async fn the_progress_page_draws_the_distribution_and_filters(backend: Backend) 
         .accounts(&[("shizhong", Role::CountyAdmin, "370402")])
         .await
         .remove(0);
-    let (doctor, _) = app
+    let (behind, _) = app
         .doctor(&admin, program, "37040219800101123", "370402", None)
         .await;
-    app.post(
-        "/api/v1/study-records",
-        &admin,
-        json!({"doctor_id": doctor, "kind": "online", "minutes": 600, "occurred_on": "2026-10-01"}),
-    )
-    .await;
+    let (done, _) = app
+        .doctor(&admin, program, "37040219900101123", "370402", None)
+        .await;
+    let record = |doctor: i64, kind: &str, minutes: i32, date: String| json!({"doctor_id": doctor, "kind": kind, "minutes": minutes, "occurred_on": date});
+    let mut arrange = vec![record(behind, "online", 600, "2026-10-01".into())];
+    // Every requirement met (158 h online, 60 h centralized, 60 h shadowing), a day at a
+    // time: this doctor is on schedule whatever the date.
+    for (kind, total, first_day) in [
+        ("online", 9480, 1),
+        ("centralized", 3600, 10),
+        ("shadowing", 3600, 15),
+    ] {
+        let mut left = total;
+        let mut d = first_day;
+        while left > 0 {
+            let minutes = left.min(1440);
+            arrange.push(record(done, kind, minutes, format!("2026-09-{d:02}")));
+            left -= minutes;
+            d += 1;
+        }
+    }
+    for body in arrange {
+        let r = app.post("/api/v1/study-records", &admin, body).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
 
     let desk = browser_for(&app, "shizhong").await;
     let page = fetch(&app, &desk, "/progress").await;
@@ -232,6 +250,26 @@ async fn the_progress_page_draws_the_distribution_and_filters(backend: Backend) 
         "the chart is drawn on the server"
     );
     assert!(page.contains("测试学员") && page.contains("10/158"));
-    let behind = fetch(&app, &desk, "/progress?behind=true").await;
-    assert!(behind.contains("落后"));
+    assert!(
+        page.contains("在岗学员 2 人，学时达标 1 人，进度落后 1 人"),
+        "the counts are of the whole table"
+    );
+    assert!(
+        page.contains(&format!("/roster/{behind}\""))
+            && page.contains(&format!("/roster/{done}\""))
+    );
+
+    let filtered = fetch(&app, &desk, "/progress?behind=true").await;
+    assert!(
+        filtered.contains(&format!("/roster/{behind}\"")),
+        "the doctor behind schedule is listed"
+    );
+    assert!(
+        !filtered.contains(&format!("/roster/{done}\"")),
+        "the doctor whose hours are met is not"
+    );
+    assert!(
+        filtered.contains("在岗学员 2 人，学时达标 1 人，进度落后 1 人"),
+        "the chart and counts still describe everyone"
+    );
 }

@@ -1,0 +1,19 @@
+//! `POST /api/v1/doctors/{id}/platform-accounts` `{platform, account}` → 204.
+
+use actix_web::{HttpResponse, web};
+
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::extract::Body;
+use crate::state::AppState;
+use crate::study::ops::accounts::{self, AccountBody};
+
+pub async fn link(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    Body(body): Body<AccountBody>,
+) -> AppResult<HttpResponse> {
+    accounts::link(&state, &user, path.into_inner(), body).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,27 @@
+//! `GET /api/v1/programs/{id}/centralized-share?year=` → per district: doctors in post,
+//! centralized learners that year, the number required (⌈doctors × share⌉) and whether
+//! it is met (Zaozhuang annex 2 §四(二): ≥ 1/3 each year).
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::study::ops::share;
+
+#[derive(Debug, Deserialize)]
+pub struct ShareQuery {
+    year: Option<String>,
+}
+
+pub async fn share(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    query: web::Query<ShareQuery>,
+) -> AppResult<HttpResponse> {
+    let view =
+        share::centralized_share(&state, &user, path.into_inner(), query.year.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,37 @@
+//! `GET /api/v1/progress?region=&behind=true&status=&page=&per_page=` → the progress
+//! table of the caller's doctors; `/progress/export.xlsx?…` the same as a spreadsheet.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::study::ops::progress::{self, TableQuery};
+use crate::study::views;
+
+pub async fn table(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<TableQuery>,
+) -> AppResult<HttpResponse> {
+    let table = progress::county_table(&state, &user, &query).await?;
+    Ok(HttpResponse::Ok().json(table.page()))
+}
+
+pub async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<TableQuery>,
+) -> AppResult<HttpResponse> {
+    let table = progress::county_table(&state, &user, &query).await?;
+    let bytes = views::table_xlsx(table.rows()).map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"progress.xlsx\"",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
+}

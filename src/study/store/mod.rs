@@ -1,0 +1,12 @@
+//! Queries on the ledger, by table family: records (reading, review, evidence), the
+//! credit path's set-based reads and writes, progress aggregates, the share counts,
+//! platform accounts. SQLite write transactions begin `IMMEDIATE` (`crate::db::write`).
+
+pub mod accounts;
+pub mod credit;
+pub mod progress;
+pub mod records;
+pub mod share;
+
+pub use progress::{course_minutes, ledger_of};
+pub use records::entries_of;
