@@ -9,6 +9,8 @@ pub mod pages;
 pub mod rules;
 pub mod store;
 
+pub use store::list_visible;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -13,6 +13,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 pub use rules::{Level, RegionCode, Scope};
+pub use store::in_scope;
 
 /// One node of the tree.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]

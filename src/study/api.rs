@@ -445,10 +445,10 @@ pub fn compute_progress(
         time::today_cst(),
     );
     // The annual assessment of each training year: the best attempt at its annual exam.
-    for r in crate::exams::store::annual_results(conn, doctor_id)? {
+    for r in crate::exams::annual_results(conn, doctor_id)? {
         if let Some(y) = progress.annual.iter_mut().find(|y| y.year == r.year) {
             y.assessment = Some(serde_json::json!({
-                "exam_id": r.exam_id, "title": r.title, "score": r.score.unwrap_or(0.0),
+                "exam_id": r.exam_id, "title": r.title, "score": r.score.unwrap_or_default(),
                 "max_score": r.max_score, "passed": r.passed.unwrap_or(false),
             }));
         }

@@ -14,6 +14,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use crate::program::StudyKind;
+pub use api::compute_progress;
 
 impl StudyKind {
     pub const ALL: [StudyKind; 5] = [

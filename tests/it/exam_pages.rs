@@ -150,7 +150,8 @@ async fn a_doctor_sits_an_exam_on_the_page_and_sees_the_result(backend: Backend)
         cunyi::exams::store::get_attempt(c, attempt)
             .unwrap()
             .unwrap()
-            .paper()
+            .paper
+            .into_items()
     });
     let token = attr(&page, "data-csrf=\"");
     let first = &paper[0];
@@ -201,7 +202,7 @@ async fn a_doctor_sits_an_exam_on_the_page_and_sees_the_result(backend: Backend)
         .unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
     let (_, result) = fetch(&s.app, &doctor, &location).await;
-    let expected: f64 = paper
+    let expected: cunyi::points::Points = paper
         .iter()
         .filter(|i| i.qtype != cunyi::bank::QType::A1)
         .map(|i| i.points)

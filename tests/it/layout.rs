@@ -16,10 +16,9 @@ const PENDING: &[&str] = &[
     "src/bank/api.rs",
     "src/bank/pages.rs",
     "src/cli.rs",
-    "src/exams/api.rs",
-    "src/exams/pages.rs",
-    "src/exams/rules.rs",
-    "src/exams/store.rs",
+    // Reaches into `crate::bank::store` until the bank re-exports what the exam engine
+    // reads (the bank is another engineer's area): see the file's doc comment.
+    "src/exams/store/bank.rs",
     "src/instructors/api.rs",
     "src/instructors/store.rs",
     "src/orgs/api.rs",
