@@ -12,6 +12,7 @@ both_backends!(
     a_doctor_sits_an_exam_on_the_page_and_sees_the_result,
     a_bureau_sets_an_exam_on_the_page_and_reads_results_and_analysis,
     the_bank_page_imports_a_file_and_names_a_fault,
+    the_manager_withdraws_or_closes_an_exam_from_its_page,
 );
 
 fn browser() -> reqwest::Client {
@@ -364,4 +365,80 @@ async fn the_bank_page_imports_a_file_and_names_a_fault(backend: Backend) {
     assert!(bad.text().await.unwrap().contains("第 1 行"));
     let doctor = browser_for(&s.app, "doc.wang").await;
     assert_eq!(fetch(&s.app, &doctor, "/bank").await.0, 403);
+}
+
+/// Issue 13 on the manager's exam page: an exam nobody started offers 撤回考试, one
+/// with attempts 提前结束; each button posts with the page's CSRF token and comes back.
+async fn the_manager_withdraws_or_closes_an_exam_from_its_page(backend: Backend) {
+    let s = scene(backend).await;
+    let mistake = exam(&s, "误建的考试").await;
+    let running = exam(&s, "进行中的考试").await;
+    let token = s.app.login("doc.wang").await;
+    let a = s
+        .app
+        .post(
+            &format!("/api/v1/exams/{running}/attempts"),
+            &token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let county = browser_for(&s.app, "shizhong").await;
+
+    let (status, page) = fetch(&s.app, &county, &format!("/exams/{mistake}/results")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("action=\"/exams/{mistake}/withdraw\"")),
+        "{page}"
+    );
+    let csrf = attr(&page, "name=\"csrf\" value=\"");
+    let r = county
+        .post(s.app.url(&format!("/exams/{mistake}/withdraw")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, page) = fetch(&s.app, &county, &format!("/exams/{mistake}/results")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("本考试已撤回") && !page.contains("撤回考试"),
+        "{page}"
+    );
+    let (status, list) = fetch(&s.app, &county, "/exams").await;
+    assert_eq!(status, 200);
+    assert!(list.contains("已撤回"), "{list}");
+    let doctor = browser_for(&s.app, "doc.wang").await;
+    let (status, list) = fetch(&s.app, &doctor, "/exams").await;
+    assert_eq!(status, 200);
+    assert!(
+        !list.contains("误建的考试") && list.contains("进行中的考试"),
+        "{list}"
+    );
+
+    let (status, page) = fetch(&s.app, &county, &format!("/exams/{running}/results")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("action=\"/exams/{running}/close\""))
+            && !page.contains(&format!("action=\"/exams/{running}/withdraw\"")),
+        "someone has started: close, not withdraw: {page}"
+    );
+    let without_csrf = county
+        .post(s.app.url(&format!("/exams/{running}/close")))
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(without_csrf.status(), StatusCode::SEE_OTHER);
+    let r = county
+        .post(s.app.url(&format!("/exams/{running}/close")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, page) = fetch(&s.app, &county, &format!("/exams/{running}/results")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("提前结束"), "closed: {page}");
+    assert_eq!(s.app.last_audit("exam.closed")["open_attempts_cut"], 1);
 }

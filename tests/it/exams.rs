@@ -24,6 +24,8 @@ both_backends!(
     open_attempts_are_submitted_at_their_deadline,
     results_are_scoped_and_item_analysis_matches_hand_computed_values,
     annual_results_reach_the_progress_and_makeups_follow_the_window,
+    an_exam_nobody_started_is_withdrawn_and_disappears_for_doctors,
+    a_started_exam_is_closed_early_and_its_open_attempts_graded,
 );
 
 const UNIT_GIFT: &str = "::a1::单选 {=甲 ~乙 ~丙 ~丁}\n\n::x1::多选 {~%33.33333%甲 ~%33.33333%乙 ~%33.33333%丙 ~%-100%丁 ~%-100%戊}\n\n::tf1::判断 {T}\n";
@@ -1128,4 +1130,164 @@ async fn annual_results_reach_the_progress_and_makeups_follow_the_window(backend
             .status,
         201
     );
+}
+
+/// Issue 13: an exam created by mistake is withdrawn while nobody has started it; it
+/// disappears from doctors' lists and cannot be started (404). Managers only (a doctor
+/// 403), within their own subtree (another county 404; a county on its city's exam 403).
+async fn an_exam_nobody_started_is_withdrawn_and_disappears_for_doctors(backend: Backend) {
+    let s = setup(backend).await;
+    let exam = s.exam(&s.county, json!({"title": "误建的考试"})).await;
+    let kept = s.exam(&s.county, json!({"title": "保留的考试"})).await;
+    let city_exam = s.exam(&s.city, json!({"title": "市级考试"})).await;
+    let (_, doctor) = s.doctor("37040219800101123", "370402", "doc.a").await;
+    let withdraw = |id: i64| format!("/api/v1/exams/{id}/withdraw");
+
+    let r = s.app.post(&withdraw(exam), &doctor, json!({})).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = s
+        .app
+        .post(&withdraw(exam), &s.other_county, json!({}))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = s.app.post(&withdraw(city_exam), &s.county, json!({})).await;
+    assert_eq!(
+        r.status, 403,
+        "a county does not withdraw its city's exam: {}",
+        r.text
+    );
+    let r = s.app.post(&withdraw(9999), &s.county, json!({})).await;
+    assert_eq!(r.status, 404);
+
+    let r = s.app.post(&withdraw(exam), &s.county, json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.json()["id"].as_i64(), r.json()["status"].as_str()),
+        (Some(exam), Some("withdrawn"))
+    );
+    assert_eq!(
+        r.json()["title"],
+        "误建的考试",
+        "the exam as the API shows it"
+    );
+    let audited = s.app.last_audit("exam.withdrawn");
+    assert_eq!(audited["title"], "误建的考试");
+
+    // Doctors: gone from the list, not found, cannot be started.
+    let list = s.app.get("/api/v1/exams", &doctor).await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    let ids: Vec<i64> = list.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert!(!ids.contains(&exam) && ids.contains(&kept), "{ids:?}");
+    let r = s.app.get(&format!("/api/v1/exams/{exam}"), &doctor).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(s.start(exam, &doctor).await.status, 404);
+    // Managers still see it, marked.
+    let list = s.app.get("/api/v1/exams", &s.county).await;
+    assert_eq!(list.status, 200);
+    let listed = list.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == exam)
+        .cloned()
+        .unwrap();
+    assert_eq!(listed["status"], "withdrawn");
+    let r = s.app.get(&format!("/api/v1/exams/{kept}"), &s.county).await;
+    assert_eq!(r.json()["status"], "active");
+
+    let again = s.app.post(&withdraw(exam), &s.county, json!({})).await;
+    assert_eq!(again.status, 409, "{}", again.text);
+    // Once someone has started, withdrawing is refused: close it instead.
+    assert_eq!(s.start(kept, &doctor).await.status, 201);
+    let r = s.app.post(&withdraw(kept), &s.county, json!({})).await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("提前结束"), "{}", r.text);
+    assert_eq!(
+        s.app
+            .audit_actions()
+            .iter()
+            .filter(|a| *a == "exam.withdrawn")
+            .count(),
+        1
+    );
+}
+
+/// Issue 13: an exam with attempts is closed early: closes_at becomes now, open attempts
+/// are due now (no more saves), and the deadline job grades them as usual.
+async fn a_started_exam_is_closed_early_and_its_open_attempts_graded(backend: Backend) {
+    let s = setup(backend).await;
+    let exam = s.exam(&s.county, json!({})).await;
+    let (_, doctor) = s.doctor("37040219800101123", "370402", "doc.a").await;
+    let a = s.start(exam, &doctor).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let attempt = a.json()["id"].as_i64().unwrap();
+    let item = s.paper(attempt).remove(0);
+    let saved = s
+        .put(attempt, &item.question_id, &doctor, &item.answer)
+        .await;
+    assert_eq!(saved.status, 204, "{}", saved.text);
+    let close = format!("/api/v1/exams/{exam}/close");
+
+    assert_eq!(s.app.post(&close, &doctor, json!({})).await.status, 403);
+    assert_eq!(
+        s.app.post(&close, &s.other_county, json!({})).await.status,
+        404
+    );
+    let before = cunyi::time::now();
+    let r = s.app.post(&close, &s.county, json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let closes_at = chrono::DateTime::parse_from_rfc3339(r.json()["closes_at"].as_str().unwrap())
+        .unwrap()
+        .naive_utc();
+    assert!(closes_at >= before - Duration::seconds(1) && closes_at <= cunyi::time::now());
+    assert_eq!(r.json()["status"], "active");
+    assert_eq!(s.app.last_audit("exam.closed")["open_attempts_cut"], 1);
+
+    // Nothing more is saved or started; a second close finds it closed.
+    let late = s.put(attempt, &item.question_id, &doctor, "").await;
+    assert_eq!(late.status, 409, "{}", late.text);
+    let (_, other) = s.doctor("37040219810101123", "370402", "doc.b").await;
+    let r = s.start(exam, &other).await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(s.app.post(&close, &s.county, json!({})).await.status, 409);
+
+    // The deadline job grades the open attempt with what was saved.
+    let graded = s
+        .app
+        .with_conn(|c| cunyi::exams::store::close_overdue(c, cunyi::time::now()).unwrap());
+    assert_eq!(graded, 1);
+    let a = s.app.with_conn(|c| {
+        cunyi::exams::store::get_attempt(c, attempt)
+            .unwrap()
+            .unwrap()
+    });
+    assert_eq!(
+        (
+            a.status.as_str(),
+            a.submitted_by.map(|b| b.as_str()),
+            a.score
+        ),
+        ("submitted", Some("deadline"), Some(item.points))
+    );
+
+    // An exam not open yet is not closed (withdraw it instead).
+    let tomorrow = (Utc::now() + Duration::days(1)).to_rfc3339();
+    let later = (Utc::now() + Duration::days(2)).to_rfc3339();
+    let future = s
+        .exam(&s.county, json!({"opens_at": tomorrow, "closes_at": later}))
+        .await;
+    let r = s
+        .app
+        .post(
+            &format!("/api/v1/exams/{future}/close"),
+            &s.county,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
 }
