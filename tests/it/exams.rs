@@ -26,6 +26,8 @@ both_backends!(
     annual_results_reach_the_progress_and_makeups_follow_the_window,
     an_exam_nobody_started_is_withdrawn_and_disappears_for_doctors,
     a_started_exam_is_closed_early_and_its_open_attempts_graded,
+    the_points_migration_carries_scores_both_ways,
+    a_corrupt_stored_paper_is_an_error_never_an_empty_paper,
 );
 
 const UNIT_GIFT: &str = "::a1::单选 {=甲 ~乙 ~丙 ~丁}\n\n::x1::多选 {~%33.33333%甲 ~%33.33333%乙 ~%33.33333%丙 ~%-100%丁 ~%-100%戊}\n\n::tf1::判断 {T}\n";
@@ -1290,4 +1292,227 @@ async fn a_started_exam_is_closed_early_and_its_open_attempts_graded(backend: Ba
         )
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
+}
+
+#[derive(QueryableByName)]
+struct Tenths {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    v: i32,
+}
+
+#[derive(QueryableByName)]
+struct Decimal {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    v: f64,
+}
+
+/// The score columns of an exam and its attempt, in column order: the exam's pass and
+/// max, the attempt's score and max, then each item's points and max.
+const SCORE_COLUMNS: &str = "SELECT pass_score AS v FROM exams WHERE id = {exam} \
+     UNION ALL SELECT max_score FROM exams WHERE id = {exam} \
+     UNION ALL SELECT score FROM attempts WHERE id = {attempt} \
+     UNION ALL SELECT max_score FROM attempts WHERE id = {attempt}";
+
+fn score_columns(exam: i64, attempt: i64) -> String {
+    SCORE_COLUMNS
+        .replace("{exam}", &exam.to_string())
+        .replace("{attempt}", &attempt.to_string())
+}
+
+fn item_columns(attempt: i64, column: &str) -> String {
+    format!(
+        "SELECT {column} AS v FROM attempt_items WHERE attempt_id = {attempt} ORDER BY position"
+    )
+}
+
+/// 2026-11-29-000100_exam_points: the score columns become tenths (×10) and come back
+/// (÷10) with down.sql, data intact, on a database with foreign keys enforced.
+async fn the_points_migration_carries_scores_both_ways(backend: Backend) {
+    let s = setup(backend).await;
+    let exam = s
+        .exam(
+            &s.county,
+            json!({"pass_score": 2.5, "x_scoring": "partial", "blueprint": {"items": [
+                line("A1", Some("tt"), 1, 1.0),
+                line("X", Some("tt"), 1, 2.5),
+                line("TF", Some("tt"), 1, 1.5),
+            ]}}),
+        )
+        .await;
+    let (_, doctor) = s.doctor("37040219800101123", "370402", "doc.a").await;
+    let a = s.start(exam, &doctor).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let attempt = a.json()["id"].as_i64().unwrap();
+    answer_paper(&s, attempt, &doctor, |item| {
+        if item.qtype == cunyi::bank::QType::X {
+            item.answer[..2].to_owned()
+        } else {
+            item.answer.clone()
+        }
+    })
+    .await;
+    let done = s
+        .app
+        .post(
+            &format!("/api/v1/attempts/{attempt}/submit"),
+            &doctor,
+            json!({}),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert_eq!(
+        (
+            done.json()["score"].as_f64(),
+            done.json()["max_score"].as_f64()
+        ),
+        (Some(4.2), Some(5.0)),
+        "1 + 2.5 × 2/3 (1.7) + 1.5"
+    );
+    let tenths = |sql: String| -> Vec<i32> {
+        s.app.with_conn(|c| {
+            diesel::sql_query(sql)
+                .load::<Tenths>(c)
+                .unwrap()
+                .into_iter()
+                .map(|t| t.v)
+                .collect()
+        })
+    };
+    let decimals = |sql: String| -> Vec<f64> {
+        s.app.with_conn(|c| {
+            diesel::sql_query(sql)
+                .load::<Decimal>(c)
+                .unwrap()
+                .into_iter()
+                .map(|t| t.v)
+                .collect()
+        })
+    };
+    assert_eq!(tenths(score_columns(exam, attempt)), [25, 50, 42, 50]);
+    let mut points = tenths(item_columns(attempt, "points"));
+    points.sort_unstable();
+    assert_eq!(points, [10, 15, 17]);
+
+    // Down to the version before: DOUBLE PRECISION again, the same values.
+    s.app.with_conn(|c| {
+        if c.backend() == cunyi::db::Backend::Sqlite {
+            diesel::sql_query("PRAGMA foreign_keys = ON")
+                .execute(c)
+                .unwrap();
+        }
+        loop {
+            let version = cunyi::db::revert_last_migration(c).unwrap();
+            if version == "20261129000100" {
+                break;
+            }
+        }
+    });
+    assert_eq!(decimals(score_columns(exam, attempt)), [2.5, 5.0, 4.2, 5.0]);
+    let mut points = decimals(item_columns(attempt, "points"));
+    points.sort_by(f64::total_cmp);
+    assert_eq!(points, [1.0, 1.5, 1.7]);
+    let mut max = decimals(item_columns(attempt, "max_points"));
+    max.sort_by(f64::total_cmp);
+    assert_eq!(max, [1.0, 1.5, 2.5]);
+
+    // And up again: tenths, read by the app as before.
+    s.app.with_conn(|c| cunyi::db::run_migrations(c).unwrap());
+    assert_eq!(tenths(score_columns(exam, attempt)), [25, 50, 42, 50]);
+    let read = s
+        .app
+        .get(&format!("/api/v1/attempts/{attempt}"), &doctor)
+        .await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(read.json()["score"].as_f64(), Some(4.2));
+    let e = s.app.get(&format!("/api/v1/exams/{exam}"), &s.county).await;
+    assert_eq!(
+        (e.json()["pass_score"].as_f64(), e.json()["status"].as_str()),
+        (Some(2.5), Some("active"))
+    );
+    // The rebuilt tables' foreign keys hold: a new attempt and its answers are written.
+    let (_, other) = s.doctor("37040219810101123", "370402", "doc.b").await;
+    let b = s.start(exam, &other).await;
+    assert_eq!(b.status, 201, "{}", b.text);
+    let second = b.json()["id"].as_i64().unwrap();
+    let item = s.paper(second).remove(0);
+    assert_eq!(
+        s.put(second, &item.question_id, &other, &item.answer)
+            .await
+            .status,
+        204
+    );
+    let orphans: i64 = s.app.with_conn(|c| match c.backend() {
+        cunyi::db::Backend::Sqlite => {
+            #[derive(QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            diesel::sql_query("SELECT COUNT(*) AS n FROM pragma_foreign_key_check")
+                .get_result::<Count>(c)
+                .unwrap()
+                .n
+        }
+        cunyi::db::Backend::Postgres => 0,
+    });
+    assert_eq!(orphans, 0, "no foreign key left dangling");
+}
+
+/// A paper whose stored JSON does not parse is a 500 (logged), never graded as an empty
+/// paper; the deadline job leaves it open and grades the others.
+async fn a_corrupt_stored_paper_is_an_error_never_an_empty_paper(backend: Backend) {
+    use cunyi::db::schema::attempts;
+    let s = setup(backend).await;
+    let exam = s.exam(&s.county, json!({})).await;
+    let (_, first) = s.doctor("37040219800101123", "370402", "doc.a").await;
+    let (_, second) = s.doctor("37040219810101123", "370402", "doc.b").await;
+    let mut ids = Vec::new();
+    for token in [&first, &second] {
+        let a = s.start(exam, token).await;
+        assert_eq!(a.status, 201, "{}", a.text);
+        ids.push(a.json()["id"].as_i64().unwrap());
+    }
+    s.app.with_conn(|c| {
+        diesel::update(attempts::table.find(ids[0]))
+            .set(attempts::paper.eq("[{\"question_id\": \"a1\", \"points\": "))
+            .execute(c)
+            .unwrap()
+    });
+    let read = s
+        .app
+        .get(&format!("/api/v1/attempts/{}", ids[0]), &first)
+        .await;
+    assert_eq!(read.status, 500, "{}", read.text);
+    let submit = s
+        .app
+        .post(
+            &format!("/api/v1/attempts/{}/submit", ids[0]),
+            &first,
+            json!({}),
+        )
+        .await;
+    assert_eq!(submit.status, 500, "{}", submit.text);
+    s.expire(ids[0]);
+    s.expire(ids[1]);
+    let graded = s
+        .app
+        .with_conn(|c| cunyi::exams::store::close_overdue(c, cunyi::time::now()).unwrap());
+    assert_eq!(graded, 1, "only the readable paper is graded");
+    let statuses: Vec<String> = s.app.with_conn(|c| {
+        attempts::table
+            .filter(attempts::id.eq_any(&ids))
+            .order(attempts::id)
+            .select(attempts::status)
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(statuses, ["in_progress", "submitted"]);
+    let items: i64 = s.app.with_conn(|c| {
+        cunyi::db::schema::attempt_items::table
+            .filter(cunyi::db::schema::attempt_items::attempt_id.eq(ids[0]))
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(items, 0, "nothing graded for the corrupt paper");
 }

@@ -1,7 +1,9 @@
 -- Back to DOUBLE PRECISION points (tenths ÷ 10) and exams without a status: a withdrawn
 -- exam becomes an ordinary one again (the old schema cannot say otherwise). The same
--- table rebuild as up.sql, with the definitions of 2026-11-24-000010_exams.
-PRAGMA defer_foreign_keys = ON;
+-- table rebuild as up.sql (foreign keys off, one transaction), with the definitions
+-- of 2026-11-24-000010_exams.
+PRAGMA foreign_keys = OFF;
+BEGIN IMMEDIATE;
 
 CREATE TABLE exams_old (
     id INTEGER PRIMARY KEY NOT NULL,
@@ -85,3 +87,6 @@ CREATE INDEX exams_program ON exams (program_id, opens_at);
 CREATE INDEX attempts_open ON attempts (status, deadline);
 CREATE INDEX attempts_doctor ON attempts (doctor_id, exam_id);
 CREATE INDEX attempt_items_question ON attempt_items (question_id);
+
+COMMIT;
+PRAGMA foreign_keys = ON;

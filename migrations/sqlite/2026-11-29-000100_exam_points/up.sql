@@ -2,11 +2,16 @@
 -- for anything people add up; exams gain a status so that one created by mistake can
 -- be withdrawn (issue 13).
 --
--- SQLite cannot change a column's type, so each table is rebuilt: create the new
--- table, copy, drop the old one, rename, recreate the indexes. Foreign keys that point
--- at a rebuilt table (attempt_answers → attempts, attempts → exams, exams.makeup_of)
--- are checked at commit, when the new tables carry the old names again.
-PRAGMA defer_foreign_keys = ON;
+-- SQLite cannot change a column's type, so each table is rebuilt (SQLite's "making
+-- other kinds of table schema changes": foreign keys off, one transaction, create the
+-- new table, copy, drop the old one, rename, recreate the indexes). Foreign keys that
+-- point at a rebuilt table (attempt_answers → attempts, attempts → exams,
+-- exams.makeup_of) name it by name, so they point at the new table once it carries
+-- the old name again. Foreign keys can only be switched outside a transaction, hence
+-- metadata.toml (run_in_transaction = false) and the explicit BEGIN/COMMIT; the
+-- connection ends with foreign keys on, as the server's connections always are.
+PRAGMA foreign_keys = OFF;
+BEGIN IMMEDIATE;
 
 CREATE TABLE exams_new (
     id INTEGER PRIMARY KEY NOT NULL,
@@ -94,3 +99,6 @@ CREATE INDEX exams_program ON exams (program_id, opens_at);
 CREATE INDEX attempts_open ON attempts (status, deadline);
 CREATE INDEX attempts_doctor ON attempts (doctor_id, exam_id);
 CREATE INDEX attempt_items_question ON attempt_items (question_id);
+
+COMMIT;
+PRAGMA foreign_keys = ON;
