@@ -28,6 +28,13 @@ async fn fetch(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCo
     (r.status(), r.text().await.unwrap())
 }
 
+/// A page that must answer 200.
+async fn ok_page(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    let (status, text) = fetch(app, client, path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {text}");
+    text
+}
+
 fn attr(html: &str, marker: &str) -> String {
     let start = html.find(marker).unwrap_or_else(|| panic!("no {marker}")) + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
@@ -35,7 +42,7 @@ fn attr(html: &str, marker: &str) -> String {
 
 async fn browser_for(app: &TestApp, username: &str) -> reqwest::Client {
     let client = browser();
-    let (_, form) = fetch(app, &client, "/login").await;
+    let form = ok_page(app, &client, "/login").await;
     let r = client
         .post(app.url("/login"))
         .form(&[
@@ -176,7 +183,7 @@ async fn a_doctor_sits_an_exam_on_the_page_and_sees_the_result(backend: Backend)
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     // A reload shows the saved choice checked.
-    let (_, reloaded) = fetch(&s.app, &doctor, &location).await;
+    let reloaded = ok_page(&s.app, &doctor, &location).await;
     assert!(reloaded.contains(" checked>"));
 
     // The form sends the rest (one wrong) and submits.
@@ -202,7 +209,7 @@ async fn a_doctor_sits_an_exam_on_the_page_and_sees_the_result(backend: Backend)
         .await
         .unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    let (_, result) = fetch(&s.app, &doctor, &location).await;
+    let result = ok_page(&s.app, &doctor, &location).await;
     let expected: cunyi::points::Points = paper
         .iter()
         .filter(|i| i.qtype != cunyi::bank::QType::A1)
@@ -217,7 +224,7 @@ async fn a_doctor_sits_an_exam_on_the_page_and_sees_the_result(backend: Backend)
         result.contains("解析文字"),
         "no attempt left: the review explains"
     );
-    let (_, list) = fetch(&s.app, &doctor, "/exams").await;
+    let list = ok_page(&s.app, &doctor, "/exams").await;
     assert!(list.contains("查看成绩"));
     // The county sees the attempt; the doctor may not see another's.
     let county = browser_for(&s.app, "shizhong").await;
@@ -275,7 +282,7 @@ async fn a_bureau_sets_an_exam_on_the_page_and_reads_results_and_analysis(backen
         .await
         .unwrap();
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-    let (_, list) = fetch(&s.app, &county, "/exams").await;
+    let list = ok_page(&s.app, &county, "/exams").await;
     assert!(list.contains("页面建的考试"));
     let id: i64 = s.app.with_conn(|c| {
         use diesel::prelude::*;
@@ -296,14 +303,16 @@ async fn a_bureau_sets_an_exam_on_the_page_and_reads_results_and_analysis(backen
         .await;
     assert_eq!(a.status, 201, "{}", a.text);
     let attempt = a.json()["id"].as_i64().unwrap();
-    s.app
+    let submitted = s
+        .app
         .post(
             &format!("/api/v1/attempts/{attempt}/submit"),
             &token,
             json!({}),
         )
         .await;
-    let (_, analysis) = fetch(&s.app, &county, &format!("/exams/{id}/analysis")).await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    let analysis = ok_page(&s.app, &county, &format!("/exams/{id}/analysis")).await;
     assert!(
         analysis.contains("<svg") && analysis.matches("<circle").count() == 2,
         "{analysis}"

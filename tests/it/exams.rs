@@ -165,6 +165,13 @@ impl Setup {
     }
 }
 
+/// The reply, once its status is the one expected (for the requests that arrange a test).
+#[track_caller]
+fn expect(reply: Reply, status: u16) -> Reply {
+    assert_eq!(reply.status, status, "{}", reply.text);
+    reply
+}
+
 fn answer_count(app: &TestApp, attempt: i64) -> i64 {
     use cunyi::db::schema::attempt_answers;
     app.with_conn(|c| {
@@ -384,6 +391,7 @@ async fn every_item_type_grades_and_x_scoring_follows_the_exam(backend: Backend)
             json!({}),
         )
         .await;
+    assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(again.json()["score"].as_f64(), Some(15.0));
     let review = s
         .app
@@ -513,10 +521,15 @@ async fn a_second_attempt_beyond_the_allowance_is_refused(backend: Backend) {
     assert_eq!(second.status, 409, "{}", second.text);
     assert!(second.text.contains("1 次"));
     // Review before the last attempt shows points but not the key.
-    let a = s.start(twice, &doctor).await.json()["id"].as_i64().unwrap();
-    s.app
-        .post(&format!("/api/v1/attempts/{a}/submit"), &doctor, json!({}))
-        .await;
+    let a = expect(s.start(twice, &doctor).await, 201).json()["id"]
+        .as_i64()
+        .unwrap();
+    expect(
+        s.app
+            .post(&format!("/api/v1/attempts/{a}/submit"), &doctor, json!({}))
+            .await,
+        200,
+    );
     let review = s
         .app
         .get(&format!("/api/v1/attempts/{a}"), &doctor)
@@ -536,13 +549,16 @@ async fn a_second_attempt_beyond_the_allowance_is_refused(backend: Backend) {
     let b = s.start(twice, &doctor).await;
     assert_eq!(b.status, 201);
     assert_ne!(b.json()["id"], json!(a));
-    s.app
-        .post(
-            &format!("/api/v1/attempts/{}/submit", b.json()["id"]),
-            &doctor,
-            json!({}),
-        )
-        .await;
+    expect(
+        s.app
+            .post(
+                &format!("/api/v1/attempts/{}/submit", b.json()["id"]),
+                &doctor,
+                json!({}),
+            )
+            .await,
+        200,
+    );
     assert_eq!(s.start(twice, &doctor).await.status, 409);
     let attempts: i64 = s.app.with_conn(|c| {
         cunyi::db::schema::attempts::table
@@ -646,7 +662,9 @@ async fn concurrent_saves_of_one_answer_end_consistent(backend: Backend) {
     let s = setup(backend).await;
     let exam = s.exam(&s.county, json!({})).await;
     let (_, doctor) = s.doctor("37040219800101123", "370402", "doc.a").await;
-    let attempt = s.start(exam, &doctor).await.json()["id"].as_i64().unwrap();
+    let attempt = expect(s.start(exam, &doctor).await, 201).json()["id"]
+        .as_i64()
+        .unwrap();
     let item = s
         .paper(attempt)
         .into_iter()
@@ -764,45 +782,60 @@ async fn no_candidate_response_ever_contains_an_answer(backend: Backend) {
     seen.push(("start".into(), start.json()));
     let paper = s.paper(attempt);
     for item in paper.iter().take(5) {
-        s.put(attempt, &item.question_id, &doctor, &item.answer)
-            .await;
+        expect(
+            s.put(attempt, &item.question_id, &doctor, &item.answer)
+                .await,
+            204,
+        );
     }
-    seen.push(("resume".into(), s.start(exam, &doctor).await.json()));
+    seen.push((
+        "resume".into(),
+        expect(s.start(exam, &doctor).await, 200).json(),
+    ));
     seen.push((
         "attempt".into(),
-        s.app
-            .get(&format!("/api/v1/attempts/{attempt}"), &doctor)
-            .await
-            .json(),
+        expect(
+            s.app
+                .get(&format!("/api/v1/attempts/{attempt}"), &doctor)
+                .await,
+            200,
+        )
+        .json(),
     ));
     seen.push((
         "exams".into(),
-        s.app.get("/api/v1/exams", &doctor).await.json(),
+        expect(s.app.get("/api/v1/exams", &doctor).await, 200).json(),
     ));
     seen.push((
         "exam".into(),
-        s.app
-            .get(&format!("/api/v1/exams/{exam}"), &doctor)
-            .await
-            .json(),
-    ));
-    let submitted = s
-        .app
-        .post(
-            &format!("/api/v1/attempts/{attempt}/submit"),
-            &doctor,
-            json!({}),
+        expect(
+            s.app.get(&format!("/api/v1/exams/{exam}"), &doctor).await,
+            200,
         )
-        .await
-        .json();
+        .json(),
+    ));
+    let submitted = expect(
+        s.app
+            .post(
+                &format!("/api/v1/attempts/{attempt}/submit"),
+                &doctor,
+                json!({}),
+            )
+            .await,
+        200,
+    )
+    .json();
     seen.push(("submit".into(), submitted));
     // With an attempt left, even the review keeps the key.
     seen.push((
         "review".into(),
-        s.app
-            .get(&format!("/api/v1/attempts/{attempt}"), &doctor)
-            .await
-            .json(),
+        expect(
+            s.app
+                .get(&format!("/api/v1/attempts/{attempt}"), &doctor)
+                .await,
+            200,
+        )
+        .json(),
     ));
     let explanations: Vec<String> = paper
         .iter()
@@ -832,9 +865,14 @@ async fn open_attempts_are_submitted_at_their_deadline(backend: Backend) {
     .enumerate()
     {
         let (_, token) = s.doctor(first17, "370402", &format!("doc.{i}")).await;
-        let id = s.start(exam, &token).await.json()["id"].as_i64().unwrap();
+        let id = expect(s.start(exam, &token).await, 201).json()["id"]
+            .as_i64()
+            .unwrap();
         let item = s.paper(id).remove(0);
-        s.put(id, &item.question_id, &token, &item.answer).await;
+        expect(
+            s.put(id, &item.question_id, &token, &item.answer).await,
+            204,
+        );
         attempts.push((id, item.points));
     }
     s.expire(attempts[0].0);
@@ -956,16 +994,21 @@ async fn results_are_scoped_and_item_analysis_matches_hand_computed_values(backe
                 &format!("doc.{n}"),
             )
             .await;
-        let attempt = s.start(exam, &token).await.json()["id"].as_i64().unwrap();
+        let attempt = expect(s.start(exam, &token).await, 201).json()["id"]
+            .as_i64()
+            .unwrap();
         for item in s.paper(attempt) {
             let right = matrix[*row][order[&item.question_id]] == 1;
-            s.put(
-                attempt,
-                &item.question_id,
-                &token,
-                if right { "T" } else { "F" },
-            )
-            .await;
+            expect(
+                s.put(
+                    attempt,
+                    &item.question_id,
+                    &token,
+                    if right { "T" } else { "F" },
+                )
+                .await,
+                204,
+            );
         }
         assert_eq!(
             s.app
@@ -1076,15 +1119,20 @@ async fn annual_results_reach_the_progress_and_makeups_follow_the_window(backend
         )
         .await;
     let (doctor, token) = s.doctor("37040219800101123", "370402", "doc.a").await;
-    let attempt = s.start(annual, &token).await.json()["id"].as_i64().unwrap();
+    let attempt = expect(s.start(annual, &token).await, 201).json()["id"]
+        .as_i64()
+        .unwrap();
     answer_paper(&s, attempt, &token, |i| i.answer.clone()).await;
-    s.app
-        .post(
-            &format!("/api/v1/attempts/{attempt}/submit"),
-            &token,
-            json!({}),
-        )
-        .await;
+    expect(
+        s.app
+            .post(
+                &format!("/api/v1/attempts/{attempt}/submit"),
+                &token,
+                json!({}),
+            )
+            .await,
+        200,
+    );
     let p = s.app.credited(&s.county, doctor).await;
     let year = p["annual"]
         .as_array()
