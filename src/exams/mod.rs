@@ -127,9 +127,9 @@ macro_rules! json_column {
         {
             fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
                 let text = <String as diesel::deserialize::FromSql<
-                                                                    diesel::sql_types::Text,
-                                                                    DB,
-                                                                >>::from_sql(bytes)?;
+                                                                            diesel::sql_types::Text,
+                                                                            DB,
+                                                                        >>::from_sql(bytes)?;
                 serde_json::from_str(&text)
                     .map_err(|e| format!("corrupt stored {}: {e}", stringify!($ty)).into())
             }

@@ -5,7 +5,7 @@ use crate::access::{Caller, Role};
 use crate::error::{AppError, AppResult};
 use crate::exams::rules::{self, Standing};
 use crate::exams::store::{self, AreaCount};
-use crate::exams::{Exam, ExamKind};
+use crate::exams::{Exam, ExamKind, ExamStatus};
 use crate::extract::Paging;
 use crate::state::AppState;
 use crate::time;
@@ -134,7 +134,7 @@ pub async fn new_exam_choices(state: &AppState, caller: &Caller) -> AppResult<Ne
             let (exams, _) = store::list_for_region(conn, &caller.scope(), 200, 0)?;
             let completions = exams
                 .into_iter()
-                .filter(|e| e.kind == ExamKind::Completion)
+                .filter(|e| e.kind == ExamKind::Completion && e.status == ExamStatus::Active)
                 .map(|e| Choice {
                     id: e.id,
                     label: format!("{}（{}）", e.title, time::display_cst(e.closes_at)),

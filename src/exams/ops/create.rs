@@ -4,7 +4,7 @@ use crate::access::{self, Caller, Role};
 use crate::error::{AppError, AppResult, Problems};
 use crate::exams::rules::{self, ExamSpec};
 use crate::exams::store::{self, NewExam};
-use crate::exams::{Exam, ExamBody, ExamKind};
+use crate::exams::{Exam, ExamBody, ExamKind, ExamStatus};
 use crate::regions::Scope;
 use crate::state::AppState;
 use crate::time;
@@ -27,7 +27,8 @@ pub async fn create(state: &AppState, caller: &Caller, body: ExamBody) -> AppRes
             let program = access::program(conn, &caller, spec.program_id)
                 .map_err(|_| AppError::field("program_id", "培训项目不存在或不在您的管辖范围"))?;
             let program_scope = Scope {
-                path: store::region_path(conn, &program.row.region_code)?.unwrap_or_default(),
+                path: store::region_path(conn, &program.row.region_code)?
+                    .ok_or_else(|| AppError::field("program_id", "培训项目的地区不存在"))?,
                 code: program.row.region_code.clone(),
             };
             let mut p = Problems::new();
@@ -47,6 +48,7 @@ pub async fn create(state: &AppState, caller: &Caller, body: ExamBody) -> AppRes
                 match store::get_exam(conn, original)? {
                     Some(o)
                         if o.exam.kind == ExamKind::Completion
+                            && o.exam.status == ExamStatus::Active
                             && o.exam.program_id == program.row.id =>
                     {
                         check_makeup_window(&spec, &o.exam, months, &mut p);

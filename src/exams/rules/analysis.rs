@@ -39,6 +39,7 @@ impl Response {
     }
 }
 
+/// The test's statistics over the totals (Moodle: "quiz structure analysis").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TestStats {
     pub n: usize,
@@ -55,6 +56,7 @@ pub struct TestStats {
     pub reliability_basis: Option<ReliabilityBasis>,
 }
 
+/// One question's statistics (Moodle: "quiz question analysis").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemStats {
     pub question_id: String,
@@ -71,6 +73,7 @@ pub struct ItemStats {
     pub negative_discrimination: bool,
 }
 
+/// The test's and every question's statistics.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Analysis {
     pub test: TestStats,

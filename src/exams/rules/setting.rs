@@ -222,6 +222,7 @@ pub enum ManageRefusal {
 }
 
 impl ManageRefusal {
+    /// What the manager is told (409).
     pub fn message(self) -> String {
         match self {
             ManageRefusal::AlreadyWithdrawn => "考试已撤回".into(),

@@ -76,6 +76,7 @@ pub enum Ineligible {
 }
 
 impl Ineligible {
+    /// What the doctor is told (403).
     pub fn message(self) -> &'static str {
         match self {
             Ineligible::OtherProgram => "本考试不属于您参加的培训项目",
@@ -186,6 +187,7 @@ pub enum StartRefusal {
 }
 
 impl StartRefusal {
+    /// What the doctor is told.
     pub fn message(self) -> String {
         match self {
             StartRefusal::Withdrawn => "考试已撤回".into(),
@@ -253,8 +255,9 @@ pub struct Standing {
     pub last_attempt_id: Option<i64>,
 }
 
-/// The standing: answering while an attempt is open before its deadline; otherwise by
-/// the window; done (`submitted`) once passed or out of attempts.
+/// The standing, from the doctor's attempts (at any exam; this exam's count): answering
+/// while one is open before its deadline; otherwise by the window; done (`submitted`)
+/// once passed or out of attempts.
 pub fn standing(exam: &Exam, mine: &[AttemptSummary], now: NaiveDateTime) -> Standing {
     let mine: Vec<&AttemptSummary> = mine.iter().filter(|a| a.exam_id == exam.id).collect();
     let open = mine.iter().find(|a| a.is_open() && a.deadline > now);
