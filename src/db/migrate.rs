@@ -74,6 +74,15 @@ pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, Mi
     })
 }
 
+/// Revert the newest applied migration; returns its version (tests step back through
+/// the migrations with this, e.g. to check that one carries data both ways).
+pub fn revert_last_migration(conn: &mut AnyConnection) -> Result<String, MigrationError> {
+    Ok(match conn {
+        AnyConnection::Postgresql(c) => c.revert_last_migration(POSTGRES)?.to_string(),
+        AnyConnection::Sqlite(c) => c.revert_last_migration(SQLITE)?.to_string(),
+    })
+}
+
 fn versions(v: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
     v.into_iter().map(|v| v.to_string()).collect()
 }

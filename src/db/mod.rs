@@ -15,7 +15,10 @@ use diesel::connection::{Connection, TransactionManager};
 use diesel::result::{ConnectionError, Error as DieselError};
 use diesel::{PgConnection, SqliteConnection};
 
-pub use migrate::{pending_migrations, revert_all_migrations, run_migrations, with_startup_lock};
+pub use migrate::{
+    pending_migrations, revert_all_migrations, revert_last_migration, run_migrations,
+    with_startup_lock,
+};
 pub use pool::{Pool, PooledConn, build_pool, ping};
 
 /// A connection to either backend. Never built with `AnyConnection::establish`, which

@@ -317,14 +317,15 @@ diesel::table! {
         opens_at -> Timestamp,
         closes_at -> Timestamp,
         duration_minutes -> Integer,
-        pass_score -> Double,
-        max_score -> Double,
+        pass_score -> Integer,
+        max_score -> Integer,
         attempts_allowed -> Integer,
         x_scoring -> Text,
         shuffle_options -> Bool,
         blueprint -> Text,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        status -> Text,
     }
 }
 
@@ -340,8 +341,8 @@ diesel::table! {
         status -> Text,
         submitted_at -> Nullable<Timestamp>,
         submitted_by -> Nullable<Text>,
-        score -> Nullable<Double>,
-        max_score -> Double,
+        score -> Nullable<Integer>,
+        max_score -> Integer,
         passed -> Nullable<Bool>,
         paper -> Text,
     }
@@ -362,8 +363,8 @@ diesel::table! {
         position -> Integer,
         question_id -> Text,
         answer -> Nullable<Text>,
-        points -> Double,
-        max_points -> Double,
+        points -> Integer,
+        max_points -> Integer,
     }
 }
 

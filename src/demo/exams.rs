@@ -13,16 +13,19 @@ use crate::bank::{Difficulty, QType};
 use crate::db::AnyConnection;
 use crate::db::schema::{attempt_answers, attempt_items, attempts, doctors, exams, programs};
 use crate::exams::store::{self, NewExam};
-use crate::exams::{Blueprint, BlueprintLine, ExamKind, PaperItem, XScoring, rules};
+use crate::exams::{
+    AttemptStatus, Blueprint, BlueprintLine, ExamKind, Paper, PaperItem, Points, SubmittedBy,
+    XScoring, rules,
+};
 
-fn line(area: &str, qtype: QType, count: u32, points: f64) -> BlueprintLine {
+fn line(area: &str, qtype: QType, count: u32, points: i32) -> BlueprintLine {
     BlueprintLine {
         area: area.into(),
         qtype,
         difficulty: None,
         collection: None,
         count,
-        points,
+        points: Points::whole(points),
     }
 }
 
@@ -44,7 +47,7 @@ fn exam(
     opens_at: NaiveDateTime,
     closes_at: NaiveDateTime,
     duration: i32,
-    pass_score: f64,
+    pass_score: i32,
     attempts_allowed: i32,
     x_scoring: XScoring,
     blueprint: &Blueprint,
@@ -52,7 +55,7 @@ fn exam(
 ) -> NewExam {
     NewExam {
         title: title.into(),
-        kind: kind.as_str().into(),
+        kind,
         program_id: program,
         region_code: region.into(),
         cohort_year: None,
@@ -61,10 +64,10 @@ fn exam(
         opens_at,
         closes_at,
         duration_minutes: duration,
-        pass_score,
+        pass_score: Points::whole(pass_score),
         max_score: blueprint.max_score(),
         attempts_allowed,
-        x_scoring: x_scoring.as_str().into(),
+        x_scoring,
         shuffle_options: true,
         blueprint: serde_json::to_string(blueprint).unwrap_or_default(),
         created_by: None,
@@ -90,12 +93,12 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
     let actor = Actor::cli();
     let annual_bp = Blueprint {
         items: vec![
-            line("public_health", QType::A1, 20, 1.0),
-            line("general_practice", QType::A2, 10, 1.0),
-            line("public_health", QType::A3, 6, 1.0),
-            line("public_health", QType::B1, 4, 1.0),
-            line("emergency", QType::X, 3, 2.0),
-            line("public_health", QType::TF, 5, 1.0),
+            line("public_health", QType::A1, 20, 1),
+            line("general_practice", QType::A2, 10, 1),
+            line("public_health", QType::A3, 6, 1),
+            line("public_health", QType::B1, 4, 1),
+            line("emergency", QType::X, 3, 2),
+            line("public_health", QType::TF, 5, 1),
         ],
     };
     let annual = store::insert_exam(
@@ -109,7 +112,7 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
             beijing(2025, 11, 10, 8),
             beijing(2025, 11, 20, 18),
             90,
-            31.0,
+            31,
             1,
             XScoring::AllOrNothing,
             &annual_bp,
@@ -119,11 +122,11 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
     )?;
     let unit_bp = Blueprint {
         items: vec![
-            line("public_health", QType::A1, 10, 2.0),
-            line("public_health", QType::X, 2, 3.0),
+            line("public_health", QType::A1, 10, 2),
+            line("public_health", QType::X, 2, 3),
             BlueprintLine {
                 difficulty: Some(Difficulty::Easy),
-                ..line("public_health", QType::TF, 4, 1.0)
+                ..line("public_health", QType::TF, 4, 1)
             },
         ],
     };
@@ -138,7 +141,7 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
             now - Duration::days(2),
             now + Duration::days(30),
             30,
-            18.0,
+            18,
             2,
             XScoring::Partial,
             &unit_bp,
@@ -157,7 +160,7 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
             beijing(2026, 12, 16, 8),
             beijing(2026, 12, 20, 18),
             120,
-            31.0,
+            31,
             1,
             XScoring::AllOrNothing,
             &annual_bp,
@@ -197,7 +200,7 @@ fn sit(
                     answer(item, ability, &mut rng).map(|a| (item.question_id.clone(), a))
                 })
                 .collect();
-            let graded = rules::grade_paper(&paper, &answers, exam.x_scoring());
+            let graded = rules::grade_paper(&paper, &answers, exam.x_scoring);
             let started = exam.opens_at + Duration::minutes(rng.random_range(0..6000));
             let deadline = rules::deadline(started, exam.duration_minutes, exam.closes_at);
             let submitted = (started + Duration::minutes(rng.random_range(30..90))).min(deadline);
@@ -209,13 +212,13 @@ fn sit(
                     attempts::seed.eq(format!("{seed:016x}")),
                     attempts::started_at.eq(started),
                     attempts::deadline.eq(deadline),
-                    attempts::status.eq(crate::exams::SUBMITTED),
+                    attempts::status.eq(AttemptStatus::Submitted),
                     attempts::submitted_at.eq(Some(submitted)),
-                    attempts::submitted_by.eq(Some("candidate")),
+                    attempts::submitted_by.eq(Some(SubmittedBy::Candidate)),
                     attempts::score.eq(Some(graded.score)),
                     attempts::max_score.eq(graded.max_score),
                     attempts::passed.eq(Some(rules::passed(graded.score, exam.pass_score))),
-                    attempts::paper.eq(serde_json::to_string(&paper).unwrap_or_default()),
+                    attempts::paper.eq(Paper(paper.clone()).to_json()?),
                 ))
                 .returning(attempts::id)
                 .get_result(conn)?;
@@ -236,14 +239,14 @@ fn sit(
             let items: Vec<_> = graded
                 .items
                 .iter()
-                .map(|(position, qid, given, points, max)| {
+                .map(|g| {
                     (
                         attempt_items::attempt_id.eq(id),
-                        attempt_items::position.eq(*position as i32),
-                        attempt_items::question_id.eq(qid.clone()),
-                        attempt_items::answer.eq(given.clone()),
-                        attempt_items::points.eq(*points),
-                        attempt_items::max_points.eq(*max),
+                        attempt_items::position.eq(g.position as i32),
+                        attempt_items::question_id.eq(g.question_id.clone()),
+                        attempt_items::answer.eq(g.answer.clone()),
+                        attempt_items::points.eq(g.points),
+                        attempt_items::max_points.eq(g.max_points),
                     )
                 })
                 .collect();

@@ -2,89 +2,83 @@
 //! (结业考核) and its make-up (补考). A blueprint says what to draw from the bank; each
 //! candidate gets a paper drawn with a recorded seed, options shuffled, items copied into
 //! the attempt; answers are saved one at a time until the server's deadline; grading and
-//! item analysis follow Moodle's definitions (API.md).
+//! item analysis follow Moodle's definitions (API.md). Points are [`Points`] (tenths).
 
 pub mod api;
 pub mod jobs;
+pub mod ops;
 pub mod pages;
 pub mod rules;
 pub mod store;
+pub mod views;
 
-pub use store::annual_results;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::bank::{Difficulty, QType};
 use crate::db::schema::{attempts, exams};
+pub use crate::points::Points;
 
-/// 考核类型.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExamKind {
-    Unit,
-    Annual,
-    Completion,
-    Makeup,
-}
+pub use store::{AnnualResult, AreaCount, Caches, GradedRow, ResultRow, annual_results};
 
-impl ExamKind {
-    pub const ALL: [ExamKind; 4] = [
-        ExamKind::Unit,
-        ExamKind::Annual,
-        ExamKind::Completion,
-        ExamKind::Makeup,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExamKind::Unit => "unit",
-            ExamKind::Annual => "annual",
-            ExamKind::Completion => "completion",
-            ExamKind::Makeup => "makeup",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ExamKind> {
-        ExamKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ExamKind::Unit => "单元测试",
-            ExamKind::Annual => "年度考核",
-            ExamKind::Completion => "结业考核",
-            ExamKind::Makeup => "结业补考",
-        }
+crate::text_enum! {
+    /// 考核类型.
+    pub enum ExamKind {
+        Unit = "unit" / "单元测试",
+        Annual = "annual" / "年度考核",
+        Completion = "completion" / "结业考核",
+        Makeup = "makeup" / "结业补考",
     }
 }
 
-/// How an X (multiple-answer) item scores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum XScoring {
-    /// 多选、少选、错选均不得分: only the exact set scores.
-    AllOrNothing,
-    /// 少选按比例得分: no wrong letter, then points × chosen right ÷ all right.
-    Partial,
+crate::text_enum! {
+    /// Whether an exam stands: one created by mistake is withdrawn before anyone sits it.
+    pub enum ExamStatus {
+        Active = "active" / "有效",
+        Withdrawn = "withdrawn" / "已撤回",
+    }
 }
 
-impl XScoring {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            XScoring::AllOrNothing => "all_or_nothing",
-            XScoring::Partial => "partial",
-        }
+crate::text_enum! {
+    /// How an X (multiple-answer) item scores.
+    pub enum XScoring {
+        /// 多选、少选、错选均不得分: only the exact set scores.
+        AllOrNothing = "all_or_nothing" / "多选、少选、错选均不得分",
+        /// 少选按比例得分: no wrong letter, then points × chosen right ÷ all right.
+        Partial = "partial" / "少选按比例得分，错选不得分",
     }
+}
 
-    pub fn parse(s: &str) -> Option<XScoring> {
-        match s.trim() {
-            "all_or_nothing" => Some(XScoring::AllOrNothing),
-            "partial" => Some(XScoring::Partial),
-            _ => None,
-        }
+crate::text_enum! {
+    /// An attempt's state.
+    pub enum AttemptStatus {
+        InProgress = "in_progress" / "答题中",
+        Submitted = "submitted" / "已交卷",
     }
+}
+
+crate::text_enum! {
+    /// Who submitted an attempt: the candidate, or the deadline (the job, or a read
+    /// after the deadline).
+    pub enum SubmittedBy {
+        Candidate = "candidate" / "已交卷",
+        Deadline = "deadline" / "到时交卷",
+    }
+}
+
+/// Points in a stored snapshot (a blueprint or a paper). Snapshots written before points
+/// were tenths may hold two decimals: they are rounded to the nearest tenth, as the
+/// migration rounded the score columns.
+fn stored_points<'de, D: Deserializer<'de>>(d: D) -> Result<Points, D::Error> {
+    let value = f64::deserialize(d)?;
+    if !value.is_finite() || value.abs() > 100_000.0 {
+        return Err(serde::de::Error::custom(format!(
+            "points {value} out of range"
+        )));
+    }
+    Ok(Points::tenths((value * 10.0).round() as i32))
 }
 
 /// One line of a blueprint: `count` questions of this area and type (optionally of one
@@ -99,22 +93,24 @@ pub struct BlueprintLine {
     pub difficulty: Option<Difficulty>,
     pub collection: Option<String>,
     pub count: u32,
-    pub points: f64,
+    #[serde(deserialize_with = "stored_points")]
+    pub points: Points,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What to draw, stored as JSON with the exam (a stored blueprint that does not parse
+/// is an error when read, never an empty blueprint).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, diesel::FromSqlRow)]
 pub struct Blueprint {
     pub items: Vec<BlueprintLine>,
 }
 
 impl Blueprint {
-    pub fn max_score(&self) -> f64 {
-        rules::round2(
-            self.items
-                .iter()
-                .map(|l| f64::from(l.count) * l.points)
-                .sum(),
-        )
+    /// The paper's maximum: each line's count × points.
+    pub fn max_score(&self) -> Points {
+        self.items
+            .iter()
+            .map(|l| l.points.times(l.count as i32))
+            .sum()
     }
 
     pub fn question_count(&self) -> u32 {
@@ -122,94 +118,52 @@ impl Blueprint {
     }
 }
 
+/// Stored JSON read through serde: anything that does not parse is a loud error.
+macro_rules! json_column {
+    ($ty:ty) => {
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $ty
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = <String as diesel::deserialize::FromSql<
+                                                                            diesel::sql_types::Text,
+                                                                            DB,
+                                                                        >>::from_sql(bytes)?;
+                serde_json::from_str(&text)
+                    .map_err(|e| format!("corrupt stored {}: {e}", stringify!($ty)).into())
+            }
+        }
+    };
+}
+
+json_column!(Blueprint);
+json_column!(Paper);
+
+/// An exam as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = exams)]
 pub struct Exam {
     pub id: i64,
     pub title: String,
-    pub kind: String,
-    pub program_id: i64,
-    pub region_code: String,
-    pub cohort_year: Option<i32>,
-    pub year: i32,
-    pub makeup_of: Option<i64>,
-    pub opens_at: NaiveDateTime,
-    pub closes_at: NaiveDateTime,
-    pub duration_minutes: i32,
-    pub pass_score: f64,
-    pub max_score: f64,
-    pub attempts_allowed: i32,
-    pub x_scoring: String,
-    pub shuffle_options: bool,
-    pub blueprint: String,
-    pub created_by: Option<i64>,
-    pub created_at: NaiveDateTime,
-}
-
-impl Exam {
-    pub fn kind(&self) -> ExamKind {
-        ExamKind::parse(&self.kind).unwrap_or(ExamKind::Unit)
-    }
-
-    pub fn x_scoring(&self) -> XScoring {
-        XScoring::parse(&self.x_scoring).unwrap_or(XScoring::AllOrNothing)
-    }
-
-    pub fn blueprint(&self) -> Blueprint {
-        serde_json::from_str(&self.blueprint).unwrap_or(Blueprint { items: Vec::new() })
-    }
-
-    pub fn view(&self) -> ExamView {
-        ExamView {
-            id: self.id,
-            title: self.title.clone(),
-            kind: self.kind(),
-            kind_label: self.kind().label(),
-            program_id: self.program_id,
-            region_code: self.region_code.clone(),
-            cohort_year: self.cohort_year,
-            year: self.year,
-            makeup_of: self.makeup_of,
-            opens_at: self.opens_at,
-            closes_at: self.closes_at,
-            duration_minutes: self.duration_minutes,
-            pass_score: self.pass_score,
-            max_score: self.max_score,
-            attempts_allowed: self.attempts_allowed,
-            x_scoring: self.x_scoring(),
-            shuffle_options: self.shuffle_options,
-            question_count: self.blueprint().question_count(),
-            blueprint: self.blueprint(),
-            created_at: self.created_at,
-        }
-    }
-}
-
-/// An exam as the API shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ExamView {
-    pub id: i64,
-    pub title: String,
     pub kind: ExamKind,
-    pub kind_label: &'static str,
+    pub status: ExamStatus,
     pub program_id: i64,
     pub region_code: String,
     pub cohort_year: Option<i32>,
     pub year: i32,
     pub makeup_of: Option<i64>,
-    #[serde(with = "crate::time::serde_rfc3339")]
     pub opens_at: NaiveDateTime,
-    #[serde(with = "crate::time::serde_rfc3339")]
     pub closes_at: NaiveDateTime,
     pub duration_minutes: i32,
-    pub pass_score: f64,
-    pub max_score: f64,
+    pub pass_score: Points,
+    pub max_score: Points,
     pub attempts_allowed: i32,
     pub x_scoring: XScoring,
     pub shuffle_options: bool,
-    pub question_count: u32,
     pub blueprint: Blueprint,
-    #[serde(with = "crate::time::serde_rfc3339")]
+    pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
 }
 
@@ -233,44 +187,49 @@ pub struct PaperItem {
     pub options: Vec<PaperOption>,
     pub answer: String,
     pub explanation: String,
-    pub points: f64,
+    #[serde(deserialize_with = "stored_points")]
+    pub points: Points,
     /// The blueprint line it was drawn for.
     pub line: usize,
 }
 
-/// What a candidate sees of an item: never the answer or the explanation.
-#[derive(Debug, Clone, Serialize)]
-pub struct CandidateQuestion<'a> {
-    pub id: &'a str,
-    #[serde(rename = "type")]
-    pub qtype: QType,
-    #[serde(rename = "case", skip_serializing_if = "Option::is_none")]
-    pub case_text: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<&'a str>,
-    pub stem: &'a str,
-    pub options: &'a [PaperOption],
-    pub points: f64,
-}
-
 impl PaperItem {
-    pub fn candidate(&self) -> CandidateQuestion<'_> {
-        CandidateQuestion {
-            id: &self.question_id,
-            qtype: self.qtype,
-            case_text: self.case_text.as_deref(),
-            group: self.group_id.as_deref(),
-            stem: &self.stem,
-            options: &self.options,
-            points: self.points,
-        }
+    /// The option keys, in order (`A`, `B`…; `T`, `F`).
+    pub fn keys(&self) -> Vec<char> {
+        self.options
+            .iter()
+            .filter_map(|o| o.key.chars().next())
+            .collect()
     }
 }
 
-/// Attempt states.
-pub const IN_PROGRESS: &str = "in_progress";
-pub const SUBMITTED: &str = "submitted";
+/// A candidate's paper as drawn and stored with the attempt (JSON). A stored paper that
+/// does not parse is an error when read — never graded as an empty paper.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, diesel::FromSqlRow)]
+#[serde(transparent)]
+pub struct Paper(pub Vec<PaperItem>);
 
+impl Paper {
+    pub fn items(&self) -> &[PaperItem] {
+        &self.0
+    }
+
+    pub fn into_items(self) -> Vec<PaperItem> {
+        self.0
+    }
+
+    /// The paper's maximum.
+    pub fn max_score(&self) -> Points {
+        self.0.iter().map(|i| i.points).sum()
+    }
+
+    /// As stored.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(&self.0)
+    }
+}
+
+/// One sitting.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = attempts)]
 pub struct Attempt {
@@ -281,21 +240,99 @@ pub struct Attempt {
     pub seed: String,
     pub started_at: NaiveDateTime,
     pub deadline: NaiveDateTime,
-    pub status: String,
+    pub status: AttemptStatus,
     pub submitted_at: Option<NaiveDateTime>,
-    pub submitted_by: Option<String>,
-    pub score: Option<f64>,
-    pub max_score: f64,
+    pub submitted_by: Option<SubmittedBy>,
+    pub score: Option<Points>,
+    pub max_score: Points,
     pub passed: Option<bool>,
-    pub paper: String,
+    pub paper: Paper,
 }
 
 impl Attempt {
-    pub fn paper(&self) -> Vec<PaperItem> {
-        serde_json::from_str(&self.paper).unwrap_or_default()
+    pub fn is_open(&self) -> bool {
+        self.status == AttemptStatus::InProgress
     }
 
+    pub fn summary(&self) -> AttemptSummary {
+        AttemptSummary {
+            exam_id: self.exam_id,
+            id: self.id,
+            attempt_no: self.attempt_no,
+            status: self.status,
+            score: self.score,
+            passed: self.passed,
+            deadline: self.deadline,
+        }
+    }
+}
+
+/// An attempt without its paper: what lists and start decisions read.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = attempts)]
+pub struct AttemptSummary {
+    pub exam_id: i64,
+    pub id: i64,
+    pub attempt_no: i32,
+    pub status: AttemptStatus,
+    pub score: Option<Points>,
+    pub passed: Option<bool>,
+    pub deadline: NaiveDateTime,
+}
+
+impl AttemptSummary {
     pub fn is_open(&self) -> bool {
-        self.status == IN_PROGRESS
+        self.status == AttemptStatus::InProgress
+    }
+}
+
+/// `POST /api/v1/exams`, as sent (the new-exam form builds the same).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ExamBody {
+    pub title: Option<String>,
+    pub kind: Option<String>,
+    pub program_id: Option<i64>,
+    pub region_code: Option<String>,
+    pub cohort_year: Option<i32>,
+    pub year: Option<i32>,
+    pub makeup_of: Option<i64>,
+    pub opens_at: Option<String>,
+    pub closes_at: Option<String>,
+    pub duration_minutes: Option<i64>,
+    pub pass_score: Option<f64>,
+    pub attempts_allowed: Option<i64>,
+    pub x_scoring: Option<String>,
+    pub shuffle_options: Option<bool>,
+    pub blueprint: Option<serde_json::Value>,
+}
+
+/// `PUT /api/v1/attempts/{id}/answers/{question_id}`, as sent.
+#[derive(Debug, Deserialize)]
+pub struct AnswerBody {
+    pub answer: Option<String>,
+}
+
+/// An exam with the path of the region it is set for: what visibility and sitting
+/// decisions read.
+#[derive(Debug, Clone)]
+pub struct PlacedExam {
+    pub exam: Exam,
+    pub region_path: String,
+}
+
+impl PlacedExam {
+    pub fn terms(&self) -> rules::ExamTerms {
+        let e = &self.exam;
+        rules::ExamTerms {
+            status: e.status,
+            kind: e.kind,
+            program_id: e.program_id,
+            region_path: self.region_path.clone(),
+            cohort_year: e.cohort_year,
+            opens_at: e.opens_at,
+            closes_at: e.closes_at,
+            duration_minutes: e.duration_minutes,
+            attempts_allowed: e.attempts_allowed,
+        }
     }
 }

@@ -9,7 +9,7 @@ pub mod pages;
 pub mod rules;
 pub mod store;
 
-pub use store::{covering, get, policy, region_of};
+pub use store::{covering, get, list_visible, policy, region_of};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

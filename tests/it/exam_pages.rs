@@ -12,6 +12,7 @@ both_backends!(
     a_doctor_sits_an_exam_on_the_page_and_sees_the_result,
     a_bureau_sets_an_exam_on_the_page_and_reads_results_and_analysis,
     the_bank_page_imports_a_file_and_names_a_fault,
+    the_manager_withdraws_or_closes_an_exam_from_its_page,
 );
 
 fn browser() -> reqwest::Client {
@@ -27,6 +28,13 @@ async fn fetch(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCo
     (r.status(), r.text().await.unwrap())
 }
 
+/// A page that must answer 200.
+async fn ok_page(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    let (status, text) = fetch(app, client, path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {text}");
+    text
+}
+
 fn attr(html: &str, marker: &str) -> String {
     let start = html.find(marker).unwrap_or_else(|| panic!("no {marker}")) + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
@@ -34,7 +42,7 @@ fn attr(html: &str, marker: &str) -> String {
 
 async fn browser_for(app: &TestApp, username: &str) -> reqwest::Client {
     let client = browser();
-    let (_, form) = fetch(app, &client, "/login").await;
+    let form = ok_page(app, &client, "/login").await;
     let r = client
         .post(app.url("/login"))
         .form(&[
@@ -150,7 +158,8 @@ async fn a_doctor_sits_an_exam_on_the_page_and_sees_the_result(backend: Backend)
         cunyi::exams::store::get_attempt(c, attempt)
             .unwrap()
             .unwrap()
-            .paper()
+            .paper
+            .into_items()
     });
     let token = attr(&page, "data-csrf=\"");
     let first = &paper[0];
@@ -174,7 +183,7 @@ async fn a_doctor_sits_an_exam_on_the_page_and_sees_the_result(backend: Backend)
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     // A reload shows the saved choice checked.
-    let (_, reloaded) = fetch(&s.app, &doctor, &location).await;
+    let reloaded = ok_page(&s.app, &doctor, &location).await;
     assert!(reloaded.contains(" checked>"));
 
     // The form sends the rest (one wrong) and submits.
@@ -200,8 +209,8 @@ async fn a_doctor_sits_an_exam_on_the_page_and_sees_the_result(backend: Backend)
         .await
         .unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    let (_, result) = fetch(&s.app, &doctor, &location).await;
-    let expected: f64 = paper
+    let result = ok_page(&s.app, &doctor, &location).await;
+    let expected: cunyi::points::Points = paper
         .iter()
         .filter(|i| i.qtype != cunyi::bank::QType::A1)
         .map(|i| i.points)
@@ -215,7 +224,7 @@ async fn a_doctor_sits_an_exam_on_the_page_and_sees_the_result(backend: Backend)
         result.contains("解析文字"),
         "no attempt left: the review explains"
     );
-    let (_, list) = fetch(&s.app, &doctor, "/exams").await;
+    let list = ok_page(&s.app, &doctor, "/exams").await;
     assert!(list.contains("查看成绩"));
     // The county sees the attempt; the doctor may not see another's.
     let county = browser_for(&s.app, "shizhong").await;
@@ -273,7 +282,7 @@ async fn a_bureau_sets_an_exam_on_the_page_and_reads_results_and_analysis(backen
         .await
         .unwrap();
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-    let (_, list) = fetch(&s.app, &county, "/exams").await;
+    let list = ok_page(&s.app, &county, "/exams").await;
     assert!(list.contains("页面建的考试"));
     let id: i64 = s.app.with_conn(|c| {
         use diesel::prelude::*;
@@ -294,14 +303,16 @@ async fn a_bureau_sets_an_exam_on_the_page_and_reads_results_and_analysis(backen
         .await;
     assert_eq!(a.status, 201, "{}", a.text);
     let attempt = a.json()["id"].as_i64().unwrap();
-    s.app
+    let submitted = s
+        .app
         .post(
             &format!("/api/v1/attempts/{attempt}/submit"),
             &token,
             json!({}),
         )
         .await;
-    let (_, analysis) = fetch(&s.app, &county, &format!("/exams/{id}/analysis")).await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    let analysis = ok_page(&s.app, &county, &format!("/exams/{id}/analysis")).await;
     assert!(
         analysis.contains("<svg") && analysis.matches("<circle").count() == 2,
         "{analysis}"
@@ -363,4 +374,80 @@ async fn the_bank_page_imports_a_file_and_names_a_fault(backend: Backend) {
     assert!(bad.text().await.unwrap().contains("第 1 行"));
     let doctor = browser_for(&s.app, "doc.wang").await;
     assert_eq!(fetch(&s.app, &doctor, "/bank").await.0, 403);
+}
+
+/// Issue 13 on the manager's exam page: an exam nobody started offers 撤回考试, one
+/// with attempts 提前结束; each button posts with the page's CSRF token and comes back.
+async fn the_manager_withdraws_or_closes_an_exam_from_its_page(backend: Backend) {
+    let s = scene(backend).await;
+    let mistake = exam(&s, "误建的考试").await;
+    let running = exam(&s, "进行中的考试").await;
+    let token = s.app.login("doc.wang").await;
+    let a = s
+        .app
+        .post(
+            &format!("/api/v1/exams/{running}/attempts"),
+            &token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let county = browser_for(&s.app, "shizhong").await;
+
+    let (status, page) = fetch(&s.app, &county, &format!("/exams/{mistake}/results")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("action=\"/exams/{mistake}/withdraw\"")),
+        "{page}"
+    );
+    let csrf = attr(&page, "name=\"csrf\" value=\"");
+    let r = county
+        .post(s.app.url(&format!("/exams/{mistake}/withdraw")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, page) = fetch(&s.app, &county, &format!("/exams/{mistake}/results")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("本考试已撤回") && !page.contains("撤回考试"),
+        "{page}"
+    );
+    let (status, list) = fetch(&s.app, &county, "/exams").await;
+    assert_eq!(status, 200);
+    assert!(list.contains("已撤回"), "{list}");
+    let doctor = browser_for(&s.app, "doc.wang").await;
+    let (status, list) = fetch(&s.app, &doctor, "/exams").await;
+    assert_eq!(status, 200);
+    assert!(
+        !list.contains("误建的考试") && list.contains("进行中的考试"),
+        "{list}"
+    );
+
+    let (status, page) = fetch(&s.app, &county, &format!("/exams/{running}/results")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("action=\"/exams/{running}/close\""))
+            && !page.contains(&format!("action=\"/exams/{running}/withdraw\"")),
+        "someone has started: close, not withdraw: {page}"
+    );
+    let without_csrf = county
+        .post(s.app.url(&format!("/exams/{running}/close")))
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(without_csrf.status(), StatusCode::SEE_OTHER);
+    let r = county
+        .post(s.app.url(&format!("/exams/{running}/close")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, page) = fetch(&s.app, &county, &format!("/exams/{running}/results")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("提前结束"), "closed: {page}");
+    assert_eq!(s.app.last_audit("exam.closed")["open_attempts_cut"], 1);
 }

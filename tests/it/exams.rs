@@ -24,6 +24,10 @@ both_backends!(
     open_attempts_are_submitted_at_their_deadline,
     results_are_scoped_and_item_analysis_matches_hand_computed_values,
     annual_results_reach_the_progress_and_makeups_follow_the_window,
+    an_exam_nobody_started_is_withdrawn_and_disappears_for_doctors,
+    a_started_exam_is_closed_early_and_its_open_attempts_graded,
+    the_points_migration_carries_scores_both_ways,
+    a_corrupt_stored_paper_is_an_error_never_an_empty_paper,
 );
 
 const UNIT_GIFT: &str = "::a1::单选 {=甲 ~乙 ~丙 ~丁}\n\n::x1::多选 {~%33.33333%甲 ~%33.33333%乙 ~%33.33333%丙 ~%-100%丁 ~%-100%戊}\n\n::tf1::判断 {T}\n";
@@ -143,7 +147,8 @@ impl Setup {
             cunyi::exams::store::get_attempt(c, attempt)
                 .unwrap()
                 .unwrap()
-                .paper()
+                .paper
+                .into_items()
         })
     }
 
@@ -158,6 +163,13 @@ impl Setup {
                 .unwrap()
         });
     }
+}
+
+/// The reply, once its status is the one expected (for the requests that arrange a test).
+#[track_caller]
+fn expect(reply: Reply, status: u16) -> Reply {
+    assert_eq!(reply.status, status, "{}", reply.text);
+    reply
 }
 
 fn answer_count(app: &TestApp, attempt: i64) -> i64 {
@@ -379,6 +391,7 @@ async fn every_item_type_grades_and_x_scoring_follows_the_exam(backend: Backend)
             json!({}),
         )
         .await;
+    assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(again.json()["score"].as_f64(), Some(15.0));
     let review = s
         .app
@@ -478,7 +491,7 @@ async fn answers_are_refused_after_the_deadline_whatever_the_client_clock(backen
         (read["status"].as_str(), read["submitted_by"].as_str()),
         (Some("submitted"), Some("deadline"))
     );
-    assert_eq!(read["score"].as_f64(), Some(item.points));
+    assert_eq!(read["score"].as_f64(), Some(item.points.as_f64()));
 }
 
 async fn a_second_attempt_beyond_the_allowance_is_refused(backend: Backend) {
@@ -508,10 +521,15 @@ async fn a_second_attempt_beyond_the_allowance_is_refused(backend: Backend) {
     assert_eq!(second.status, 409, "{}", second.text);
     assert!(second.text.contains("1 次"));
     // Review before the last attempt shows points but not the key.
-    let a = s.start(twice, &doctor).await.json()["id"].as_i64().unwrap();
-    s.app
-        .post(&format!("/api/v1/attempts/{a}/submit"), &doctor, json!({}))
-        .await;
+    let a = expect(s.start(twice, &doctor).await, 201).json()["id"]
+        .as_i64()
+        .unwrap();
+    expect(
+        s.app
+            .post(&format!("/api/v1/attempts/{a}/submit"), &doctor, json!({}))
+            .await,
+        200,
+    );
     let review = s
         .app
         .get(&format!("/api/v1/attempts/{a}"), &doctor)
@@ -531,13 +549,16 @@ async fn a_second_attempt_beyond_the_allowance_is_refused(backend: Backend) {
     let b = s.start(twice, &doctor).await;
     assert_eq!(b.status, 201);
     assert_ne!(b.json()["id"], json!(a));
-    s.app
-        .post(
-            &format!("/api/v1/attempts/{}/submit", b.json()["id"]),
-            &doctor,
-            json!({}),
-        )
-        .await;
+    expect(
+        s.app
+            .post(
+                &format!("/api/v1/attempts/{}/submit", b.json()["id"]),
+                &doctor,
+                json!({}),
+            )
+            .await,
+        200,
+    );
     assert_eq!(s.start(twice, &doctor).await.status, 409);
     let attempts: i64 = s.app.with_conn(|c| {
         cunyi::db::schema::attempts::table
@@ -641,7 +662,9 @@ async fn concurrent_saves_of_one_answer_end_consistent(backend: Backend) {
     let s = setup(backend).await;
     let exam = s.exam(&s.county, json!({})).await;
     let (_, doctor) = s.doctor("37040219800101123", "370402", "doc.a").await;
-    let attempt = s.start(exam, &doctor).await.json()["id"].as_i64().unwrap();
+    let attempt = expect(s.start(exam, &doctor).await, 201).json()["id"]
+        .as_i64()
+        .unwrap();
     let item = s
         .paper(attempt)
         .into_iter()
@@ -759,45 +782,60 @@ async fn no_candidate_response_ever_contains_an_answer(backend: Backend) {
     seen.push(("start".into(), start.json()));
     let paper = s.paper(attempt);
     for item in paper.iter().take(5) {
-        s.put(attempt, &item.question_id, &doctor, &item.answer)
-            .await;
+        expect(
+            s.put(attempt, &item.question_id, &doctor, &item.answer)
+                .await,
+            204,
+        );
     }
-    seen.push(("resume".into(), s.start(exam, &doctor).await.json()));
+    seen.push((
+        "resume".into(),
+        expect(s.start(exam, &doctor).await, 200).json(),
+    ));
     seen.push((
         "attempt".into(),
-        s.app
-            .get(&format!("/api/v1/attempts/{attempt}"), &doctor)
-            .await
-            .json(),
+        expect(
+            s.app
+                .get(&format!("/api/v1/attempts/{attempt}"), &doctor)
+                .await,
+            200,
+        )
+        .json(),
     ));
     seen.push((
         "exams".into(),
-        s.app.get("/api/v1/exams", &doctor).await.json(),
+        expect(s.app.get("/api/v1/exams", &doctor).await, 200).json(),
     ));
     seen.push((
         "exam".into(),
-        s.app
-            .get(&format!("/api/v1/exams/{exam}"), &doctor)
-            .await
-            .json(),
-    ));
-    let submitted = s
-        .app
-        .post(
-            &format!("/api/v1/attempts/{attempt}/submit"),
-            &doctor,
-            json!({}),
+        expect(
+            s.app.get(&format!("/api/v1/exams/{exam}"), &doctor).await,
+            200,
         )
-        .await
-        .json();
+        .json(),
+    ));
+    let submitted = expect(
+        s.app
+            .post(
+                &format!("/api/v1/attempts/{attempt}/submit"),
+                &doctor,
+                json!({}),
+            )
+            .await,
+        200,
+    )
+    .json();
     seen.push(("submit".into(), submitted));
     // With an attempt left, even the review keeps the key.
     seen.push((
         "review".into(),
-        s.app
-            .get(&format!("/api/v1/attempts/{attempt}"), &doctor)
-            .await
-            .json(),
+        expect(
+            s.app
+                .get(&format!("/api/v1/attempts/{attempt}"), &doctor)
+                .await,
+            200,
+        )
+        .json(),
     ));
     let explanations: Vec<String> = paper
         .iter()
@@ -827,9 +865,14 @@ async fn open_attempts_are_submitted_at_their_deadline(backend: Backend) {
     .enumerate()
     {
         let (_, token) = s.doctor(first17, "370402", &format!("doc.{i}")).await;
-        let id = s.start(exam, &token).await.json()["id"].as_i64().unwrap();
+        let id = expect(s.start(exam, &token).await, 201).json()["id"]
+            .as_i64()
+            .unwrap();
         let item = s.paper(id).remove(0);
-        s.put(id, &item.question_id, &token, &item.answer).await;
+        expect(
+            s.put(id, &item.question_id, &token, &item.answer).await,
+            204,
+        );
         attempts.push((id, item.points));
     }
     s.expire(attempts[0].0);
@@ -844,12 +887,16 @@ async fn open_attempts_are_submitted_at_their_deadline(backend: Backend) {
             .with_conn(|c| cunyi::exams::store::get_attempt(c, *id).unwrap().unwrap());
         if i < 2 {
             assert_eq!(
-                (a.status.as_str(), a.submitted_by.as_deref(), a.score),
+                (
+                    a.status.as_str(),
+                    a.submitted_by.map(|b| b.as_str()),
+                    a.score
+                ),
                 ("submitted", Some("deadline"), Some(*points))
             );
             assert_eq!(a.submitted_at, Some(a.deadline), "recorded at the deadline");
         } else {
-            assert_eq!(a.status, "in_progress");
+            assert_eq!(a.status.as_str(), "in_progress");
         }
     }
     assert_eq!(
@@ -947,16 +994,21 @@ async fn results_are_scoped_and_item_analysis_matches_hand_computed_values(backe
                 &format!("doc.{n}"),
             )
             .await;
-        let attempt = s.start(exam, &token).await.json()["id"].as_i64().unwrap();
+        let attempt = expect(s.start(exam, &token).await, 201).json()["id"]
+            .as_i64()
+            .unwrap();
         for item in s.paper(attempt) {
             let right = matrix[*row][order[&item.question_id]] == 1;
-            s.put(
-                attempt,
-                &item.question_id,
-                &token,
-                if right { "T" } else { "F" },
-            )
-            .await;
+            expect(
+                s.put(
+                    attempt,
+                    &item.question_id,
+                    &token,
+                    if right { "T" } else { "F" },
+                )
+                .await,
+                204,
+            );
         }
         assert_eq!(
             s.app
@@ -1067,15 +1119,20 @@ async fn annual_results_reach_the_progress_and_makeups_follow_the_window(backend
         )
         .await;
     let (doctor, token) = s.doctor("37040219800101123", "370402", "doc.a").await;
-    let attempt = s.start(annual, &token).await.json()["id"].as_i64().unwrap();
+    let attempt = expect(s.start(annual, &token).await, 201).json()["id"]
+        .as_i64()
+        .unwrap();
     answer_paper(&s, attempt, &token, |i| i.answer.clone()).await;
-    s.app
-        .post(
-            &format!("/api/v1/attempts/{attempt}/submit"),
-            &token,
-            json!({}),
-        )
-        .await;
+    expect(
+        s.app
+            .post(
+                &format!("/api/v1/attempts/{attempt}/submit"),
+                &token,
+                json!({}),
+            )
+            .await,
+        200,
+    );
     let p = s.app.credited(&s.county, doctor).await;
     let year = p["annual"]
         .as_array()
@@ -1123,4 +1180,387 @@ async fn annual_results_reach_the_progress_and_makeups_follow_the_window(backend
             .status,
         201
     );
+}
+
+/// Issue 13: an exam created by mistake is withdrawn while nobody has started it; it
+/// disappears from doctors' lists and cannot be started (404). Managers only (a doctor
+/// 403), within their own subtree (another county 404; a county on its city's exam 403).
+async fn an_exam_nobody_started_is_withdrawn_and_disappears_for_doctors(backend: Backend) {
+    let s = setup(backend).await;
+    let exam = s.exam(&s.county, json!({"title": "误建的考试"})).await;
+    let kept = s.exam(&s.county, json!({"title": "保留的考试"})).await;
+    let city_exam = s.exam(&s.city, json!({"title": "市级考试"})).await;
+    let (_, doctor) = s.doctor("37040219800101123", "370402", "doc.a").await;
+    let withdraw = |id: i64| format!("/api/v1/exams/{id}/withdraw");
+
+    let r = s.app.post(&withdraw(exam), &doctor, json!({})).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = s
+        .app
+        .post(&withdraw(exam), &s.other_county, json!({}))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = s.app.post(&withdraw(city_exam), &s.county, json!({})).await;
+    assert_eq!(
+        r.status, 403,
+        "a county does not withdraw its city's exam: {}",
+        r.text
+    );
+    let r = s.app.post(&withdraw(9999), &s.county, json!({})).await;
+    assert_eq!(r.status, 404);
+
+    let r = s.app.post(&withdraw(exam), &s.county, json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.json()["id"].as_i64(), r.json()["status"].as_str()),
+        (Some(exam), Some("withdrawn"))
+    );
+    assert_eq!(
+        r.json()["title"],
+        "误建的考试",
+        "the exam as the API shows it"
+    );
+    let audited = s.app.last_audit("exam.withdrawn");
+    assert_eq!(audited["title"], "误建的考试");
+
+    // Doctors: gone from the list, not found, cannot be started.
+    let list = s.app.get("/api/v1/exams", &doctor).await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    let ids: Vec<i64> = list.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert!(!ids.contains(&exam) && ids.contains(&kept), "{ids:?}");
+    let r = s.app.get(&format!("/api/v1/exams/{exam}"), &doctor).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(s.start(exam, &doctor).await.status, 404);
+    // Managers still see it, marked.
+    let list = s.app.get("/api/v1/exams", &s.county).await;
+    assert_eq!(list.status, 200);
+    let listed = list.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == exam)
+        .cloned()
+        .unwrap();
+    assert_eq!(listed["status"], "withdrawn");
+    let r = s.app.get(&format!("/api/v1/exams/{kept}"), &s.county).await;
+    assert_eq!(r.json()["status"], "active");
+
+    let again = s.app.post(&withdraw(exam), &s.county, json!({})).await;
+    assert_eq!(again.status, 409, "{}", again.text);
+    // Once someone has started, withdrawing is refused: close it instead.
+    assert_eq!(s.start(kept, &doctor).await.status, 201);
+    let r = s.app.post(&withdraw(kept), &s.county, json!({})).await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("提前结束"), "{}", r.text);
+    assert_eq!(
+        s.app
+            .audit_actions()
+            .iter()
+            .filter(|a| *a == "exam.withdrawn")
+            .count(),
+        1
+    );
+}
+
+/// Issue 13: an exam with attempts is closed early: closes_at becomes now, open attempts
+/// are due now (no more saves), and the deadline job grades them as usual.
+async fn a_started_exam_is_closed_early_and_its_open_attempts_graded(backend: Backend) {
+    let s = setup(backend).await;
+    let exam = s.exam(&s.county, json!({})).await;
+    let (_, doctor) = s.doctor("37040219800101123", "370402", "doc.a").await;
+    let a = s.start(exam, &doctor).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let attempt = a.json()["id"].as_i64().unwrap();
+    let item = s.paper(attempt).remove(0);
+    let saved = s
+        .put(attempt, &item.question_id, &doctor, &item.answer)
+        .await;
+    assert_eq!(saved.status, 204, "{}", saved.text);
+    let close = format!("/api/v1/exams/{exam}/close");
+
+    assert_eq!(s.app.post(&close, &doctor, json!({})).await.status, 403);
+    assert_eq!(
+        s.app.post(&close, &s.other_county, json!({})).await.status,
+        404
+    );
+    let before = cunyi::time::now();
+    let r = s.app.post(&close, &s.county, json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let closes_at = chrono::DateTime::parse_from_rfc3339(r.json()["closes_at"].as_str().unwrap())
+        .unwrap()
+        .naive_utc();
+    assert!(closes_at >= before - Duration::seconds(1) && closes_at <= cunyi::time::now());
+    assert_eq!(r.json()["status"], "active");
+    assert_eq!(s.app.last_audit("exam.closed")["open_attempts_cut"], 1);
+
+    // Nothing more is saved or started; a second close finds it closed.
+    let late = s.put(attempt, &item.question_id, &doctor, "").await;
+    assert_eq!(late.status, 409, "{}", late.text);
+    let (_, other) = s.doctor("37040219810101123", "370402", "doc.b").await;
+    let r = s.start(exam, &other).await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(s.app.post(&close, &s.county, json!({})).await.status, 409);
+
+    // The deadline job grades the open attempt with what was saved.
+    let graded = s
+        .app
+        .with_conn(|c| cunyi::exams::store::close_overdue(c, cunyi::time::now()).unwrap());
+    assert_eq!(graded, 1);
+    let a = s.app.with_conn(|c| {
+        cunyi::exams::store::get_attempt(c, attempt)
+            .unwrap()
+            .unwrap()
+    });
+    assert_eq!(
+        (
+            a.status.as_str(),
+            a.submitted_by.map(|b| b.as_str()),
+            a.score
+        ),
+        ("submitted", Some("deadline"), Some(item.points))
+    );
+
+    // An exam not open yet is not closed (withdraw it instead).
+    let tomorrow = (Utc::now() + Duration::days(1)).to_rfc3339();
+    let later = (Utc::now() + Duration::days(2)).to_rfc3339();
+    let future = s
+        .exam(&s.county, json!({"opens_at": tomorrow, "closes_at": later}))
+        .await;
+    let r = s
+        .app
+        .post(
+            &format!("/api/v1/exams/{future}/close"),
+            &s.county,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+}
+
+#[derive(QueryableByName)]
+struct Tenths {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    v: i32,
+}
+
+#[derive(QueryableByName)]
+struct Decimal {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    v: f64,
+}
+
+/// The score columns of an exam and its attempt, in column order: the exam's pass and
+/// max, the attempt's score and max, then each item's points and max.
+const SCORE_COLUMNS: &str = "SELECT pass_score AS v FROM exams WHERE id = {exam} \
+     UNION ALL SELECT max_score FROM exams WHERE id = {exam} \
+     UNION ALL SELECT score FROM attempts WHERE id = {attempt} \
+     UNION ALL SELECT max_score FROM attempts WHERE id = {attempt}";
+
+fn score_columns(exam: i64, attempt: i64) -> String {
+    SCORE_COLUMNS
+        .replace("{exam}", &exam.to_string())
+        .replace("{attempt}", &attempt.to_string())
+}
+
+fn item_columns(attempt: i64, column: &str) -> String {
+    format!(
+        "SELECT {column} AS v FROM attempt_items WHERE attempt_id = {attempt} ORDER BY position"
+    )
+}
+
+/// 2026-11-29-000100_exam_points: the score columns become tenths (×10) and come back
+/// (÷10) with down.sql, data intact, on a database with foreign keys enforced.
+async fn the_points_migration_carries_scores_both_ways(backend: Backend) {
+    let s = setup(backend).await;
+    let exam = s
+        .exam(
+            &s.county,
+            json!({"pass_score": 2.5, "x_scoring": "partial", "blueprint": {"items": [
+                line("A1", Some("tt"), 1, 1.0),
+                line("X", Some("tt"), 1, 2.5),
+                line("TF", Some("tt"), 1, 1.5),
+            ]}}),
+        )
+        .await;
+    let (_, doctor) = s.doctor("37040219800101123", "370402", "doc.a").await;
+    let a = s.start(exam, &doctor).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let attempt = a.json()["id"].as_i64().unwrap();
+    answer_paper(&s, attempt, &doctor, |item| {
+        if item.qtype == cunyi::bank::QType::X {
+            item.answer[..2].to_owned()
+        } else {
+            item.answer.clone()
+        }
+    })
+    .await;
+    let done = s
+        .app
+        .post(
+            &format!("/api/v1/attempts/{attempt}/submit"),
+            &doctor,
+            json!({}),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert_eq!(
+        (
+            done.json()["score"].as_f64(),
+            done.json()["max_score"].as_f64()
+        ),
+        (Some(4.2), Some(5.0)),
+        "1 + 2.5 × 2/3 (1.7) + 1.5"
+    );
+    let tenths = |sql: String| -> Vec<i32> {
+        s.app.with_conn(|c| {
+            diesel::sql_query(sql)
+                .load::<Tenths>(c)
+                .unwrap()
+                .into_iter()
+                .map(|t| t.v)
+                .collect()
+        })
+    };
+    let decimals = |sql: String| -> Vec<f64> {
+        s.app.with_conn(|c| {
+            diesel::sql_query(sql)
+                .load::<Decimal>(c)
+                .unwrap()
+                .into_iter()
+                .map(|t| t.v)
+                .collect()
+        })
+    };
+    assert_eq!(tenths(score_columns(exam, attempt)), [25, 50, 42, 50]);
+    let mut points = tenths(item_columns(attempt, "points"));
+    points.sort_unstable();
+    assert_eq!(points, [10, 15, 17]);
+
+    // Down to the version before: DOUBLE PRECISION again, the same values.
+    s.app.with_conn(|c| {
+        if c.backend() == cunyi::db::Backend::Sqlite {
+            diesel::sql_query("PRAGMA foreign_keys = ON")
+                .execute(c)
+                .unwrap();
+        }
+        loop {
+            let version = cunyi::db::revert_last_migration(c).unwrap();
+            if version == "20261129000100" {
+                break;
+            }
+        }
+    });
+    assert_eq!(decimals(score_columns(exam, attempt)), [2.5, 5.0, 4.2, 5.0]);
+    let mut points = decimals(item_columns(attempt, "points"));
+    points.sort_by(f64::total_cmp);
+    assert_eq!(points, [1.0, 1.5, 1.7]);
+    let mut max = decimals(item_columns(attempt, "max_points"));
+    max.sort_by(f64::total_cmp);
+    assert_eq!(max, [1.0, 1.5, 2.5]);
+
+    // And up again: tenths, read by the app as before.
+    s.app.with_conn(|c| cunyi::db::run_migrations(c).unwrap());
+    assert_eq!(tenths(score_columns(exam, attempt)), [25, 50, 42, 50]);
+    let read = s
+        .app
+        .get(&format!("/api/v1/attempts/{attempt}"), &doctor)
+        .await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(read.json()["score"].as_f64(), Some(4.2));
+    let e = s.app.get(&format!("/api/v1/exams/{exam}"), &s.county).await;
+    assert_eq!(
+        (e.json()["pass_score"].as_f64(), e.json()["status"].as_str()),
+        (Some(2.5), Some("active"))
+    );
+    // The rebuilt tables' foreign keys hold: a new attempt and its answers are written.
+    let (_, other) = s.doctor("37040219810101123", "370402", "doc.b").await;
+    let b = s.start(exam, &other).await;
+    assert_eq!(b.status, 201, "{}", b.text);
+    let second = b.json()["id"].as_i64().unwrap();
+    let item = s.paper(second).remove(0);
+    assert_eq!(
+        s.put(second, &item.question_id, &other, &item.answer)
+            .await
+            .status,
+        204
+    );
+    let orphans: i64 = s.app.with_conn(|c| match c.backend() {
+        cunyi::db::Backend::Sqlite => {
+            #[derive(QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            diesel::sql_query("SELECT COUNT(*) AS n FROM pragma_foreign_key_check")
+                .get_result::<Count>(c)
+                .unwrap()
+                .n
+        }
+        cunyi::db::Backend::Postgres => 0,
+    });
+    assert_eq!(orphans, 0, "no foreign key left dangling");
+}
+
+/// A paper whose stored JSON does not parse is a 500 (logged), never graded as an empty
+/// paper; the deadline job leaves it open and grades the others.
+async fn a_corrupt_stored_paper_is_an_error_never_an_empty_paper(backend: Backend) {
+    use cunyi::db::schema::attempts;
+    let s = setup(backend).await;
+    let exam = s.exam(&s.county, json!({})).await;
+    let (_, first) = s.doctor("37040219800101123", "370402", "doc.a").await;
+    let (_, second) = s.doctor("37040219810101123", "370402", "doc.b").await;
+    let mut ids = Vec::new();
+    for token in [&first, &second] {
+        let a = s.start(exam, token).await;
+        assert_eq!(a.status, 201, "{}", a.text);
+        ids.push(a.json()["id"].as_i64().unwrap());
+    }
+    s.app.with_conn(|c| {
+        diesel::update(attempts::table.find(ids[0]))
+            .set(attempts::paper.eq("[{\"question_id\": \"a1\", \"points\": "))
+            .execute(c)
+            .unwrap()
+    });
+    let read = s
+        .app
+        .get(&format!("/api/v1/attempts/{}", ids[0]), &first)
+        .await;
+    assert_eq!(read.status, 500, "{}", read.text);
+    let submit = s
+        .app
+        .post(
+            &format!("/api/v1/attempts/{}/submit", ids[0]),
+            &first,
+            json!({}),
+        )
+        .await;
+    assert_eq!(submit.status, 500, "{}", submit.text);
+    s.expire(ids[0]);
+    s.expire(ids[1]);
+    let graded = s
+        .app
+        .with_conn(|c| cunyi::exams::store::close_overdue(c, cunyi::time::now()).unwrap());
+    assert_eq!(graded, 1, "only the readable paper is graded");
+    let statuses: Vec<String> = s.app.with_conn(|c| {
+        attempts::table
+            .filter(attempts::id.eq_any(&ids))
+            .order(attempts::id)
+            .select(attempts::status)
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(statuses, ["in_progress", "submitted"]);
+    let items: i64 = s.app.with_conn(|c| {
+        cunyi::db::schema::attempt_items::table
+            .filter(cunyi::db::schema::attempt_items::attempt_id.eq(ids[0]))
+            .count()
+            .get_result(c)
+            .unwrap()
+    });
+    assert_eq!(items, 0, "nothing graded for the corrupt paper");
 }

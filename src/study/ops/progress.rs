@@ -38,7 +38,7 @@ pub fn compute_progress(
             y.assessment = Some(AnnualAssessment {
                 exam_id: r.exam_id,
                 title: r.title,
-                score: r.score.unwrap_or(0.0),
+                score: r.score.unwrap_or_default(),
                 max_score: r.max_score,
                 passed: r.passed.unwrap_or(false),
             });

@@ -71,8 +71,8 @@ pub struct YearProgress {
 pub struct AnnualAssessment {
     pub exam_id: i64,
     pub title: String,
-    pub score: f64,
-    pub max_score: f64,
+    pub score: crate::points::Points,
+    pub max_score: crate::points::Points,
     pub passed: bool,
 }
 

@@ -1,0 +1,24 @@
+//! `GET /api/v1/exams/{id}`.
+
+use actix_web::{HttpResponse, web};
+
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::exams::ops;
+use crate::exams::views::{DoctorExamView, ExamView};
+use crate::state::AppState;
+
+/// `GET /api/v1/exams/{id}` → the exam; a doctor's with `my` standing. A withdrawn exam
+/// is 404 to doctors.
+pub async fn get(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let detail = ops::get(&state, &user, path.into_inner()).await?;
+    let exam = ExamView::from(&detail.exam);
+    Ok(match detail.my {
+        Some(my) => HttpResponse::Ok().json(DoctorExamView { exam, my }),
+        None => HttpResponse::Ok().json(exam),
+    })
+}

@@ -1,0 +1,294 @@
+//! The `attempts` and `attempt_answers` tables: starting, reading, and saving answers.
+//! Saving an answer and submitting are serialized per attempt (SQLite: the write lock;
+//! PostgreSQL: `FOR SHARE` / `FOR UPDATE` on the attempt row), so an answer is either
+//! graded or refused — never saved after grading.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::audit::{self, Actor, Entry};
+use crate::db::schema::{attempt_answers, attempt_items, attempts};
+use crate::db::{self, AnyConnection};
+use crate::exams::rules::{self, Allowance};
+use crate::exams::{
+    Attempt, AttemptStatus, AttemptSummary, Exam, ExamStatus, Paper, Points, SubmittedBy,
+};
+
+/// A doctor's attempts at one exam, in order, without papers.
+pub fn attempts_of(
+    conn: &mut AnyConnection,
+    exam_id: i64,
+    doctor_id: i64,
+) -> QueryResult<Vec<AttemptSummary>> {
+    attempts::table
+        .filter(attempts::exam_id.eq(exam_id))
+        .filter(attempts::doctor_id.eq(doctor_id))
+        .order(attempts::attempt_no)
+        .select(AttemptSummary::as_select())
+        .load(conn)
+}
+
+/// A doctor's attempts at every exam, by exam then number, without papers.
+pub fn summaries_of(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec<AttemptSummary>> {
+    attempts::table
+        .filter(attempts::doctor_id.eq(doctor_id))
+        .order((attempts::exam_id, attempts::attempt_no))
+        .select(AttemptSummary::as_select())
+        .load(conn)
+}
+
+/// One attempt with its paper (a paper that does not parse is an error).
+pub fn get_attempt(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Attempt>> {
+    attempts::table
+        .find(id)
+        .select(Attempt::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The saved answers of an attempt: question id → answer.
+pub fn answers_of(
+    conn: &mut AnyConnection,
+    attempt_id: i64,
+) -> QueryResult<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = attempt_answers::table
+        .filter(attempt_answers::attempt_id.eq(attempt_id))
+        .select((attempt_answers::question_id, attempt_answers::answer))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// One graded item of a submitted attempt, as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = attempt_items)]
+pub struct GradedRow {
+    pub position: i32,
+    pub question_id: String,
+    pub answer: Option<String>,
+    pub points: Points,
+    pub max_points: Points,
+}
+
+/// The graded items of a submitted attempt, in paper order.
+pub fn items_of(conn: &mut AnyConnection, attempt_id: i64) -> QueryResult<Vec<GradedRow>> {
+    attempt_items::table
+        .filter(attempt_items::attempt_id.eq(attempt_id))
+        .order(attempt_items::position)
+        .select(GradedRow::as_select())
+        .load(conn)
+}
+
+/// What starting an attempt found.
+#[derive(Debug)]
+pub enum Started {
+    /// A new attempt.
+    New(Attempt),
+    /// The attempt already open (a reload, a second device, a double tap).
+    Resumed(Attempt),
+    /// Every allowed attempt is used.
+    Exhausted(i32),
+    /// The exam was withdrawn meanwhile.
+    Withdrawn,
+}
+
+fn serialization(e: serde_json::Error) -> diesel::result::Error {
+    diesel::result::Error::SerializationError(Box::new(e))
+}
+
+/// Start the doctor's attempt with `paper` (drawn by the caller from `seed`), due at
+/// `deadline` — unless, inside the write transaction, the allowance says otherwise (an
+/// attempt opened meanwhile is resumed; an attempt open past its deadline is graded
+/// first).
+#[allow(clippy::too_many_arguments)]
+pub fn start(
+    conn: &mut AnyConnection,
+    exam: &Exam,
+    doctor_id: i64,
+    seed: u64,
+    paper: &Paper,
+    deadline: NaiveDateTime,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<Started> {
+    let stored = paper.to_json().map_err(serialization)?;
+    let outcome = db::write(conn, |conn| {
+        if super::exams::lock_status(conn, exam.id, super::exams::RowLock::Share)?
+            == ExamStatus::Withdrawn
+        {
+            return Ok(Started::Withdrawn);
+        }
+        let mine = attempts_of(conn, exam.id, doctor_id)?;
+        let attempt_no = match rules::allowance(&mine, exam.attempts_allowed, now) {
+            Allowance::Resume { attempt_id } => {
+                return get_attempt(conn, attempt_id)?
+                    .map(Started::Resumed)
+                    .ok_or(diesel::result::Error::NotFound);
+            }
+            Allowance::Exhausted { used } => return Ok(Started::Exhausted(used)),
+            Allowance::Next {
+                attempt_no,
+                overdue,
+            } => {
+                if let Some(overdue) = overdue {
+                    super::grading::submit_locked(
+                        conn,
+                        exam,
+                        overdue,
+                        SubmittedBy::Deadline,
+                        actor,
+                        now,
+                    )?;
+                }
+                attempt_no
+            }
+        };
+        let seed = format!("{seed:016x}");
+        let max_score = paper.max_score();
+        let id: i64 = diesel::insert_into(attempts::table)
+            .values((
+                attempts::exam_id.eq(exam.id),
+                attempts::doctor_id.eq(doctor_id),
+                attempts::attempt_no.eq(attempt_no),
+                attempts::seed.eq(&seed),
+                attempts::started_at.eq(now),
+                attempts::deadline.eq(deadline),
+                attempts::status.eq(AttemptStatus::InProgress),
+                attempts::max_score.eq(max_score),
+                attempts::paper.eq(&stored),
+            ))
+            .returning(attempts::id)
+            .get_result(conn)?;
+        audit::record(
+            conn,
+            actor,
+            &Entry::new("exam.attempt_started")
+                .target(format!("attempt:{id}"))
+                .detail(serde_json::json!({
+                    "exam_id": exam.id, "doctor_id": doctor_id, "attempt_no": attempt_no,
+                    "seed": seed, "deadline": crate::time::rfc3339(deadline),
+                })),
+            now,
+        )?;
+        Ok(Started::New(Attempt {
+            id,
+            exam_id: exam.id,
+            doctor_id,
+            attempt_no,
+            seed,
+            started_at: now,
+            deadline,
+            status: AttemptStatus::InProgress,
+            submitted_at: None,
+            submitted_by: None,
+            score: None,
+            max_score,
+            passed: None,
+            paper: paper.clone(),
+        }))
+    });
+    match outcome {
+        // Two starts at once (PostgreSQL): the loser resumes the winner's attempt.
+        Err(e) if db::is_unique_violation(&e) => {
+            let open = attempts_of(conn, exam.id, doctor_id)?
+                .into_iter()
+                .find(AttemptSummary::is_open);
+            match open {
+                Some(open) => get_attempt(conn, open.id)?.map(Started::Resumed).ok_or(e),
+                None => Err(e),
+            }
+        }
+        other => other,
+    }
+}
+
+/// Why a save was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveRefused {
+    Missing,
+    Submitted,
+    PastDeadline,
+}
+
+/// Save one answer (an empty answer clears it). Idempotent: the last save wins. One
+/// statement: the attempt must be open and before its deadline, checked under a share
+/// lock on PostgreSQL (a submission holds the row exclusively, so a save is either in
+/// before grading or refused after it) and under the write lock on SQLite.
+pub fn save_answer(
+    conn: &mut AnyConnection,
+    attempt_id: i64,
+    question_id: &str,
+    answer: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Result<(), SaveRefused>> {
+    use diesel::sql_types::{BigInt, Text, Timestamp};
+    let written = if answer.is_empty() {
+        let sql = match conn {
+            AnyConnection::Postgresql(_) => {
+                "DELETE FROM attempt_answers WHERE attempt_id = $1 AND question_id = $3 AND EXISTS \
+                 (SELECT 1 FROM attempts WHERE id = $1 AND status = 'in_progress' AND deadline > $2 FOR SHARE)"
+            }
+            AnyConnection::Sqlite(_) => {
+                "DELETE FROM attempt_answers WHERE attempt_id = ?1 AND question_id = ?3 AND EXISTS \
+                 (SELECT 1 FROM attempts WHERE id = ?1 AND status = 'in_progress' AND deadline > ?2)"
+            }
+        };
+        let deleted = db::sqlite_writer(conn, |conn| {
+            diesel::sql_query(sql)
+                .bind::<BigInt, _>(attempt_id)
+                .bind::<Timestamp, _>(now)
+                .bind::<Text, _>(question_id)
+                .execute(conn)
+        })?;
+        // Clearing an answer never saved is fine while the attempt is open.
+        deleted > 0 || open_state(conn, attempt_id, now)?.is_ok()
+    } else {
+        let sql = match conn {
+            AnyConnection::Postgresql(_) => {
+                "WITH open AS (SELECT id FROM attempts WHERE id = $1 AND status = 'in_progress' AND deadline > $2 FOR SHARE) \
+                 INSERT INTO attempt_answers (attempt_id, question_id, answer, saved_at) SELECT id, $3, $4, $2 FROM open \
+                 ON CONFLICT (attempt_id, question_id) DO UPDATE SET answer = excluded.answer, saved_at = excluded.saved_at"
+            }
+            AnyConnection::Sqlite(_) => {
+                "INSERT INTO attempt_answers (attempt_id, question_id, answer, saved_at) \
+                 SELECT id, ?3, ?4, ?2 FROM attempts WHERE id = ?1 AND status = 'in_progress' AND deadline > ?2 \
+                 ON CONFLICT (attempt_id, question_id) DO UPDATE SET answer = excluded.answer, saved_at = excluded.saved_at"
+            }
+        };
+        db::sqlite_writer(conn, |conn| {
+            diesel::sql_query(sql)
+                .bind::<BigInt, _>(attempt_id)
+                .bind::<Timestamp, _>(now)
+                .bind::<Text, _>(question_id)
+                .bind::<Text, _>(answer)
+                .execute(conn)
+        })? == 1
+    };
+    if written {
+        return Ok(Ok(()));
+    }
+    Ok(match open_state(conn, attempt_id, now)? {
+        Ok(()) => Err(SaveRefused::Submitted),
+        Err(why) => Err(why),
+    })
+}
+
+/// Why an attempt takes no answers now (or `Ok` when it does).
+fn open_state(
+    conn: &mut AnyConnection,
+    attempt_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Result<(), SaveRefused>> {
+    let row: Option<(AttemptStatus, NaiveDateTime)> = attempts::table
+        .find(attempt_id)
+        .select((attempts::status, attempts::deadline))
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        None => Err(SaveRefused::Missing),
+        Some((AttemptStatus::Submitted, _)) => Err(SaveRefused::Submitted),
+        Some((_, deadline)) if now >= deadline => Err(SaveRefused::PastDeadline),
+        Some(_) => Ok(()),
+    })
+}

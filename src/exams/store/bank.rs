@@ -1,0 +1,50 @@
+//! The question bank, as the exam engine reads it: the drawing pool, whether a named
+//! collection exists, the bank's counts for the new-exam form.
+//!
+//! PENDING (tests/it/layout.rs): this reaches into `crate::bank::store` because the bank
+//! does not yet re-export these from its public face (`src/bank/mod.rs`), and the bank
+//! is another engineer's area. Once `bank` re-exports `list`/`Filter`,
+//! `collection_exists` and `summary`, switch to `crate::bank::…` and take this file off
+//! the list.
+
+use diesel::QueryResult;
+
+use crate::bank::Question;
+use crate::db::AnyConnection;
+use crate::exams::Blueprint;
+
+/// The active questions a blueprint may draw from, in bank order.
+pub fn pool(conn: &mut AnyConnection, blueprint: &Blueprint) -> QueryResult<Vec<Question>> {
+    let mut areas: Vec<String> = blueprint.items.iter().map(|l| l.area.clone()).collect();
+    areas.sort();
+    areas.dedup();
+    crate::bank::store::list(
+        conn,
+        &crate::bank::store::Filter {
+            collection: None,
+            areas: Some(areas),
+            active_only: true,
+        },
+    )
+}
+
+/// Is there a collection of this name?
+pub fn collection_exists(conn: &mut AnyConnection, name: &str) -> QueryResult<bool> {
+    crate::bank::store::collection_exists(conn, name)
+}
+
+/// How many questions an area has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaCount {
+    pub area: String,
+    pub count: i64,
+}
+
+/// How many questions each area has.
+pub fn counts_by_area(conn: &mut AnyConnection) -> QueryResult<Vec<AreaCount>> {
+    Ok(crate::bank::store::summary(conn)?
+        .by_area
+        .into_iter()
+        .map(|(area, count)| AreaCount { area, count })
+        .collect())
+}

@@ -1,0 +1,138 @@
+//! The engine's in-memory caches (one per process): papers' shapes for answer saves and
+//! drawing pools. Both hold only what cannot change or is checked against the database
+//! before use.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::bank::{QType, Question};
+use crate::db::AnyConnection;
+use crate::db::schema::questions;
+use crate::exams::{Attempt, Blueprint};
+
+/// What a save needs to know of an attempt, kept in memory: a paper never changes once
+/// drawn, so this never goes stale (whether it is still open is the database's to say).
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub attempt_id: i64,
+    pub exam_id: i64,
+    /// The account of the doctor who sits it.
+    pub owner: Option<i64>,
+    /// Question id → the item's type and option keys.
+    pub items: HashMap<String, ShapeItem>,
+}
+
+/// An item's type and option keys: what checking an answer needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeItem {
+    pub qtype: QType,
+    pub keys: Vec<char>,
+}
+
+impl Shape {
+    pub fn of(attempt: &Attempt, owner: Option<i64>) -> Shape {
+        let items = attempt
+            .paper
+            .items()
+            .iter()
+            .map(|i| {
+                (
+                    i.question_id.clone(),
+                    ShapeItem {
+                        qtype: i.qtype,
+                        keys: i.keys(),
+                    },
+                )
+            })
+            .collect();
+        Shape {
+            attempt_id: attempt.id,
+            exam_id: attempt.exam_id,
+            owner,
+            items,
+        }
+    }
+}
+
+/// The caches.
+#[derive(Default)]
+pub struct Caches {
+    shapes: Mutex<HashMap<i64, Arc<Shape>>>,
+    pools: Mutex<HashMap<i64, CachedPool>>,
+}
+
+/// Papers kept in memory at most (a county's sitting is a few thousand).
+const MAX_SHAPES: usize = 50_000;
+
+impl Caches {
+    pub fn shape(&self, attempt_id: i64) -> Option<Arc<Shape>> {
+        self.shapes.lock().ok()?.get(&attempt_id).cloned()
+    }
+
+    pub fn keep_shape(&self, shape: Shape) -> Arc<Shape> {
+        let shape = Arc::new(shape);
+        if let Ok(mut shapes) = self.shapes.lock() {
+            if shapes.len() >= MAX_SHAPES {
+                shapes.clear();
+            }
+            shapes.insert(shape.attempt_id, shape.clone());
+        }
+        shape
+    }
+
+    /// The drawing pool of an exam, reloaded whenever the bank has changed.
+    pub fn pool(
+        &self,
+        conn: &mut AnyConnection,
+        exam_id: i64,
+        blueprint: &Blueprint,
+    ) -> QueryResult<Arc<Vec<Question>>> {
+        let now = fingerprint(conn)?;
+        if let Some(cached) = self
+            .pools
+            .lock()
+            .ok()
+            .and_then(|p| p.get(&exam_id).cloned())
+            && cached.seen == now
+        {
+            return Ok(cached.pool);
+        }
+        let loaded = Arc::new(super::bank::pool(conn, blueprint)?);
+        if let Ok(mut pools) = self.pools.lock() {
+            if pools.len() > 1_000 {
+                pools.clear();
+            }
+            pools.insert(
+                exam_id,
+                CachedPool {
+                    seen: now,
+                    pool: loaded.clone(),
+                },
+            );
+        }
+        Ok(loaded)
+    }
+}
+
+/// A drawing pool and the bank state it was loaded at.
+#[derive(Clone)]
+struct CachedPool {
+    seen: Fingerprint,
+    pool: Arc<Vec<Question>>,
+}
+
+/// What changes whenever any question is added, edited or retired: the count and the
+/// latest edit.
+type Fingerprint = (i64, Option<NaiveDateTime>);
+
+fn fingerprint(conn: &mut AnyConnection) -> QueryResult<Fingerprint> {
+    questions::table
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(questions::updated_at),
+        ))
+        .first(conn)
+}
