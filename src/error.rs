@@ -166,7 +166,30 @@ impl Problems {
             Err(AppError::Validation(self.0))
         }
     }
+
+    /// Keep the value of a parse, or record its error under `field`; the error side is a
+    /// [`Recorded`] that only exists once a problem is recorded, for [`Problems::build`].
+    pub fn field<T>(&mut self, field: &str, parsed: Result<T, String>) -> Result<T, Recorded> {
+        parsed.map_err(|message| {
+            self.add(field, message);
+            Recorded(())
+        })
+    }
+
+    /// Build the checked value from the fields kept by [`Problems::field`], or fail with a
+    /// 422 naming every recorded problem. `build` can only fail with a [`Recorded`], so a
+    /// failure always carries the problems that caused it.
+    pub fn build<T>(self, build: impl FnOnce() -> Result<T, Recorded>) -> AppResult<T> {
+        match build() {
+            Ok(value) if self.0.is_empty() => Ok(value),
+            _ => Err(AppError::Validation(self.0)),
+        }
+    }
 }
+
+/// Proof that [`Problems::field`] recorded a problem (the field's value is missing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded(());
 
 #[derive(Serialize)]
 struct ProblemBody<'a> {

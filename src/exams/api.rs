@@ -608,7 +608,7 @@ pub async fn start_attempt(
         program_id,
         region_path: doctor.region_path.clone(),
         cohort_year: doctor.doctor.cohort_year,
-        active: doctor.doctor.status == "active",
+        active: doctor.doctor.status.is_active(),
         hours_met,
         passed_original,
     };

@@ -109,7 +109,9 @@ async fn create(
                 &crate::program::store::region_of(conn, &program)?.path,
             );
             match &base {
-                Some((o, path)) if city.contains_path(path) && o.kind != "village_clinic" => {}
+                Some((o, path))
+                    if city.contains_path(path)
+                        && o.kind != crate::orgs::OrgKind::VillageClinic => {}
                 _ => p.add("base_org_id", "应为本市的培训基地、推广中心、卫生院或医院"),
             }
             p.finish()?;

@@ -103,7 +103,7 @@ pub async fn record(
     if user.role() == Role::Doctor && doctor.doctor.user_id != Some(user.id()) {
         return Err(AppError::Forbidden("只能为本人登记学习".into()));
     }
-    if doctor.doctor.status != "active" {
+    if !doctor.doctor.status.is_active() {
         return Err(AppError::Conflict("该学员已不在岗，不能登记学习".into()));
     }
     let course_code = body

@@ -432,8 +432,8 @@ pub async fn from_upload(
     query: &ImportQuery,
     multipart: Multipart,
 ) -> AppResult<Report> {
-    let dry_run = crate::regions::api::parse_dry_run(query.dry_run.as_deref())?;
-    let county = crate::roster::api::import_county(state, user, query.county.as_deref()).await?;
+    let dry_run = crate::regions::parse_dry_run(query.dry_run.as_deref())?;
+    let county = crate::roster::import_county(state, user, query.county.as_deref()).await?;
     let platform = query
         .platform
         .as_deref()
@@ -443,7 +443,7 @@ pub async fn from_upload(
     if !(1..=30).contains(&platform.chars().count()) {
         return Err(AppError::field("platform", "平台代码应为 1–30 个字符"));
     }
-    let file = read_form(multipart, crate::roster::api::upload_limits().max_bytes)
+    let file = read_form(multipart, crate::roster::upload_limits().max_bytes)
         .await?
         .require_file()?;
     run_bytes(
@@ -465,7 +465,7 @@ pub async fn run_bytes(
     target: Target,
     bytes: Vec<u8>,
 ) -> AppResult<Report> {
-    let sheet = crate::sheet::read(&bytes, &crate::roster::api::upload_limits())
+    let sheet = crate::sheet::read(&bytes, &crate::roster::upload_limits())
         .map_err(|m| AppError::field("file", m))?;
     let actor = user.actor();
     let pii = state.pii.clone();

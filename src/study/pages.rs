@@ -747,7 +747,7 @@ async fn import_check(
 ) -> PageResult {
     user.require(Role::ADMINS)?;
     let mut page = import_page(&state, &user).await?;
-    let form = match read_form(multipart, crate::roster::api::upload_limits().max_bytes).await {
+    let form = match read_form(multipart, crate::roster::upload_limits().max_bytes).await {
         Ok(f) => f,
         Err(e @ (AppError::PayloadTooLarge(_) | AppError::Validation(_))) => {
             page.error = Some(message(&e));
@@ -758,7 +758,7 @@ async fn import_check(
     check_csrf(&user, form.field("csrf"))?;
     let platform = form.field("platform").trim().to_owned();
     page.platform = platform.clone();
-    let county = crate::roster::api::import_county(
+    let county = crate::roster::import_county(
         &state,
         &user,
         Some(form.field("county")).filter(|c| !c.is_empty()),
@@ -828,7 +828,7 @@ async fn import_confirm(
         return html_status(StatusCode::CONFLICT, &page);
     };
     let county =
-        crate::roster::api::import_county(&state, &user, stashed.params["county"].as_str()).await?;
+        crate::roster::import_county(&state, &user, stashed.params["county"].as_str()).await?;
     let platform = stashed.params["platform"]
         .as_str()
         .unwrap_or("ncme")

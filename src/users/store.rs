@@ -10,8 +10,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::db::schema::{regions, users};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
-use crate::regions::store::in_scope;
-use crate::regions::{Region, Scope};
+use crate::regions::{Region, Scope, in_scope};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
