@@ -204,6 +204,7 @@ pub async fn change_password(
 }
 
 /// The names of the caller's region and its ancestors, root first (the landing page).
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
 pub async fn lineage(state: &AppState, caller: &Caller) -> AppResult<Vec<String>> {
     let region = caller.region.clone();
     let lineage = state

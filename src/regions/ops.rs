@@ -20,6 +20,7 @@ pub fn parse_dry_run(raw: Option<&str>) -> AppResult<bool> {
 
 /// The children of `parent` (a well-formed, existing code; 404 if unknown), or the roots.
 /// The tree itself is public (GB/T 2260): any logged-in user may browse it.
+#[tracing::instrument(skip(state))]
 pub async fn children(state: &AppState, parent: Option<&str>) -> AppResult<Vec<Region>> {
     let parent = match parent.map(str::trim).filter(|p| !p.is_empty()) {
         None => None,
@@ -43,6 +44,7 @@ pub async fn children(state: &AppState, parent: Option<&str>) -> AppResult<Vec<R
 }
 
 /// A region with its ancestors (root first, itself last); 404 if unknown.
+#[tracing::instrument(skip(state))]
 pub async fn with_lineage(state: &AppState, code: String) -> AppResult<(Region, Vec<Region>)> {
     state
         .db(move |conn| {
@@ -63,6 +65,7 @@ pub struct Browse {
 }
 
 /// The node `parent` (default: the caller's region), its ancestors and children.
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
 pub async fn browse(state: &AppState, caller: &Caller, parent: Option<&str>) -> AppResult<Browse> {
     let parent = parent
         .map(str::trim)

@@ -91,6 +91,7 @@ pub async fn import_bytes(
 }
 
 /// The counties a caller may import into (code, name): a county admin its own.
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
 pub async fn counties(state: &AppState, caller: &Caller) -> AppResult<Vec<(String, String)>> {
     if caller.role == Role::CountyAdmin {
         return Ok(vec![(
@@ -122,6 +123,7 @@ pub struct StashedImport {
 }
 
 /// Keep a checked file for its confirmation; the token that claims it.
+#[tracing::instrument(skip(state, caller, county, filename, content), fields(caller = caller.user_id))]
 pub async fn stash_import(
     state: &AppState,
     caller: &Caller,
@@ -145,6 +147,7 @@ pub async fn stash_import(
 }
 
 /// Claim a checked file (its owner only, within the hour); `None` once gone.
+#[tracing::instrument(skip(state, caller, token), fields(caller = caller.user_id))]
 pub async fn take_stashed_import(
     state: &AppState,
     caller: &Caller,

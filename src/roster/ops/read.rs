@@ -199,6 +199,7 @@ pub fn template(caller: &Caller) -> AppResult<Vec<u8>> {
 
 /// The regions one level below the caller's (code, name): districts for a city,
 /// townships for a county — the list's place filter.
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
 pub async fn sub_regions(state: &AppState, caller: &Caller) -> AppResult<Vec<(String, String)>> {
     let code = caller.region.code.clone();
     let children = state
