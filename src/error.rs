@@ -304,6 +304,22 @@ mod tests {
     }
 
     #[test]
+    fn a_checked_value_is_built_only_when_every_field_passed() {
+        let mut p = Problems::new();
+        let a = p.field("a", Ok::<_, String>(1));
+        let b = p.field("b", Ok::<_, String>(2));
+        assert_eq!(p.build(|| Ok(a? + b?)).unwrap(), 3);
+
+        let mut p = Problems::new();
+        let a = p.field("a", Err::<i32, _>("坏".to_owned()));
+        let b = p.field("b", Ok::<_, String>(2));
+        p.add("c", "也坏");
+        let e = p.build(|| Ok(a? + b?)).unwrap_err();
+        let fields: Vec<_> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["a", "c"]);
+    }
+
+    #[test]
     fn unique_violation_is_a_conflict_and_not_found_is_404() {
         assert_eq!(AppError::from(DieselError::NotFound).status_code(), 404);
         let e = DieselError::DatabaseError(

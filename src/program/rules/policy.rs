@@ -350,11 +350,6 @@ mod tests {
         }
         assert!(fields.iter().any(|f| f.starts_with("quotas[")));
     }
-}
-
-#[cfg(test)]
-mod more_tests {
-    use super::*;
 
     #[test]
     fn a_body_missing_parts_names_them_all() {
@@ -378,6 +373,37 @@ mod more_tests {
         })
         .unwrap();
         assert_eq!(def.name, "潍坊市乡医培训");
+    }
+
+    #[test]
+    fn a_city_manages_its_own_programs_and_the_sysadmin_those_in_its_region() {
+        use crate::regions::{Level, Region};
+        let caller = |role: Role, code: &str, path: &str| Caller {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            region: Region {
+                code: code.into(),
+                name: code.into(),
+                level: Level::City,
+                parent_code: None,
+                path: path.into(),
+                is_gb: true,
+                is_demo: false,
+            },
+            doctor_id: None,
+            instructor_id: None,
+            client: None,
+        };
+        let zaozhuang = caller(Role::CityAdmin, "370400", "/370000/370400/");
+        assert!(may_manage(&zaozhuang, "370400", None));
+        assert!(!may_manage(&zaozhuang, "370700", Some("/370000/370700/")));
+        let root = caller(Role::Sysadmin, "370000", "/370000/");
+        assert!(may_manage(&root, "370700", Some("/370000/370700/")));
+        assert!(!may_manage(&root, "440100", Some("/440000/440100/")));
+        assert!(!may_manage(&root, "370700", None));
+        let county = caller(Role::CountyAdmin, "370402", "/370000/370400/370402/");
+        assert!(!may_manage(&county, "370400", Some("/370000/370400/")));
     }
 
     #[test]

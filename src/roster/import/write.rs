@@ -11,6 +11,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::pii::Pii;
+use crate::roster::store::import::ClinicKey;
 use crate::roster::store::{self, DoctorRow};
 use crate::roster::{Doctor, ImportReport};
 
@@ -66,22 +67,18 @@ impl Writer<'_> {
         existing: &HashMap<String, Doctor>,
         mut report: ImportReport,
     ) -> diesel::QueryResult<ImportReport> {
-        let wanted: HashSet<(String, String)> = planned
-            .iter()
-            .filter_map(|p| {
-                p.clinic
-                    .as_ref()
-                    .map(|c| (p.region_code.clone(), c.clone()))
+        let key = |p: &Planned| {
+            p.clinic.as_ref().map(|name| ClinicKey {
+                village: p.region_code.clone(),
+                name: name.clone(),
             })
-            .collect();
-        let (clinics, created) = store::import::clinic_ids(conn, &wanted, self.now)?;
-        report.clinics_created = created;
+        };
+        let wanted: HashSet<ClinicKey> = planned.iter().filter_map(key).collect();
+        let clinics = store::import::clinic_ids(conn, &wanted, self.now)?;
+        report.clinics_created = clinics.created;
         let mut fresh = Vec::new();
         for (i, p) in planned.iter().enumerate() {
-            let clinic_id = p
-                .clinic
-                .as_ref()
-                .and_then(|c| clinics.get(&(p.region_code.clone(), c.clone())).copied());
+            let clinic_id = key(p).and_then(|k| clinics.ids.get(&k).copied());
             let old = existing.get(&p.index);
             let person = &p.person;
             let row = DoctorRow {

@@ -163,6 +163,224 @@ impl IdClash {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::Role;
+    use crate::orgs::OrgKind;
+    use crate::regions::Level;
+    use crate::roster::rules::id_number::tests::{today, with_check};
+    use crate::roster::rules::{
+        DoctorStatus, Education, IdNumber, PersonName, Phone, Qualification,
+    };
+
+    fn region(code: &str, level: Level, path: &str) -> Region {
+        Region {
+            code: code.into(),
+            name: code.into(),
+            level,
+            parent_code: None,
+            path: path.into(),
+            is_gb: true,
+            is_demo: false,
+        }
+    }
+
+    const VILLAGE: &str = "/370000/370400/370402/370402001/370402001101/";
+
+    fn caller(role: Role, code: &str, level: Level, path: &str) -> Caller {
+        Caller {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            region: region(code, level, path),
+            doctor_id: None,
+            instructor_id: None,
+            client: None,
+        }
+    }
+
+    fn county_admin() -> Caller {
+        caller(
+            Role::CountyAdmin,
+            "370402",
+            Level::County,
+            "/370000/370400/370402/",
+        )
+    }
+
+    fn person(cohort_year: i32) -> Person {
+        let id = IdNumber::parse(&with_check("37040219800101123"), today()).unwrap();
+        Person {
+            name: PersonName::parse("王某华").unwrap(),
+            gender: id.gender(),
+            birth_date: id.birth_date(),
+            id_number: id,
+            phone: Phone::parse("13800138000").unwrap(),
+            education: Education::College,
+            qualification: Qualification::VillageDoctorCert,
+            cohort_year,
+            status: DoctorStatus::Active,
+        }
+    }
+
+    fn zaozhuang() -> (Program, Region) {
+        let def = crate::program::rules::preset("zaozhuang-2024").unwrap();
+        let program = Program {
+            row: crate::program::ProgramRow {
+                id: 7,
+                name: def.name.clone(),
+                preset: def.preset.clone(),
+                region_code: def.region_code.clone(),
+                start_year: def.start_year,
+                end_year: def.end_year,
+                policy: String::new(),
+                version: 1,
+                created_at: chrono::NaiveDateTime::default(),
+                updated_at: chrono::NaiveDateTime::default(),
+            },
+            policy: def.policy,
+            quotas: def.quotas,
+            catalog: def.catalog,
+        };
+        (program, region("370400", Level::City, "/370000/370400/"))
+    }
+
+    fn clinic(kind: OrgKind, path: &str) -> Option<(Organization, String)> {
+        Some((
+            Organization {
+                id: 5,
+                name: "东村卫生室".into(),
+                kind,
+                region_code: "370402001101".into(),
+                address: None,
+                is_demo: false,
+            },
+            path.into(),
+        ))
+    }
+
+    fn facts(region_at: Option<(&str, Level, &str)>) -> PlaceFacts {
+        PlaceFacts {
+            region: region_at.map(|(c, l, p)| region(c, l, p)),
+            program: Some(zaozhuang()),
+            clinic: clinic(OrgKind::VillageClinic, VILLAGE),
+        }
+    }
+
+    #[test]
+    fn a_doctor_is_placed_in_a_village_of_the_callers_county() {
+        let f = facts(Some(("370402001101", Level::Village, VILLAGE)));
+        let placed = place(
+            &county_admin(),
+            &person(2025),
+            "village_code",
+            7,
+            Some(5),
+            &f,
+        )
+        .unwrap();
+        assert_eq!(
+            placed,
+            Placement {
+                region_code: "370402001101".into(),
+                county_code: "370402".into(),
+                program_id: 7,
+                clinic_id: Some(5),
+            }
+        );
+    }
+
+    #[test]
+    fn each_refusal_names_its_field_or_is_out_of_reach() {
+        let admin = county_admin();
+        let field = |r: Result<Placement, PlaceRefusal>| match r {
+            Err(PlaceRefusal::Field(f, _)) => f,
+            other => panic!("{other:?}"),
+        };
+        let unknown = facts(None);
+        assert_eq!(
+            field(place(
+                &admin,
+                &person(2025),
+                "region_code",
+                7,
+                None,
+                &unknown
+            )),
+            "region_code"
+        );
+        let elsewhere = facts(Some(("370403", Level::County, "/370000/370400/370403/")));
+        assert_eq!(
+            place(&admin, &person(2025), "region_code", 7, None, &elsewhere),
+            Err(PlaceRefusal::OutOfReach {
+                region_code: "370403".into()
+            })
+        );
+        let city = caller(Role::CityAdmin, "370400", Level::City, "/370000/370400/");
+        let city_level = facts(Some(("370400", Level::City, "/370000/370400/")));
+        assert_eq!(
+            field(place(
+                &city,
+                &person(2025),
+                "region_code",
+                7,
+                None,
+                &city_level
+            )),
+            "region_code"
+        );
+        let here = facts(Some(("370402", Level::County, "/370000/370400/370402/")));
+        assert_eq!(
+            field(place(&admin, &person(2030), "region_code", 7, None, &here)),
+            "cohort_year"
+        );
+        let no_program = PlaceFacts {
+            program: None,
+            ..here.clone()
+        };
+        assert_eq!(
+            field(place(
+                &admin,
+                &person(2025),
+                "region_code",
+                9,
+                None,
+                &no_program
+            )),
+            "program_id"
+        );
+        let hospital = PlaceFacts {
+            clinic: clinic(OrgKind::CountyHospital, "/370000/370400/370402/"),
+            ..here.clone()
+        };
+        assert_eq!(
+            field(place(
+                &admin,
+                &person(2025),
+                "region_code",
+                7,
+                Some(5),
+                &hospital
+            )),
+            "clinic_id"
+        );
+        let weifang = PlaceFacts {
+            program: Some((
+                zaozhuang().0,
+                region("370700", Level::City, "/370000/370700/"),
+            )),
+            ..here
+        };
+        assert_eq!(
+            field(place(
+                &admin,
+                &person(2025),
+                "region_code",
+                7,
+                None,
+                &weifang
+            )),
+            "program_id"
+        );
+    }
 
     #[test]
     fn the_county_of_a_village_is_its_deepest_six_digit_code() {

@@ -60,15 +60,28 @@ pub fn programs_of_city(
         .load(conn)
 }
 
-/// The ids of clinics by (village code, name); those missing are created as village
-/// clinics. Returns the ids and how many were created.
+/// A clinic as a roster row names it: its village and its name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClinicKey {
+    pub village: String,
+    pub name: String,
+}
+
+/// The clinics an import needs, by key, and how many of them it created.
+#[derive(Debug, Default)]
+pub struct Clinics {
+    pub ids: HashMap<ClinicKey, i64>,
+    pub created: usize,
+}
+
+/// The ids of the clinics named; those missing are created as village clinics.
 pub fn clinic_ids(
     conn: &mut AnyConnection,
-    wanted: &HashSet<(String, String)>,
+    wanted: &HashSet<ClinicKey>,
     now: NaiveDateTime,
-) -> QueryResult<(HashMap<(String, String), i64>, usize)> {
-    let villages: Vec<&str> = wanted.iter().map(|(v, _)| v.as_str()).collect();
-    let mut ids: HashMap<(String, String), i64> = HashMap::new();
+) -> QueryResult<Clinics> {
+    let villages: Vec<&str> = wanted.iter().map(|k| k.village.as_str()).collect();
+    let mut clinics = Clinics::default();
     for chunk in villages.chunks(500) {
         let rows: Vec<(i64, String, String)> = organizations::table
             .filter(organizations::region_code.eq_any(chunk))
@@ -78,20 +91,19 @@ pub fn clinic_ids(
                 organizations::name,
             ))
             .load(conn)?;
-        for (id, region, name) in rows {
-            ids.insert((region, name), id);
+        for (id, village, name) in rows {
+            clinics.ids.insert(ClinicKey { village, name }, id);
         }
     }
-    let mut created = 0;
     for key in wanted {
-        if ids.contains_key(key) {
+        if clinics.ids.contains_key(key) {
             continue;
         }
         let id: i64 = diesel::insert_into(organizations::table)
             .values(NewOrgRow {
-                name: &key.1,
+                name: &key.name,
                 kind: OrgKind::VillageClinic,
-                region_code: &key.0,
+                region_code: &key.village,
                 address: None,
                 is_demo: false,
                 created_at: now,
@@ -99,8 +111,8 @@ pub fn clinic_ids(
             })
             .returning(organizations::id)
             .get_result(conn)?;
-        created += 1;
-        ids.insert(key.clone(), id);
+        clinics.created += 1;
+        clinics.ids.insert(key.clone(), id);
     }
-    Ok((ids, created))
+    Ok(clinics)
 }
