@@ -283,16 +283,16 @@ fn import_bench(state: &AppState, rows: i64) -> (f64, usize) {
             id_number_index: state.pii.blind_index(&id),
             id_number_masked: cunyi::pii::mask_id_number(&id),
             phone: "13800000000".into(),
-            gender: "male".into(),
+            gender: cunyi::roster::Gender::Male,
             birth_date: chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap(),
-            education: "secondary".into(),
-            qualification: "village_doctor_cert".into(),
+            education: cunyi::roster::Education::Secondary,
+            qualification: cunyi::roster::Qualification::VillageDoctorCert,
             region_code: "370404".into(),
             county_code: "370404".into(),
             clinic_id: None,
             program_id: program,
             cohort_year: 2025,
-            status: "active".into(),
+            status: cunyi::roster::DoctorStatus::Active,
         });
         ids.push(id);
     }

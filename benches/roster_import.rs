@@ -154,17 +154,17 @@ fn child(url: &str, file: &str, import: bool) {
                     id_number_index: state.pii.blind_index(&id_number),
                     id_number_masked: cunyi::pii::mask_id_number(&id_number),
                     phone: c[2].text(),
-                    gender: "male".into(),
+                    gender: cunyi::roster::Gender::Male,
                     birth_date: chrono::NaiveDate::parse_from_str(&id_number[6..14], "%Y%m%d")
                         .unwrap(),
-                    education: "secondary".into(),
-                    qualification: "village_doctor_cert".into(),
+                    education: cunyi::roster::Education::Secondary,
+                    qualification: cunyi::roster::Qualification::VillageDoctorCert,
                     region_code: c[8].text(),
                     county_code: "370402".into(),
                     clinic_id: None,
                     program_id: program,
                     cohort_year: c[10].text().parse().unwrap(),
-                    status: "active".into(),
+                    status: cunyi::roster::DoctorStatus::Active,
                 }
             })
             .collect();

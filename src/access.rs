@@ -259,7 +259,7 @@ mod tests {
         Region {
             code: code.into(),
             name: code.into(),
-            level: "county".into(),
+            level: crate::regions::Level::County,
             parent_code: None,
             path: path.into(),
             is_gb: true,

@@ -169,7 +169,30 @@ impl Problems {
             Err(AppError::Validation(self.0))
         }
     }
+
+    /// Keep the value of a parse, or record its error under `field`; the error side is a
+    /// [`Recorded`] that only exists once a problem is recorded, for [`Problems::build`].
+    pub fn field<T>(&mut self, field: &str, parsed: Result<T, String>) -> Result<T, Recorded> {
+        parsed.map_err(|message| {
+            self.add(field, message);
+            Recorded(())
+        })
+    }
+
+    /// Build the checked value from the fields kept by [`Problems::field`], or fail with a
+    /// 422 naming every recorded problem. `build` can only fail with a [`Recorded`], so a
+    /// failure always carries the problems that caused it.
+    pub fn build<T>(self, build: impl FnOnce() -> Result<T, Recorded>) -> AppResult<T> {
+        match build() {
+            Ok(value) if self.0.is_empty() => Ok(value),
+            _ => Err(AppError::Validation(self.0)),
+        }
+    }
 }
+
+/// Proof that [`Problems::field`] recorded a problem (the field's value is missing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded(());
 
 #[derive(Serialize)]
 struct ProblemBody<'a> {
@@ -283,6 +306,22 @@ mod tests {
         assert_eq!(body["status"], 422);
         assert_eq!(body["errors"][0]["field"], "username");
         assert_eq!(body["errors"][1]["field"], "role");
+    }
+
+    #[test]
+    fn a_checked_value_is_built_only_when_every_field_passed() {
+        let mut p = Problems::new();
+        let a = p.field("a", Ok::<_, String>(1));
+        let b = p.field("b", Ok::<_, String>(2));
+        assert_eq!(p.build(|| Ok(a? + b?)).unwrap(), 3);
+
+        let mut p = Problems::new();
+        let a = p.field("a", Err::<i32, _>("坏".to_owned()));
+        let b = p.field("b", Ok::<_, String>(2));
+        p.add("c", "也坏");
+        let e = p.build(|| Ok(a? + b?)).unwrap_err();
+        let fields: Vec<_> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["a", "c"]);
     }
 
     #[test]

@@ -3,9 +3,8 @@
 use actix_web::web;
 use askama::Template;
 
-use super::api::{AuditQuery, parse_query};
-use super::{AuditRow, ChainReport, list, verify_chain};
-use crate::auth::{PageUser, Role};
+use super::{AuditQuery, AuditRow, ChainReport, ops};
+use crate::auth::PageUser;
 use crate::page::{Nav, PageResult, Pager, encode_query_value, html};
 use crate::state::AppState;
 use crate::time;
@@ -35,30 +34,24 @@ async fn page(
     user: PageUser,
     query: web::Query<AuditQuery>,
 ) -> PageResult {
-    user.require(&[Role::Sysadmin])?;
-    let (filter, paging) = parse_query(&query)?;
-    let action = filter.action.clone().unwrap_or_default();
-    let (rows, total, chain) = state
-        .db(move |conn| {
-            let (rows, total) = list(conn, &filter, paging.offset(), paging.per_page)?;
-            Ok::<_, diesel::result::Error>((rows, total, verify_chain(conn)?))
-        })
-        .await?;
+    let (page, filter, chain) = ops::page(&state, &user, &query).await?;
+    let action = filter.action.unwrap_or_default();
     html(&AuditPage {
         nav: Nav::of(&user),
-        rows: rows
+        pager: Pager {
+            page: page.page,
+            pages: ((page.total + page.per_page - 1) / page.per_page).max(1),
+            total: page.total,
+            base: format!("action={}", encode_query_value(&action)),
+        },
+        rows: page
+            .items
             .into_iter()
             .map(|row| Row {
                 at: time::display_cst(row.at),
                 row,
             })
             .collect(),
-        pager: Pager {
-            page: paging.page,
-            pages: paging.pages(total),
-            total,
-            base: format!("action={}", encode_query_value(&action)),
-        },
         action,
         chain,
     })

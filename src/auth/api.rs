@@ -3,9 +3,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::rules::NewPassword;
-use super::{CurrentUser, login};
-use crate::error::{AppError, AppResult, Problems};
+use super::rules::PasswordChange;
+use super::{CurrentUser, ops};
+use crate::access::Caller;
+use crate::error::{AppResult, Problems};
 use crate::extract::{Body, client_addr};
 use crate::state::AppState;
 
@@ -39,13 +40,13 @@ async fn login(
     }
     p.finish()?;
     let client = client_addr(&req, &state.config);
-    let logged_in = login::attempt(&state, &username, password, client).await?;
+    let logged_in = ops::attempt(&state, &username, password, client).await?;
     Ok(HttpResponse::Ok().json(logged_in.answer()))
 }
 
 /// `POST /api/v1/auth/logout` → 204; every token of the account stops working.
-async fn logout(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
-    login::logout(&state, &user).await?;
+async fn logout(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    ops::logout(&state, &caller).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -67,20 +68,12 @@ async fn change_password(
     user: CurrentUser,
     Body(body): Body<ChangePasswordBody>,
 ) -> AppResult<HttpResponse> {
-    let current = body.current_password.unwrap_or_default();
-    let mut p = Problems::new();
-    if current.is_empty() {
-        p.add("current_password", "请输入当前密码");
-    }
-    let new = p.take(
-        "new_password",
-        NewPassword::parse(
-            &body.new_password.unwrap_or_default(),
-            Some(&user.user.username),
-        ),
-    );
-    p.finish()?;
-    let new = new.ok_or_else(|| AppError::internal("checked password lost"))?;
-    let logged_in = login::change_password(&state, &user, current, new).await?;
+    let change = PasswordChange::check(
+        body.current_password,
+        body.new_password,
+        None,
+        &user.user.username,
+    )?;
+    let logged_in = ops::change_password(&state, &user, change).await?;
     Ok(HttpResponse::Ok().json(logged_in.answer()))
 }

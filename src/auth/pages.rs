@@ -7,9 +7,10 @@ use askama::Template;
 use rand::RngCore;
 use serde::Deserialize;
 
-use super::rules::NewPassword;
+use super::rules::PasswordChange;
 use super::token::TokenKeys;
-use super::{PageUser, Role, login, optional_page_user};
+use super::views::{Area, areas_for};
+use super::{PageUser, ops, optional_page_user};
 use crate::error::AppError;
 use crate::extract::client_addr;
 use crate::page::{
@@ -144,7 +145,7 @@ async fn login_submit(
         );
     }
     let client = client_addr(&req, &state.config);
-    match login::attempt(&state, &username, password, client).await {
+    match ops::attempt(&state, &username, password, client).await {
         Ok(logged_in) => {
             let mut response = see_other(&next);
             response
@@ -175,134 +176,12 @@ async fn logout(
     form: web::Form<CsrfForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    login::logout(&state, &user).await?;
+    ops::logout(&state, &user).await?;
     let mut response = see_other("/login");
     response
         .add_cookie(&session_cookie(&state, ""))
         .map_err(AppError::internal)?;
     Ok(response)
-}
-
-/// A place on the landing page.
-#[derive(Debug, Clone)]
-pub struct Area {
-    pub title: &'static str,
-    pub href: String,
-    pub description: &'static str,
-}
-
-/// The areas a role can reach. Only built pages are listed: no dead ends.
-pub fn areas_for(role: Role, region_code: &str) -> Vec<Area> {
-    let area = |title: &'static str, href: String, description: &'static str| Area {
-        title,
-        href,
-        description,
-    };
-    let mut areas = Vec::new();
-    match role {
-        Role::Doctor => {
-            areas.push(area(
-                "我的学习",
-                "/study".into(),
-                "学时进度、登记自学、上传证明、跟班日志",
-            ));
-            areas.push(area(
-                "集中培训",
-                "/sessions".into(),
-                "近期培训安排与扫码签到",
-            ));
-            areas.push(area(
-                "我的考试",
-                "/exams".into(),
-                "单元测试、年度考核、结业考核：在线答题与成绩",
-            ));
-        }
-        Role::Instructor => {
-            areas.push(area(
-                "集中培训",
-                "/sessions".into(),
-                "我授课的培训：签到码、出勤登记、签到表",
-            ));
-            areas.push(area(
-                "学时审核",
-                "/study/review".into(),
-                "审核我带教学员提交的学习记录",
-            ));
-        }
-        Role::CountyAdmin | Role::CityAdmin | Role::Sysadmin => {
-            areas.push(area(
-                "学员花名册",
-                "/roster".into(),
-                "查询学员，导入或导出 Excel 花名册，登记离岗",
-            ));
-            areas.push(area(
-                "学习进度",
-                "/progress".into(),
-                "各乡镇、各学员的学时进度，进度落后筛选与导出",
-            ));
-            areas.push(area(
-                "集中培训",
-                "/sessions".into(),
-                "安排培训、签到、出勤与签到表",
-            ));
-            if role != Role::Sysadmin {
-                areas.push(area(
-                    "学时审核",
-                    "/study/review".into(),
-                    "审核学员自学登记与证明",
-                ));
-            }
-            areas.push(area(
-                "考试管理",
-                "/exams".into(),
-                "按组卷规则随机出卷，成绩与试题分析",
-            ));
-            areas.push(area(
-                "题库",
-                "/bank".into(),
-                "各领域题目统计，导入 GIFT / Aiken / Moodle XML / Excel，导出",
-            ));
-            areas.push(area(
-                "导入平台学时",
-                "/study/import".into(),
-                "导入中国继续医学教育网等平台的学习记录",
-            ));
-            areas.push(area(
-                "用户管理",
-                "/users".into(),
-                "查看、新建、停用本辖区的账号，重置密码",
-            ));
-            areas.push(area(
-                "行政区划",
-                format!("/regions?parent={region_code}"),
-                "浏览辖区内的乡镇（街道）和村（居）",
-            ));
-            areas.push(area(
-                "导入乡镇和村",
-                "/regions/import".into(),
-                "从 CSV 文件批量导入或更新辖区内的乡镇、村",
-            ));
-        }
-    }
-    if role == Role::Sysadmin {
-        areas.push(area(
-            "审计日志",
-            "/audit".into(),
-            "登录、拒绝访问与账号变更记录，及防篡改校验",
-        ));
-    }
-    let program = if role.is_admin() {
-        "学时要求、报送期限与名额分配表"
-    } else {
-        "学时要求与各项期限"
-    };
-    areas.push(area("培训项目", "/programs".into(), program));
-    areas.push(area(
-        "我的账户",
-        "/account".into(),
-        "查看账户信息，修改密码",
-    ));
-    areas
 }
 
 #[derive(Template)]
@@ -318,15 +197,11 @@ struct HomePage {
 
 /// `GET /home`: who you are, where, and where you can go.
 async fn home(state: web::Data<AppState>, user: PageUser) -> PageResult {
-    let region = user.region.clone();
-    let lineage = state
-        .db(move |conn| crate::regions::store::lineage(conn, &region))
-        .await?;
     let page = HomePage {
         nav: Nav::of(&user),
         display_name: user.user.display_name.clone(),
         role_label: user.role().label(),
-        lineage: lineage.into_iter().map(|r| r.name).collect(),
+        lineage: ops::lineage(&state, &user).await?,
         last_login: user.user.previous_login_at.map(time::display_cst),
         areas: areas_for(user.role(), &user.region.code),
     };
@@ -390,29 +265,17 @@ async fn change_password(
 ) -> PageResult {
     let form = form.into_inner();
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    let mut p = crate::error::Problems::new();
-    let current = form.current_password.unwrap_or_default();
-    if current.is_empty() {
-        p.add("current_password", "请输入当前密码");
-    }
-    let new_raw = form.new_password.unwrap_or_default();
-    let new = p.take(
-        "new_password",
-        NewPassword::parse(&new_raw, Some(&user.user.username)),
+    let change = PasswordChange::check(
+        form.current_password,
+        form.new_password,
+        Some(form.confirm_password.as_deref().unwrap_or_default()),
+        &user.user.username,
     );
-    if new.is_some() && form.confirm_password.as_deref() != Some(new_raw.as_str()) {
-        p.add("confirm_password", "两次输入的新密码不一致");
-    }
-    if let Err(AppError::Validation(errors)) = p.finish() {
-        return html_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &account_page(&user, errors, false),
-        );
-    }
-    let Some(new) = new else {
-        return Err(AppError::internal("checked password lost").into());
+    let logged_in = match change {
+        Ok(change) => ops::change_password(&state, &user, change).await,
+        Err(e) => Err(e),
     };
-    let logged_in = match login::change_password(&state, &user, current, new).await {
+    let logged_in = match logged_in {
         Ok(logged_in) => logged_in,
         Err(AppError::Validation(errors)) => {
             return html_status(

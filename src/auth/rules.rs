@@ -88,6 +88,43 @@ pub fn display_name(raw: &str) -> Result<String, String> {
     Ok(name.to_owned())
 }
 
+/// A checked change of one's own password: the current one given, the new one meeting
+/// the policy ([`NewPassword`]) and, on the page, typed twice alike.
+#[derive(Debug)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: NewPassword,
+}
+
+impl PasswordChange {
+    /// Check every field at once; `confirm` is the page's second entry (the API has none).
+    pub fn check(
+        current: Option<String>,
+        new: Option<String>,
+        confirm: Option<&str>,
+        username: &str,
+    ) -> crate::error::AppResult<PasswordChange> {
+        let mut p = crate::error::Problems::new();
+        let current = p.field(
+            "current_password",
+            current
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| "请输入当前密码".to_owned()),
+        );
+        let new_raw = new.unwrap_or_default();
+        let new = p.field("new_password", NewPassword::parse(&new_raw, Some(username)));
+        if new.is_ok() && confirm.is_some_and(|c| c != new_raw) {
+            p.add("confirm_password", "两次输入的新密码不一致");
+        }
+        p.build(|| {
+            Ok(PasswordChange {
+                current: current?,
+                new: new?,
+            })
+        })
+    }
+}
+
 /// How many failures within `window` lock a key, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottlePolicy {
@@ -259,6 +296,31 @@ mod tests {
         assert!(NewPassword::parse("abcdefgh", None).is_err());
         assert!(NewPassword::parse("doctor01", Some("doctor01")).is_err());
         assert!(!format!("{:?}", NewPassword::parse("cunyi2026", None).unwrap()).contains("cunyi"));
+    }
+
+    #[test]
+    fn a_password_change_names_each_bad_field() {
+        let fields = |e: crate::error::AppError| -> Vec<String> {
+            e.field_errors().iter().map(|f| f.field.clone()).collect()
+        };
+        let ok = PasswordChange::check(
+            Some("old-2026".into()),
+            Some("new-2026!".into()),
+            Some("new-2026!"),
+            "wang",
+        )
+        .unwrap();
+        assert_eq!(ok.current, "old-2026");
+        let none = PasswordChange::check(None, None, None, "wang").unwrap_err();
+        assert_eq!(fields(none), ["current_password", "new_password"]);
+        let mismatch = PasswordChange::check(
+            Some("old-2026".into()),
+            Some("new-2026!".into()),
+            Some("new-2027!"),
+            "wang",
+        )
+        .unwrap_err();
+        assert_eq!(fields(mismatch), ["confirm_password"]);
     }
 
     #[test]

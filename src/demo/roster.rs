@@ -39,8 +39,8 @@ fn program(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<i64> 
     if let Some(id) = existing {
         return Ok(id);
     }
-    let def = crate::program::rules::preset("zaozhuang-2024").map_err(anyhow::Error::msg)?;
-    let program = crate::program::store::insert(conn, &def, &Actor::cli(), now)
+    let def = crate::program::preset("zaozhuang-2024").map_err(anyhow::Error::msg)?;
+    let program = crate::program::insert(conn, &def, &Actor::cli(), now)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(program.row.id)
 }
@@ -161,7 +161,7 @@ fn county_sheet(
 /// Load the demo roster (idempotent).
 pub fn load(conn: &mut AnyConnection, pii: &Pii, now: NaiveDateTime) -> anyhow::Result<()> {
     let program_id = program(conn, now)?;
-    let quotas = crate::program::store::get(conn, program_id)?
+    let quotas = crate::program::get(conn, program_id)?
         .context("demo program vanished")?
         .quotas;
     let mut rng = StdRng::seed_from_u64(2024);
@@ -182,7 +182,7 @@ pub fn load(conn: &mut AnyConnection, pii: &Pii, now: NaiveDateTime) -> anyhow::
             &mut serial,
             &mut taken,
         );
-        let region = crate::regions::store::find(conn, county)?.context("demo county missing")?;
+        let region = crate::regions::find(conn, county)?.context("demo county missing")?;
         let target = crate::roster::import::Target {
             county: region,
             program_id: Some(program_id),
@@ -235,7 +235,7 @@ fn link_demo_doctor(conn: &mut AnyConnection) -> anyhow::Result<()> {
     if linked == 0 {
         let doctor: i64 = doctors::table
             .filter(doctors::region_code.eq(super::DEMO_VILLAGE))
-            .filter(doctors::status.eq("active"))
+            .filter(doctors::status.eq(crate::roster::DoctorStatus::Active))
             .order(doctors::id)
             .select(doctors::id)
             .first(conn)?;

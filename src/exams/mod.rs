@@ -12,7 +12,6 @@ pub mod rules;
 pub mod store;
 pub mod views;
 
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize};

@@ -2,24 +2,25 @@
 //! tutors groups — an affiliation, a title, a specialty, usually a login account.
 
 pub mod api;
+pub mod ops;
 pub mod rules;
 pub mod store;
-
-pub use store::{get_scoped, list};
+pub mod views;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+pub use store::{by_user, get_scoped, list};
 
 /// An instructor as stored.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = crate::db::schema::instructors)]
 pub struct Instructor {
     pub id: i64,
     pub name: String,
     pub phone: Option<String>,
     /// Masked (`370402********1234`) when an ID number was given.
-    #[serde(rename = "id_number")]
     pub id_number_masked: Option<String>,
     pub organization_id: Option<i64>,
     pub title: Option<String>,
@@ -27,7 +28,6 @@ pub struct Instructor {
     pub region_code: String,
     pub user_id: Option<i64>,
     pub active: bool,
-    #[serde(with = "crate::time::serde_rfc3339")]
     pub created_at: NaiveDateTime,
 }
 
@@ -44,6 +44,15 @@ pub struct InstructorBody {
     pub region_code: Option<String>,
     pub username: Option<String>,
     pub password: Option<String>,
+}
+
+/// `GET /api/v1/instructors` filters, as sent.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub paging: crate::extract::PageParams,
+    /// A region code: only the instructors of its subtree (inside the caller's).
+    pub region: Option<String>,
 }
 
 /// A checked instructor.

@@ -10,8 +10,7 @@ use crate::db::schema::{instructors, regions};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
 use crate::pii::Pii;
-use crate::regions::Scope;
-use crate::regions::store::in_scope;
+use crate::regions::{Scope, in_scope};
 
 pub fn get_scoped(
     conn: &mut AnyConnection,
@@ -39,26 +38,55 @@ pub fn by_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Option<Ins
         .optional()
 }
 
+/// A page of the instructors in `scope`, by id.
 pub fn list(
     conn: &mut AnyConnection,
     scope: &Scope,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Instructor>, i64)> {
-    let total = instructors::table
-        .inner_join(regions::table)
-        .filter(in_scope(scope))
-        .count()
-        .get_result(conn)?;
-    let items = instructors::table
-        .inner_join(regions::table)
-        .filter(in_scope(scope))
+    list_in(conn, scope, None, offset, limit)
+}
+
+/// A page of the instructors in `scope` and in `region`, when given, by id.
+pub fn list_in(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    region: Option<&Scope>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Instructor>, i64)> {
+    let query = || {
+        let mut q = instructors::table
+            .inner_join(regions::table)
+            .filter(in_scope(scope))
+            .into_boxed();
+        if let Some(region) = region {
+            q = q.filter(in_scope(region));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
         .order(instructors::id)
         .offset(offset)
         .limit(limit)
         .select(Instructor::as_select())
         .load(conn)?;
     Ok((items, total))
+}
+
+/// The instructor linked to an account, with its region's path.
+pub fn by_user_with_path(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> QueryResult<Option<(Instructor, String)>> {
+    instructors::table
+        .inner_join(regions::table)
+        .filter(instructors::user_id.eq(user_id))
+        .select((Instructor::as_select(), regions::path))
+        .first(conn)
+        .optional()
 }
 
 /// Insert an instructor (linked to `user_id` when an account was opened), audited.

@@ -3,69 +3,36 @@
 //! technique-promotion centres (适宜技术推广中心), each on the region tree.
 
 pub mod api;
+pub mod ops;
 pub mod rules;
 pub mod store;
-
-pub use store::get;
+pub mod views;
 
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    VillageClinic,
-    TownshipCenter,
-    CountyHospital,
-    CityHospital,
-    TrainingBase,
-    PromotionCenter,
-}
+pub use rules::is_practice;
+pub use store::{NewOrgRow, get};
 
-impl OrgKind {
-    pub const ALL: [OrgKind; 6] = [
-        OrgKind::VillageClinic,
-        OrgKind::TownshipCenter,
-        OrgKind::CountyHospital,
-        OrgKind::CityHospital,
-        OrgKind::TrainingBase,
-        OrgKind::PromotionCenter,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::VillageClinic => "village_clinic",
-            OrgKind::TownshipCenter => "township_center",
-            OrgKind::CountyHospital => "county_hospital",
-            OrgKind::CityHospital => "city_hospital",
-            OrgKind::TrainingBase => "training_base",
-            OrgKind::PromotionCenter => "promotion_center",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<OrgKind> {
-        OrgKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            OrgKind::VillageClinic => "村卫生室",
-            OrgKind::TownshipCenter => "乡镇卫生院（社区卫生服务中心）",
-            OrgKind::CountyHospital => "县级医院",
-            OrgKind::CityHospital => "市级医院",
-            OrgKind::TrainingBase => "乡村医生培训基地",
-            OrgKind::PromotionCenter => "适宜技术推广中心",
-        }
+crate::text_enum! {
+    /// A kind of organization, stored as its code.
+    pub enum OrgKind {
+        VillageClinic = "village_clinic" / "村卫生室",
+        TownshipCenter = "township_center" / "乡镇卫生院（社区卫生服务中心）",
+        CountyHospital = "county_hospital" / "县级医院",
+        CityHospital = "city_hospital" / "市级医院",
+        TrainingBase = "training_base" / "乡村医生培训基地",
+        PromotionCenter = "promotion_center" / "适宜技术推广中心",
     }
 }
 
 /// An organization as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = crate::db::schema::organizations)]
 pub struct Organization {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub region_code: String,
     pub address: Option<String>,
     pub is_demo: bool,
@@ -78,6 +45,15 @@ pub struct OrgBody {
     pub kind: Option<String>,
     pub region_code: Option<String>,
     pub address: Option<String>,
+}
+
+/// `GET /api/v1/organizations` filters, as sent.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub paging: crate::extract::PageParams,
+    pub kind: Option<String>,
+    pub q: Option<String>,
 }
 
 /// A checked new organization.

@@ -1,6 +1,7 @@
 //! Which level of the region tree each kind of organization sits on.
 
 use super::{NewOrg, OrgBody, OrgKind};
+use crate::access::Role;
 use crate::error::{AppResult, Problems};
 use crate::regions::{Level, RegionCode};
 
@@ -24,19 +25,29 @@ pub fn clinic_name(village_name: &str) -> String {
     format!("{}卫生室", village_name.trim_end_matches("（演示）"))
 }
 
-/// Check the shape of a new organization (the region is looked up afterwards).
+/// Who sees the organizations of their region: instructors and administrators.
+pub const STAFF: &[Role] = &[
+    Role::Instructor,
+    Role::CountyAdmin,
+    Role::CityAdmin,
+    Role::Sysadmin,
+];
+
+/// Check the shape of a new organization (the region is looked up afterwards): a name
+/// of 1–100 characters, a known kind, a well-formed region code, an address of at most
+/// 200 characters.
 pub fn check(body: &OrgBody) -> AppResult<NewOrg> {
     let mut p = Problems::new();
     let name = body.name.as_deref().unwrap_or("").trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
         p.add("name", "机构名称应为 1–100 个字符");
     }
-    let kind = p.take(
+    let kind = p.field(
         "kind",
         OrgKind::parse(body.kind.as_deref().unwrap_or(""))
             .ok_or_else(|| "机构类型应为 village_clinic、township_center、county_hospital、city_hospital、training_base 或 promotion_center".to_owned()),
     );
-    let region = p.take(
+    let region = p.field(
         "region_code",
         RegionCode::parse(body.region_code.as_deref().unwrap_or("")),
     );
@@ -49,22 +60,26 @@ pub fn check(body: &OrgBody) -> AppResult<NewOrg> {
     if address.as_ref().is_some_and(|a| a.chars().count() > 200) {
         p.add("address", "地址不能超过 200 个字符");
     }
-    p.finish()?;
-    match (kind, region) {
-        (Some(kind), Some(region)) => Ok(NewOrg {
+    p.build(|| {
+        Ok(NewOrg {
             name,
-            kind,
-            region_code: region.as_str().to_owned(),
+            kind: kind?,
+            region_code: region?.as_str().to_owned(),
             address,
-        }),
-        _ => Err(crate::error::AppError::internal("checked org lost a field")),
-    }
+        })
+    })
+}
+
+/// Is this organization a place a doctor practises (a village clinic or a township
+/// centre)?
+pub fn is_practice(kind: OrgKind) -> bool {
+    matches!(kind, OrgKind::VillageClinic | OrgKind::TownshipCenter)
 }
 
 /// The level check as a message.
-pub fn check_level(kind: OrgKind, level: Option<Level>) -> Result<(), String> {
+pub fn check_level(kind: OrgKind, level: Level) -> Result<(), String> {
     let allowed = allowed_levels(kind);
-    if level.is_some_and(|l| allowed.contains(&l)) {
+    if allowed.contains(&level) {
         Ok(())
     } else {
         let labels: Vec<&str> = allowed.iter().map(|l| l.label()).collect();
@@ -82,10 +97,11 @@ mod tests {
 
     #[test]
     fn clinics_live_in_villages_and_bases_anywhere_from_township_up() {
-        assert!(check_level(OrgKind::VillageClinic, Some(Level::Village)).is_ok());
-        assert!(check_level(OrgKind::VillageClinic, Some(Level::County)).is_err());
-        assert!(check_level(OrgKind::TrainingBase, Some(Level::County)).is_ok());
-        assert!(check_level(OrgKind::TrainingBase, Some(Level::Village)).is_err());
+        assert!(check_level(OrgKind::VillageClinic, Level::Village).is_ok());
+        assert!(check_level(OrgKind::VillageClinic, Level::County).is_err());
+        assert!(check_level(OrgKind::TrainingBase, Level::County).is_ok());
+        assert!(check_level(OrgKind::TrainingBase, Level::Village).is_err());
+        assert!(is_practice(OrgKind::TownshipCenter) && !is_practice(OrgKind::CountyHospital));
     }
 
     #[test]

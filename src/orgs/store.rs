@@ -8,9 +8,9 @@ use crate::audit::{self, Actor, Entry};
 use crate::db::schema::{organizations, regions};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
-use crate::regions::Scope;
-use crate::regions::store::in_scope;
+use crate::regions::{Scope, in_scope};
 
+/// An organization with its region's path.
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(Organization, String)>> {
     organizations::table
         .inner_join(regions::table)
@@ -35,12 +35,12 @@ pub fn list(
             .filter(in_scope(scope))
             .into_boxed();
         if let Some(kind) = kind {
-            q_ = q_.filter(organizations::kind.eq(kind.as_str()));
+            q_ = q_.filter(organizations::kind.eq(kind));
         }
         if let Some(text) = q.map(str::trim).filter(|t| !t.is_empty()) {
             q_ = q_.filter(
                 organizations::name
-                    .like(format!("%{}%", crate::users::store::escape_like(text)))
+                    .like(format!("%{}%", crate::users::escape_like(text)))
                     .escape('\\'),
             );
         }
@@ -56,11 +56,12 @@ pub fn list(
     Ok((items, total))
 }
 
+/// A new organization's row.
 #[derive(Insertable)]
 #[diesel(table_name = organizations)]
-pub struct OrgRow<'a> {
+pub struct NewOrgRow<'a> {
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: OrgKind,
     pub region_code: &'a str,
     pub address: Option<&'a str>,
     pub is_demo: bool,
@@ -88,9 +89,9 @@ pub fn insert(
             )));
         }
         let id: i64 = diesel::insert_into(organizations::table)
-            .values(OrgRow {
+            .values(NewOrgRow {
                 name: &new.name,
-                kind: new.kind.as_str(),
+                kind: new.kind,
                 region_code: &new.region_code,
                 address: new.address.as_deref(),
                 is_demo: false,
@@ -104,7 +105,7 @@ pub fn insert(
             actor,
             &Entry::new("organization.created")
                 .target(format!("organization:{id}"))
-                .detail(serde_json::json!({ "name": new.name, "kind": new.kind.as_str(), "region_code": new.region_code })),
+                .detail(serde_json::json!({ "name": new.name, "kind": new.kind, "region_code": new.region_code })),
             now,
         )?;
         Ok(organizations::table

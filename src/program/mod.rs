@@ -5,18 +5,20 @@
 //! city; `presets/` holds the two cities' plans as readable files.
 
 pub mod api;
+pub mod ops;
 pub mod pages;
 pub mod rules;
 pub mod store;
-
-pub use store::{covering, get, list_visible, policy, region_of};
+pub mod views;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// A kind of study a requirement counts (defined with the ledger).
 pub use crate::study::StudyKind;
+pub use rules::{preset, share_met};
+pub use store::{covering, get, insert, list_visible, policy, region_of};
+pub use views::ProgramView;
 
 /// Several kinds that must add up to a minimum together (Weifang: 带教学习、跟班学习和
 /// 技能操作至少60学时).
@@ -174,24 +176,6 @@ pub struct ProgramDef {
     pub catalog: Vec<CatalogCourse>,
 }
 
-/// A program as the API shows it: `{id,name,region_code,start_year,end_year,requirements,
-/// deadlines,quotas}` plus `preset`, `version` and the concrete `calendar`.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProgramView {
-    pub id: i64,
-    pub name: String,
-    pub preset: Option<String>,
-    pub region_code: String,
-    pub start_year: i32,
-    pub end_year: i32,
-    pub version: i32,
-    pub requirements: Requirements,
-    pub deadlines: Deadlines,
-    pub quotas: Vec<Quota>,
-    pub catalog: Vec<CatalogCourse>,
-    pub calendar: Vec<rules::Due>,
-}
-
 /// A program with its quotas, loaded.
 #[derive(Debug, Clone)]
 pub struct Program {
@@ -202,27 +186,7 @@ pub struct Program {
 }
 
 impl Program {
-    pub fn view(&self) -> ProgramView {
-        ProgramView {
-            id: self.row.id,
-            name: self.row.name.clone(),
-            preset: self.row.preset.clone(),
-            region_code: self.row.region_code.clone(),
-            start_year: self.row.start_year,
-            end_year: self.row.end_year,
-            version: self.row.version,
-            requirements: self.policy.requirements.clone(),
-            deadlines: self.policy.deadlines.clone(),
-            quotas: self.quotas.clone(),
-            catalog: self.catalog.clone(),
-            calendar: rules::calendar(
-                &self.policy.deadlines,
-                self.row.start_year,
-                self.row.end_year,
-            ),
-        }
-    }
-
+    /// The cohort years the program covers.
     pub fn years(&self) -> std::ops::RangeInclusive<i32> {
         self.row.start_year..=self.row.end_year
     }
@@ -247,7 +211,7 @@ pub struct ProgramBody {
 }
 
 /// A quota row with what fills it: places vs enrolled doctors.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QuotaUse {
     pub region_code: String,
     pub region_name: String,

@@ -5,9 +5,10 @@ use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
-use super::api::quota_rows;
-use super::{Program, ProgramBody, QuotaUse, rules, store};
-use crate::auth::{PageUser, Role};
+use super::ops::QuotaLine;
+use super::views::{due_label, hours_text};
+use super::{Program, ProgramBody, ops};
+use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::page::{Nav, PageResult, check_csrf, html, html_status, see_other};
 use crate::state::AppState;
@@ -32,9 +33,9 @@ struct ListPage {
 }
 
 fn preset_names() -> Vec<(&'static str, String)> {
-    rules::preset_keys()
+    ops::presets()
         .into_iter()
-        .filter_map(|k| rules::preset(k).ok().map(|d| (k, d.name)))
+        .map(|p| (p.key, p.name))
         .collect()
 }
 
@@ -43,16 +44,12 @@ async fn list_page(
     user: &PageUser,
     error: Option<String>,
 ) -> Result<ListPage, AppError> {
-    let region = user.region.clone();
-    let programs = state
-        .db(move |conn| store::list_visible(conn, &region))
-        .await?;
     Ok(ListPage {
         nav: Nav::of(user),
         csrf: user.csrf.clone(),
-        programs,
+        programs: ops::list(state, user).await?,
         presets: preset_names(),
-        can_create: matches!(user.role(), Role::CityAdmin | Role::Sysadmin),
+        can_create: ops::may_create(user),
         error,
     })
 }
@@ -75,23 +72,11 @@ async fn create(
     form: web::Form<CreateForm>,
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
-    user.require(&[Role::CityAdmin, Role::Sysadmin])?;
     let body = ProgramBody {
         preset: form.preset.clone(),
         ..ProgramBody::default()
     };
-    let outcome = match rules::definition_from_body(&body) {
-        Ok(def) if user.role() == Role::CityAdmin && def.region_code != user.region.code => {
-            Err(AppError::Forbidden("只能为本市建立培训项目".into()))
-        }
-        Ok(def) => {
-            let actor = user.actor();
-            state
-                .db(move |conn| store::insert(conn, &def, &actor, time::now()))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let outcome = ops::create(&state, &user, &body).await;
     match outcome {
         Ok(program) => Ok(see_other(&format!("/programs/{}", program.row.id))),
         Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_) | AppError::Validation(_))) => {
@@ -127,34 +112,9 @@ struct DetailPage {
     can_see_quotas: bool,
 }
 
-fn hours_text(minutes: i32, class_hour_minutes: i32) -> String {
-    if minutes == 0 {
-        return "不作要求".into();
-    }
-    let hours = f64::from(minutes) / 60.0;
-    let class_hours = f64::from(minutes) / f64::from(class_hour_minutes.max(1));
-    if class_hour_minutes == 60 {
-        format!("{hours:.0} 学时（{minutes} 分钟）")
-    } else {
-        format!("{class_hours:.1} 学时（{hours:.1} 小时）")
-    }
-}
-
-fn due_label(d: &rules::Due) -> String {
-    match (d.kind, d.quarter) {
-        ("annual_plan", _) => format!("{} 年度培训计划报市卫健委", d.year),
-        ("quarterly_summary", Some(q)) => format!("{} 年第 {q} 季度培训工作总结", d.year),
-        ("training_done", _) => format!("{} 年度培训任务完成", d.year),
-        ("annual_scores", _) => format!("{} 年度综合考核成绩报送", d.year),
-        ("annual_summary", _) => format!("{} 年度培训工作总结", d.year),
-        (other, _) => other.to_owned(),
-    }
-}
-
 /// `GET /programs/{id}`.
-async fn detail(state: web::Data<AppState>, user: PageUser, path: web::Path<String>) -> PageResult {
-    let id = path.parse().map_err(|_| AppError::NotFound)?;
-    let program = crate::access::load_program(&state, &user, id).await?;
+async fn detail(state: web::Data<AppState>, user: PageUser, path: web::Path<i64>) -> PageResult {
+    let program = ops::get(&state, &user, path.into_inner()).await?;
     let r = &program.policy.requirements;
     let mut hours = vec![
         (
@@ -182,18 +142,16 @@ async fn detail(state: web::Data<AppState>, user: PageUser, path: web::Path<Stri
         ));
     }
     let today = time::today_cst();
-    let dues = rules::calendar(
-        &program.policy.deadlines,
-        program.row.start_year,
-        program.row.end_year,
-    )
-    .iter()
-    .map(|d| DueRow {
-        label: due_label(d),
-        due: d.due.format("%Y-%m-%d").to_string(),
-        passed: d.due < today,
-    })
-    .collect();
+    let dues = program
+        .view()
+        .calendar
+        .iter()
+        .map(|d| DueRow {
+            label: due_label(d),
+            due: d.due.format("%Y-%m-%d").to_string(),
+            passed: d.due < today,
+        })
+        .collect();
     html(&DetailPage {
         nav: Nav::of(&user),
         can_see_quotas: user.role().is_admin(),
@@ -214,54 +172,16 @@ struct QuotasPage {
     totals: Vec<(i64, i64)>,
 }
 
-/// One district across the years.
-pub struct QuotaLine {
-    pub region_code: String,
-    pub region_name: String,
-    pub cells: Vec<Option<QuotaUse>>,
-}
-
 /// `GET /programs/{id}/quotas`: districts × years, places vs enrolled.
-async fn quotas(state: web::Data<AppState>, user: PageUser, path: web::Path<String>) -> PageResult {
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
-    user.require(Role::ADMINS)?;
-    let program = crate::access::load_program(&state, &user, id).await?;
-    let uses = quota_rows(&state, &user, id).await?;
-    let years: Vec<i32> = program.years().collect();
-    let mut rows: Vec<QuotaLine> = Vec::new();
-    for u in &uses {
-        if !rows.iter().any(|r| r.region_code == u.region_code) {
-            rows.push(QuotaLine {
-                region_code: u.region_code.clone(),
-                region_name: u.region_name.clone(),
-                cells: years
-                    .iter()
-                    .map(|y| {
-                        uses.iter()
-                            .find(|x| x.region_code == u.region_code && x.year == *y)
-                            .cloned()
-                    })
-                    .collect(),
-            });
-        }
-    }
-    rows.sort_by(|a, b| a.region_code.cmp(&b.region_code));
-    let totals = years
-        .iter()
-        .map(|y| {
-            let of_year = uses.iter().filter(|u| u.year == *y);
-            (
-                of_year.clone().map(|u| i64::from(u.places)).sum(),
-                of_year.map(|u| u.enrolled).sum(),
-            )
-        })
-        .collect();
+async fn quotas(state: web::Data<AppState>, user: PageUser, path: web::Path<i64>) -> PageResult {
+    let id = path.into_inner();
+    let table = ops::quota_table(&state, &user, id).await?;
     html(&QuotasPage {
         nav: Nav::of(&user),
         program_id: id,
-        program_name: program.row.name.clone(),
-        years,
-        rows,
-        totals,
+        program_name: table.program.row.name.clone(),
+        years: table.years,
+        rows: table.rows,
+        totals: table.totals,
     })
 }

@@ -5,16 +5,18 @@
 pub mod api;
 pub mod csv;
 pub mod import;
+pub mod ops;
 pub mod pages;
 pub mod rules;
 pub mod store;
-
-pub use store::{children, find, in_scope, resolve};
+pub mod views;
 
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+pub use ops::parse_dry_run;
 pub use rules::{Level, RegionCode, Scope};
+pub use store::{children, counties_in, find, in_scope, lineage, resolve, seed_builtin};
 
 /// One node of the tree.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
@@ -22,7 +24,7 @@ pub use rules::{Level, RegionCode, Scope};
 pub struct Region {
     pub code: String,
     pub name: String,
-    pub level: String,
+    pub level: Level,
     pub parent_code: Option<String>,
     #[serde(skip)]
     pub path: String,
@@ -38,13 +40,13 @@ impl Region {
         Scope::new(&self.code, &self.path)
     }
 
-    pub fn level(&self) -> Option<Level> {
-        Level::parse(&self.level)
+    pub fn level(&self) -> Level {
+        self.level
     }
 
     /// Chinese name of the level, for pages.
     pub fn level_label(&self) -> &'static str {
-        self.level().map_or("", Level::label)
+        self.level.label()
     }
 }
 
@@ -65,6 +67,18 @@ pub struct ImportReport {
     pub unchanged: usize,
     pub errors: Vec<ImportError>,
     pub dry_run: bool,
+}
+
+/// `GET /api/v1/regions?parent=` and `GET /regions?parent=`, as sent.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct BrowseQuery {
+    pub parent: Option<String>,
+}
+
+/// `POST /api/v1/regions/import?dry_run=`, as sent.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ImportQuery {
+    pub dry_run: Option<String>,
 }
 
 /// A bad row: its 1-based row number in the file (the header is row 1), the column and

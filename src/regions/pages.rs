@@ -4,10 +4,9 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::web;
 use askama::Template;
-use serde::Deserialize;
 
-use super::api::{MAX_IMPORT_BYTES, import_bytes};
-use super::{ImportReport, Region, store};
+use super::ops::{self, MAX_IMPORT_BYTES, import_bytes};
+use super::{BrowseQuery, ImportReport, Region};
 use crate::auth::{PageUser, Role};
 use crate::error::AppError;
 use crate::extract::read_form;
@@ -30,40 +29,19 @@ struct BrowsePage {
     can_import: bool,
 }
 
-#[derive(Debug, Deserialize)]
-struct BrowseQuery {
-    parent: Option<String>,
-}
-
 /// `GET /regions?parent=CODE`: a node, its ancestors and its children.
 async fn browse(
     state: web::Data<AppState>,
     user: PageUser,
     query: web::Query<BrowseQuery>,
 ) -> PageResult {
-    let parent = query
-        .parent
-        .clone()
-        .filter(|p| !p.trim().is_empty())
-        .unwrap_or_else(|| user.region.code.clone());
-    let (current, lineage, children) = state
-        .db(move |conn| {
-            let current = store::resolve(conn, &parent)?.ok_or(AppError::NotFound)?;
-            let lineage = store::lineage(conn, &current)?;
-            let children = store::children(conn, Some(&current.code))?;
-            Ok::<_, AppError>((current, lineage, children))
-        })
-        .await?;
-    let can_import = user.role().is_admin() && user.scope().contains_path(&current.path);
+    let browse = ops::browse(&state, &user, query.parent.as_deref()).await?;
     html(&BrowsePage {
         nav: Nav::of(&user),
-        lineage: lineage
-            .into_iter()
-            .filter(|r| r.code != current.code)
-            .collect(),
-        current: Some(current),
-        children,
-        can_import,
+        lineage: browse.ancestors,
+        current: Some(browse.current),
+        children: browse.children,
+        can_import: browse.can_import,
     })
 }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Region;
-use super::rules::{self, CheckedRow, RegionCode, Scope};
+use super::rules::{self, CheckedRow, Level, RegionCode, Scope};
 use crate::db::schema::regions;
 use crate::db::{self, AnyConnection};
 
@@ -52,6 +52,16 @@ pub fn lineage(conn: &mut AnyConnection, region: &Region) -> QueryResult<Vec<Reg
     Ok(found)
 }
 
+/// The county-level regions of a subtree, by code.
+pub fn counties_in(conn: &mut AnyConnection, scope: &Scope) -> QueryResult<Vec<Region>> {
+    regions::table
+        .filter(in_scope(scope))
+        .filter(regions::level.eq(Level::County))
+        .order(regions::code)
+        .select(Region::as_select())
+        .load(conn)
+}
+
 /// Number of nodes in the subtree, the root included.
 pub fn count_in_scope(conn: &mut AnyConnection, scope: &Scope) -> QueryResult<i64> {
     regions::table
@@ -77,7 +87,7 @@ pub fn paths_in_scope(
 struct NewRegion {
     code: String,
     name: String,
-    level: String,
+    level: Level,
     parent_code: Option<String>,
     path: String,
     is_gb: bool,
@@ -141,7 +151,7 @@ pub fn apply(
             fresh.push(NewRegion {
                 code: row.code.as_str().to_owned(),
                 name: row.name.clone(),
-                level: row.code.level().as_str().to_owned(),
+                level: row.code.level(),
                 parent_code: Some(row.parent.as_str().to_owned()),
                 path,
                 is_gb: row.is_gb,
@@ -185,7 +195,7 @@ pub fn seed_builtin(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult
                 .values(NewRegion {
                     code: code.as_str().to_owned(),
                     name: name.clone(),
-                    level: code.level().as_str().to_owned(),
+                    level: code.level(),
                     parent_code: parent.map(|p| p.as_str().to_owned()),
                     path: path.clone(),
                     is_gb: true,

@@ -1,92 +1,29 @@
 //! The roster (花名册): village doctors in training, their personal data protected,
 //! loaded from the spreadsheets counties already keep. One record per doctor, never
 //! deleted: leaving the post or dying is a status.
+//!
+//! Other areas reach the roster through the names re-exported here.
 
 pub mod api;
 pub mod import;
+pub mod ops;
 pub mod pages;
 pub mod rules;
 pub mod sheets;
 pub mod store;
+pub mod views;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use rules::{IdNumber, Phone};
-
-macro_rules! coded_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal [$($alias:literal),*]),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-
-            /// The Chinese label shown on pages and written in spreadsheets.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),* }
-            }
-
-            /// From the code, the label, or a common way of writing it.
-            pub fn parse(raw: &str) -> Option<$name> {
-                let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-                let s = s.as_str();
-                $(if s.eq_ignore_ascii_case($code) || s == $label $(|| s == $alias)* { return Some($name::$variant); })*
-                None
-            }
-
-            /// The labels, for messages and drop-downs.
-            pub fn labels() -> Vec<&'static str> {
-                vec![$($label),*]
-            }
-        }
-    };
-}
-
-coded_enum!(
-    /// 性别
-    Gender {
-        Male = "male" / "男" ["M", "男性"],
-        Female = "female" / "女" ["F", "女性"],
-    }
-);
-
-coded_enum!(
-    /// 学历
-    Education {
-        JuniorHigh = "junior_high" / "初中及以下" ["初中", "小学", "初中以下"],
-        Secondary = "secondary" / "中专（高中）" ["中专", "高中", "中专(高中)", "中职", "中技", "职高"],
-        College = "college" / "大专" ["专科", "高职", "大学专科"],
-        Bachelor = "bachelor" / "本科" ["大学本科", "学士"],
-        Master = "master" / "硕士及以上" ["硕士", "研究生", "博士"],
-    }
-);
-
-coded_enum!(
-    /// 执业资格
-    Qualification {
-        VillageDoctorCert = "village_doctor_cert" / "乡村医生执业证书" ["乡村医生", "村医证", "乡村医生执业证", "乡村医生证"],
-        AssistantPhysician = "assistant_physician" / "执业助理医师" ["助理医师", "乡村全科执业助理医师", "执业助理"],
-        Physician = "physician" / "执业医师" ["医师"],
-        None = "none" / "无" ["暂无", "没有"],
-    }
-);
-
-coded_enum!(
-    /// 在岗状态
-    DoctorStatus {
-        Active = "active" / "在岗" ["在职"],
-        LeftPost = "left_post" / "离岗" ["不在岗", "离职", "调离", "退休"],
-        Deceased = "deceased" / "死亡" ["已故", "去世"],
-    }
-);
+pub use ops::{import_county, upload_limits};
+pub use rules::{
+    DoctorStatus, Education, Gender, IdNumber, PersonName, Phone, Qualification, ancestor_scope,
+    check_char, cohort_year, county_of_path, loose_date,
+};
+pub use store::{DoctorRow, by_user, get, get_scoped, insert_many, list};
+pub use views::DoctorView;
 
 /// A doctor as stored (the encrypted ID is read only by the reveal).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -96,50 +33,21 @@ pub struct Doctor {
     pub name: String,
     pub id_number_masked: String,
     pub phone: String,
-    pub gender: String,
+    pub gender: Gender,
     pub birth_date: NaiveDate,
-    pub education: String,
-    pub qualification: String,
+    pub education: Education,
+    pub qualification: Qualification,
     pub region_code: String,
     pub county_code: String,
     pub clinic_id: Option<i64>,
     pub program_id: i64,
     pub cohort_year: i32,
-    pub status: String,
+    pub status: DoctorStatus,
     pub status_changed_on: Option<NaiveDate>,
     pub status_note: Option<String>,
     pub user_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-/// A doctor as the API shows it; `id_number` is always masked.
-#[derive(Debug, Clone, Serialize)]
-pub struct DoctorView {
-    pub id: i64,
-    pub name: String,
-    pub id_number: String,
-    pub phone: String,
-    pub gender: String,
-    pub birth_date: NaiveDate,
-    pub education: String,
-    pub qualification: String,
-    /// The most specific region known (village, township or county).
-    pub region_code: String,
-    pub region_name: String,
-    pub county_code: String,
-    pub township_code: Option<String>,
-    pub village_code: Option<String>,
-    pub clinic_id: Option<i64>,
-    pub clinic_name: Option<String>,
-    pub program_id: i64,
-    pub cohort_year: i32,
-    pub status: String,
-    pub status_changed_on: Option<NaiveDate>,
-    pub status_note: Option<String>,
-    pub user_id: Option<i64>,
-    #[serde(with = "crate::time::serde_rfc3339")]
-    pub created_at: NaiveDateTime,
 }
 
 /// A doctor with the names that go with it.
@@ -151,56 +59,10 @@ pub struct DoctorRecord {
     pub clinic_name: Option<String>,
 }
 
-impl DoctorRecord {
-    pub fn view(&self) -> DoctorView {
-        let d = &self.doctor;
-        let codes: Vec<&str> = self
-            .region_path
-            .split('/')
-            .filter(|c| !c.is_empty())
-            .collect();
-        let of_len = |n: usize| codes.iter().find(|c| c.len() == n).map(|c| (*c).to_owned());
-        DoctorView {
-            id: d.id,
-            name: d.name.clone(),
-            id_number: d.id_number_masked.clone(),
-            phone: d.phone.clone(),
-            gender: d.gender.clone(),
-            birth_date: d.birth_date,
-            education: d.education.clone(),
-            qualification: d.qualification.clone(),
-            region_code: d.region_code.clone(),
-            region_name: self.region_name.clone(),
-            county_code: d.county_code.clone(),
-            township_code: of_len(9),
-            village_code: of_len(12),
-            clinic_id: d.clinic_id,
-            clinic_name: self.clinic_name.clone(),
-            program_id: d.program_id,
-            cohort_year: d.cohort_year,
-            status: d.status.clone(),
-            status_changed_on: d.status_changed_on,
-            status_note: d.status_note.clone(),
-            user_id: d.user_id,
-            created_at: d.created_at,
-        }
-    }
-}
-
-/// Where a doctor works, as given: codes (API) or names (spreadsheets).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Place {
-    Code(String),
-    Names {
-        township: Option<String>,
-        village: Option<String>,
-    },
-}
-
-/// A checked doctor, before its place, program and clinic are resolved.
+/// The person on a roster line, every field checked.
 #[derive(Debug, Clone)]
-pub struct DoctorInput {
-    pub name: String,
+pub struct Person {
+    pub name: PersonName,
     pub id_number: IdNumber,
     pub phone: Phone,
     pub gender: Gender,
@@ -209,9 +71,28 @@ pub struct DoctorInput {
     pub qualification: Qualification,
     pub cohort_year: i32,
     pub status: DoctorStatus,
-    pub place: Place,
+}
+
+/// A checked spreadsheet row: the person and where they work, by name or code, as the
+/// county wrote it (resolved against the county's regions by the import).
+#[derive(Debug, Clone)]
+pub struct SheetRow {
+    pub person: Person,
+    pub township: Option<String>,
+    pub village: Option<String>,
     pub clinic: Option<String>,
-    pub program_id: Option<i64>,
+}
+
+/// A checked `POST`/`PUT /api/v1/doctors` body (resolved against the database by
+/// [`rules::place`]).
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub person: Person,
+    pub region: crate::regions::RegionCode,
+    /// The field that named the region (`village_code` or `region_code`), for errors.
+    pub region_field: &'static str,
+    pub program_id: i64,
+    pub clinic_id: Option<i64>,
 }
 
 /// `POST /api/v1/doctors` and `PUT /api/v1/doctors/{id}`, as sent.
@@ -230,6 +111,58 @@ pub struct DoctorBody {
     pub cohort_year: Option<i32>,
     pub clinic_id: Option<i64>,
     pub status: Option<String>,
+}
+
+/// `POST /api/v1/doctors/{id}/status` (and the page's form), as sent.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct StatusBody {
+    pub status: Option<String>,
+    pub effective_on: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A checked status change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub status: DoctorStatus,
+    pub on: NaiveDate,
+    pub note: Option<String>,
+}
+
+/// `POST /api/v1/doctors/{id}/account` (and the page's form), as sent.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct AccountBody {
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+/// `GET /api/v1/doctors` (and `/roster`) filters, as sent.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub paging: crate::extract::PageParams,
+    pub region: Option<String>,
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub cohort_year: Option<String>,
+    pub program_id: Option<String>,
+}
+
+/// `GET /api/v1/doctors/export.xlsx`: the list's filters and whether to show full ID
+/// numbers.
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportQuery {
+    #[serde(flatten)]
+    pub list: ListQuery,
+    pub full_id: Option<String>,
+}
+
+/// `POST /api/v1/doctors/import` options, as sent.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ImportQuery {
+    pub dry_run: Option<String>,
+    pub county: Option<String>,
+    pub program_id: Option<String>,
 }
 
 /// List filters.

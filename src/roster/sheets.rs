@@ -49,44 +49,24 @@ pub fn template() -> Result<Vec<u8>, XlsxError> {
 
 /// The roster with the given ID numbers (masked or full).
 pub fn export(rows: &[(DoctorRecord, String)]) -> Result<Vec<u8>, XlsxError> {
-    let label = |code: &str, all: &[(&str, &str)]| {
-        all.iter()
-            .find(|(c, _)| *c == code)
-            .map_or(code.to_owned(), |(_, l)| (*l).to_owned())
-    };
-    let genders: Vec<(&str, &str)> = Gender::ALL
-        .iter()
-        .map(|g| (g.as_str(), g.label()))
-        .collect();
-    let educations: Vec<(&str, &str)> = Education::ALL
-        .iter()
-        .map(|g| (g.as_str(), g.label()))
-        .collect();
-    let qualifications: Vec<(&str, &str)> = Qualification::ALL
-        .iter()
-        .map(|g| (g.as_str(), g.label()))
-        .collect();
-    let statuses: Vec<(&str, &str)> = DoctorStatus::ALL
-        .iter()
-        .map(|g| (g.as_str(), g.label()))
-        .collect();
     let values: Vec<Vec<String>> = rows
         .iter()
         .map(|(r, id_number)| {
             let v = r.view();
+            let d = &r.doctor;
             vec![
-                v.name.clone(),
+                v.name,
                 id_number.clone(),
-                v.phone.clone(),
-                label(&v.gender, &genders),
+                v.phone,
+                d.gender.label().to_owned(),
                 v.birth_date.to_string(),
-                label(&v.education, &educations),
-                label(&v.qualification, &qualifications),
-                v.township_code.clone().unwrap_or_default(),
-                v.village_code.clone().unwrap_or_default(),
-                v.clinic_name.clone().unwrap_or_default(),
+                d.education.label().to_owned(),
+                d.qualification.label().to_owned(),
+                v.township_code.unwrap_or_default(),
+                v.village_code.unwrap_or_default(),
+                v.clinic_name.unwrap_or_default(),
                 v.cohort_year.to_string(),
-                label(&v.status, &statuses),
+                d.status.label().to_owned(),
             ]
         })
         .collect();

@@ -2,16 +2,32 @@
 //! creator's region subtree and below its own role (API.md "Auth and users").
 
 pub mod api;
+pub mod ops;
 pub mod pages;
 pub mod rules;
 pub mod store;
+pub mod views;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::auth::Role;
-use crate::regions::Region;
+
+pub use ops::{PreparedAccount, prepare_account};
+pub use store::{escape_like, set_password};
+pub use views::UserView;
+
+/// Store an account prepared by [`prepare_account`] (inside the caller's transaction,
+/// with the record it belongs to).
+pub fn store_account(
+    conn: &mut crate::db::AnyConnection,
+    prepared: &PreparedAccount,
+    actor: &crate::audit::Actor,
+    now: NaiveDateTime,
+) -> Result<User, crate::error::AppError> {
+    store::insert(conn, &prepared.new, &prepared.hash, actor, now)
+}
 
 /// An account as stored, without its password hash (which only login reads).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -20,7 +36,7 @@ pub struct User {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub region_code: String,
     pub disabled: bool,
     pub token_version: i64,
@@ -32,41 +48,9 @@ pub struct User {
 }
 
 impl User {
-    /// The role; the column's CHECK constraint keeps it valid, and an unreadable value
-    /// would get the least privilege.
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Doctor)
+        self.role
     }
-
-    pub fn view(&self, region: Option<&Region>) -> UserView {
-        UserView {
-            id: self.id,
-            username: self.username.clone(),
-            display_name: self.display_name.clone(),
-            role: self.role(),
-            region_code: self.region_code.clone(),
-            region_name: region.map(|r| r.name.clone()),
-            disabled: self.disabled,
-            last_login_at: self.last_login_at,
-            created_at: self.created_at,
-        }
-    }
-}
-
-/// A user as the API shows it: `{id,username,display_name,role,region_code}` plus extras.
-#[derive(Debug, Clone, Serialize)]
-pub struct UserView {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub region_code: String,
-    pub region_name: Option<String>,
-    pub disabled: bool,
-    #[serde(with = "crate::time::serde_rfc3339::option")]
-    pub last_login_at: Option<NaiveDateTime>,
-    #[serde(with = "crate::time::serde_rfc3339")]
-    pub created_at: NaiveDateTime,
 }
 
 /// `POST /api/v1/users`, as sent. Every field is optional here so that a missing one is
@@ -78,6 +62,17 @@ pub struct CreateUserBody {
     pub display_name: Option<String>,
     pub role: Option<String>,
     pub region_code: Option<String>,
+}
+
+/// `GET /api/v1/users` (and `/users`) filters, as sent.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub paging: crate::extract::PageParams,
+    pub q: Option<String>,
+    pub role: Option<String>,
+    pub region: Option<String>,
+    pub disabled: Option<String>,
 }
 
 /// A checked request to create an account.

@@ -5,10 +5,7 @@ use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
-use super::api::{
-    ListQuery, create_user, find_manageable, find_visible, parse_filter, reset_password_of,
-};
-use super::{CreateUserBody, UserView, rules, store};
+use super::{CreateUserBody, ListQuery, UserView, ops};
 use crate::auth::{PageUser, Role};
 use crate::error::{AppError, FieldError};
 use crate::page::{
@@ -53,16 +50,14 @@ async fn list(
 ) -> PageResult {
     let query = query.into_inner();
     user.require(Role::ADMINS)?;
-    let (filter, paging) = parse_filter(&state, &user, &query).await?;
-    let scope = user.scope();
-    let (rows, total) = state
-        .db(move |conn| store::list(conn, &scope, &filter, paging.offset(), paging.per_page))
-        .await?;
-    let rows = rows
+    let page = ops::list(&state, &user, &query).await?;
+    let total = page.total;
+    let rows = page
+        .items
         .iter()
         .map(|(u, r)| Row {
             user: u.view(Some(r)),
-            role_label: u.role().label(),
+            role_label: u.role.label(),
             last_login: u
                 .last_login_at
                 .map(time::display_cst)
@@ -80,8 +75,8 @@ async fn list(
         nav: Nav::of(&user),
         rows,
         pager: Pager {
-            page: paging.page,
-            pages: paging.pages(total),
+            page: page.page,
+            pages: ((total + page.per_page - 1) / page.per_page).max(1),
             total,
             base,
         },
@@ -120,10 +115,9 @@ impl UserForm {
     }
 }
 
-fn creatable_roles(actor: Role) -> Vec<(&'static str, &'static str)> {
-    Role::ALL
-        .iter()
-        .filter(|r| rules::may_create(actor, **r))
+fn creatable_roles(user: &PageUser) -> Vec<(&'static str, &'static str)> {
+    ops::creatable_roles(user)
+        .into_iter()
         .map(|r| (r.as_str(), r.label()))
         .collect()
 }
@@ -137,7 +131,7 @@ fn new_page(
     NewPage {
         nav: Nav::of(user),
         csrf: user.csrf.clone(),
-        roles: creatable_roles(user.role()),
+        roles: creatable_roles(user),
         form: UserForm {
             password: None,
             ..form
@@ -172,7 +166,7 @@ async fn create(
         role: form.role.clone(),
         region_code: form.region_code.clone(),
     };
-    match create_user(&state, &user, &body).await {
+    match ops::create(&state, &user, &body).await {
         Ok((created, _)) => Ok(see_other(&format!("/users/{}", created.id))),
         Err(AppError::Validation(errors)) => html_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -216,14 +210,12 @@ async fn detail_page(
     notice: Option<&'static str>,
     errors: Vec<FieldError>,
 ) -> Result<DetailPage, AppError> {
-    let (target, region) = find_visible(state, user, id).await?;
-    let can_manage = user.role().is_admin()
-        && target.id != user.id()
-        && rules::may_manage(user.role(), target.role());
+    let (target, region) = ops::find_visible(state, user, id).await?;
+    let can_manage = ops::may_manage(user, &target);
     Ok(DetailPage {
         nav: Nav::of(user),
         csrf: user.csrf.clone(),
-        role_label: target.role().label(),
+        role_label: target.role.label(),
         region_code: region.code.clone(),
         created_at: time::display_cst(target.created_at),
         last_login: target
@@ -267,16 +259,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> PageResult {
     check_csrf(user, form.csrf.as_deref().unwrap_or_default())?;
-    let what = if disabled {
-        "user.disable"
-    } else {
-        "user.enable"
-    };
-    let (target, _) = find_manageable(state, user, id, what).await?;
-    let actor = user.actor();
-    state
-        .db(move |conn| store::set_disabled(conn, target.id, disabled, &actor, time::now()))
-        .await?;
+    let (target, _) = ops::set_disabled(state, user, id, disabled).await?;
     let done = if disabled { "disabled" } else { "enabled" };
     Ok(see_other(&format!("/users/{}?done={done}", target.id)))
 }
@@ -310,14 +293,8 @@ async fn reset_password(
 ) -> PageResult {
     check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
     let id = path.into_inner();
-    match reset_password_of(
-        &state,
-        &user,
-        id,
-        form.password.as_deref().unwrap_or_default(),
-    )
-    .await
-    {
+    let raw = form.password.as_deref().unwrap_or_default();
+    match ops::reset_password(&state, &user, id, raw).await {
         Ok(()) => Ok(see_other(&format!("/users/{id}?done=password"))),
         Err(AppError::Validation(errors)) => {
             let page = detail_page(&state, &user, id, None, errors).await?;

@@ -3,9 +3,10 @@
 //! and doctors in its county; nobody a role above its own; doctors and instructors no one.
 
 use crate::auth::Role;
-use crate::auth::rules::{NewPassword, Username, display_name};
-use crate::error::Problems;
+use crate::auth::rules::{NewPassword, Username};
+use crate::error::{AppResult, Problems};
 use crate::regions::{Level, RegionCode};
+use crate::roster::PersonName;
 
 use super::{CreateUserBody, NewUser};
 
@@ -38,9 +39,9 @@ pub fn allowed_levels(role: Role) -> &'static [Level] {
 }
 
 /// An account of `role` must be bound to a region of one of its allowed levels.
-pub fn check_region_level(role: Role, level: Option<Level>) -> Result<(), String> {
+pub fn check_region_level(role: Role, level: Level) -> Result<(), String> {
     let allowed = allowed_levels(role);
-    if level.is_some_and(|l| allowed.contains(&l)) {
+    if allowed.contains(&level) {
         return Ok(());
     }
     let labels: Vec<&str> = allowed.iter().map(|l| l.label()).collect();
@@ -52,41 +53,50 @@ pub fn check_region_level(role: Role, level: Option<Level>) -> Result<(), String
 }
 
 /// Check the shape of every field at once; region existence and scope are checked
-/// against the database afterwards.
-pub fn check_new_user(body: &CreateUserBody) -> Result<NewUser, crate::error::AppError> {
+/// against the database afterwards. The display name is a person's name
+/// ([`PersonName`]): no digits, invisible characters or emoji.
+pub fn check_new_user(body: &CreateUserBody) -> AppResult<NewUser> {
     let mut p = Problems::new();
     let required = |v: &Option<String>| v.clone().unwrap_or_default();
-    let username = p.take("username", Username::parse(&required(&body.username)));
-    let password = p.take(
+    let username = p.field("username", Username::parse(&required(&body.username)));
+    let password = p.field(
         "password",
         NewPassword::parse(
             &required(&body.password),
-            username.as_ref().map(Username::as_str),
+            username.as_ref().ok().map(Username::as_str),
         ),
     );
-    let display = p.take("display_name", display_name(&required(&body.display_name)));
-    let role = p.take(
+    let display = p.field(
+        "display_name",
+        PersonName::parse(&required(&body.display_name)),
+    );
+    let role = p.field(
         "role",
         Role::parse(&required(&body.role)).ok_or_else(|| {
             "角色应为 doctor、instructor、county_admin、city_admin 或 sysadmin".to_owned()
         }),
     );
-    let region = p.take(
+    let region = p.field(
         "region_code",
         RegionCode::parse(&required(&body.region_code)),
     );
-    p.finish()?;
-    match (username, password, display, role, region) {
-        (Some(username), Some(password), Some(display_name), Some(role), Some(region_code)) => {
-            Ok(NewUser {
-                username,
-                password,
-                display_name,
-                role,
-                region_code,
-            })
-        }
-        _ => Err(crate::error::AppError::internal("field check lost a value")),
+    p.build(|| {
+        Ok(NewUser {
+            username: username?,
+            password: password?,
+            display_name: display?.into_string(),
+            role: role?,
+            region_code: region?,
+        })
+    })
+}
+
+/// The `disabled` filter of a list: `true` or `false`.
+pub fn disabled_filter(raw: &str) -> Result<bool, String> {
+    match raw {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err("应为 true 或 false".into()),
     }
 }
 
@@ -113,11 +123,10 @@ mod tests {
 
     #[test]
     fn accounts_bind_to_regions_of_their_level() {
-        assert!(check_region_level(Role::CountyAdmin, Some(Level::County)).is_ok());
-        assert!(check_region_level(Role::CountyAdmin, Some(Level::City)).is_err());
-        assert!(check_region_level(Role::Doctor, Some(Level::Village)).is_ok());
-        assert!(check_region_level(Role::Doctor, Some(Level::Province)).is_err());
-        assert!(check_region_level(Role::Doctor, None).is_err());
+        assert!(check_region_level(Role::CountyAdmin, Level::County).is_ok());
+        assert!(check_region_level(Role::CountyAdmin, Level::City).is_err());
+        assert!(check_region_level(Role::Doctor, Level::Village).is_ok());
+        assert!(check_region_level(Role::Doctor, Level::Province).is_err());
     }
 
     #[test]
@@ -134,6 +143,28 @@ mod tests {
                 "region_code"
             ]
         );
+    }
+
+    #[test]
+    fn display_names_are_person_names() {
+        let body = |name: &str| CreateUserBody {
+            username: Some("doc.wang".into()),
+            password: Some("wang-2026!".into()),
+            display_name: Some(name.into()),
+            role: Some("doctor".into()),
+            region_code: Some("370402".into()),
+        };
+        assert_eq!(
+            check_new_user(&body("王医生")).unwrap().display_name,
+            "王医生"
+        );
+        for bad in ["王医生1", "王\u{202E}医生", "王医生😀", "王\u{200B}医生"] {
+            let e = check_new_user(&body(bad)).unwrap_err();
+            let fields: Vec<_> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
+            assert_eq!(fields, ["display_name"], "{bad:?}");
+        }
+        assert_eq!(disabled_filter("true"), Ok(true));
+        assert!(disabled_filter("yes").is_err());
     }
 
     proptest! {

@@ -5,13 +5,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{NewUser, User, UserFilter};
-use crate::access::Lookup;
+use crate::access::{Lookup, Role};
 use crate::audit::{self, Actor, Entry};
 use crate::db::schema::{regions, users};
 use crate::db::{self, AnyConnection};
 use crate::error::AppError;
-use crate::regions::store::in_scope;
-use crate::regions::{Region, Scope};
+use crate::regions::{Region, Scope, in_scope};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -55,7 +54,7 @@ pub fn list(
             q = q.filter(in_scope(region));
         }
         if let Some(role) = filter.role {
-            q = q.filter(users::role.eq(role.as_str()));
+            q = q.filter(users::role.eq(role));
         }
         if let Some(disabled) = filter.disabled {
             q = q.filter(users::disabled.eq(disabled));
@@ -106,7 +105,7 @@ struct NewRow<'a> {
     username: &'a str,
     password_hash: &'a str,
     display_name: &'a str,
-    role: &'a str,
+    role: Role,
     region_code: &'a str,
     disabled: bool,
     token_version: i64,
@@ -135,7 +134,7 @@ pub fn insert(
                 username: new.username.as_str(),
                 password_hash,
                 display_name: &new.display_name,
-                role: new.role.as_str(),
+                role: new.role,
                 region_code: new.region_code.as_str(),
                 disabled: false,
                 token_version: 0,

@@ -131,7 +131,7 @@ async fn a_disabled_users_token_stops_working(backend: Backend) {
             ("doc.a", Role::Doctor, "370402"),
         ])
         .await;
-    let doctor_id = app.get("/api/v1/me", &tokens[1]).await.json()["id"]
+    let doctor_id = app.get("/api/v1/me", &tokens[1]).await.expect(200).json()["id"]
         .as_i64()
         .unwrap();
 

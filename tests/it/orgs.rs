@@ -9,6 +9,7 @@ use crate::support::{Backend, spawn};
 both_backends!(
     organizations_sit_on_the_right_level_inside_the_callers_region,
     an_instructor_comes_with_an_account_in_one_step,
+    the_instructor_list_honours_its_region_filter,
 );
 
 async fn organizations_sit_on_the_right_level_inside_the_callers_region(backend: Backend) {
@@ -71,11 +72,15 @@ async fn organizations_sit_on_the_right_level_inside_the_callers_region(backend:
     assert_eq!(
         app.get("/api/v1/organizations?kind=village_clinic", &tokens[0])
             .await
+            .expect(200)
             .json()["total"],
         1
     );
     assert_eq!(
-        app.get("/api/v1/organizations", &tokens[1]).await.json()["total"],
+        app.get("/api/v1/organizations", &tokens[1])
+            .await
+            .expect(200)
+            .json()["total"],
         0
     );
     assert_eq!(
@@ -129,7 +134,11 @@ async fn an_instructor_comes_with_an_account_in_one_step(backend: Backend) {
         "no account without its instructor, nor the reverse"
     );
     let teacher = app.login("li.teacher").await;
-    let me = app.get("/api/v1/instructors", &teacher).await.json();
+    let me = app
+        .get("/api/v1/instructors", &teacher)
+        .await
+        .expect(200)
+        .json();
     assert_eq!(me["total"], 1);
     assert_eq!(
         app.get(&format!("/api/v1/instructors/{}", body["id"]), &tokens[1])
@@ -138,7 +147,74 @@ async fn an_instructor_comes_with_an_account_in_one_step(backend: Backend) {
         404
     );
     assert_eq!(
-        app.get("/api/v1/instructors", &tokens[1]).await.json()["total"],
+        app.get("/api/v1/instructors", &tokens[1])
+            .await
+            .expect(200)
+            .json()["total"],
         0
     );
+}
+
+async fn the_instructor_list_honours_its_region_filter(backend: Backend) {
+    let app = spawn(backend).await;
+    app.regions("代码,名称\n370402001,中心街街道\n");
+    let tokens = app
+        .accounts(&[
+            ("zaozhuang", Role::CityAdmin, "370400"),
+            ("shizhong", Role::CountyAdmin, "370402"),
+        ])
+        .await;
+    let (city, county) = (&tokens[0], &tokens[1]);
+    for (name, region, account) in [
+        ("李老师", "370402", Some("li.teacher")),
+        ("王老师", "370403", None),
+        ("赵老师", "370402001", None),
+    ] {
+        let mut body = json!({"name": name, "region_code": region});
+        if let Some(username) = account {
+            body["username"] = username.into();
+            body["password"] = crate::support::PASSWORD.into();
+        }
+        let made = app.post("/api/v1/instructors", city, body).await;
+        assert_eq!(made.status, 201, "{}", made.text);
+    }
+    let total = |path: &'static str, token: String| {
+        let app = &app;
+        async move {
+            let r = app.get(path, &token).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.text);
+            r.json()["total"].as_i64().unwrap()
+        }
+    };
+
+    assert_eq!(total("/api/v1/instructors", city.clone()).await, 3);
+    assert_eq!(
+        total("/api/v1/instructors?region=370402", city.clone()).await,
+        2,
+        "the county and its township"
+    );
+    assert_eq!(
+        total("/api/v1/instructors?region=370403", city.clone()).await,
+        1
+    );
+    assert_eq!(
+        total("/api/v1/instructors?region=370402001", county.clone()).await,
+        1
+    );
+    let teacher = app.login("li.teacher").await;
+    assert_eq!(
+        total("/api/v1/instructors?region=370402", teacher.clone()).await,
+        1
+    );
+    assert_eq!(
+        total("/api/v1/instructors?region=370402001", teacher).await,
+        0
+    );
+    let outside = app.get("/api/v1/instructors?region=370403", county).await;
+    let unknown = app.get("/api/v1/instructors?region=379999", city).await;
+    assert_eq!(
+        outside.status, 404,
+        "a region outside the caller's is not found"
+    );
+    assert_eq!(unknown.status, 404);
 }

@@ -49,14 +49,11 @@ fn links(html: &str) -> Vec<String> {
 
 /// GET a page and read its HTML.
 async fn fetch(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
-    client
-        .get(app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let r = client.get(app.url(path)).send().await.unwrap();
+    let status = r.status();
+    let html = r.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "GET {path}: {html}");
+    html
 }
 
 async fn log_in(app: &TestApp, client: &reqwest::Client, username: &str) -> reqwest::Response {

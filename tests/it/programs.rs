@@ -73,6 +73,7 @@ async fn a_city_admin_creates_the_zaozhuang_preset_with_the_seeds_numbers(backen
     let fetched = app
         .get(&format!("/api/v1/programs/{}", p["id"]), city)
         .await
+        .expect(200)
         .json();
     assert_eq!(fetched["quotas"].as_array().unwrap().len(), 18);
 }
@@ -123,6 +124,7 @@ async fn a_city_admin_cannot_create_or_edit_another_citys_program(backend: Backe
     let mut body = app
         .get(&format!("/api/v1/programs/{id}"), &tokens[2])
         .await
+        .expect(200)
         .json();
     body["name"] = "改名".into();
     let by_weifang = app
@@ -149,8 +151,16 @@ async fn everyone_in_the_city_sees_its_program_and_nobody_else_does(backend: Bac
         ])
         .await;
 
-    let seen = app.get("/api/v1/programs", &tokens[0]).await.json();
-    let unseen = app.get("/api/v1/programs", &tokens[1]).await.json();
+    let seen = app
+        .get("/api/v1/programs", &tokens[0])
+        .await
+        .expect(200)
+        .json();
+    let unseen = app
+        .get("/api/v1/programs", &tokens[1])
+        .await
+        .expect(200)
+        .json();
 
     assert_eq!(seen["items"].as_array().unwrap().len(), 1);
     assert_eq!(seen["items"][0]["id"], zz);
@@ -198,10 +208,12 @@ async fn quotas_show_places_against_enrolled_scoped_to_the_caller(backend: Backe
     let county = app
         .get(&format!("/api/v1/programs/{id}/quotas"), &tokens[0])
         .await
+        .expect(200)
         .json();
     let city = app
         .get(&format!("/api/v1/programs/{id}/quotas"), &tokens[1])
         .await
+        .expect(200)
         .json();
 
     let county_rows = county["items"].as_array().unwrap();
@@ -238,6 +250,7 @@ async fn edits_are_checked_versioned_and_audited(backend: Backend) {
     let mut body = app
         .get(&format!("/api/v1/programs/{id}"), city)
         .await
+        .expect(200)
         .json();
     body["requirements"]["makeup_window_months"] = 2.into();
     body["quotas"][0]["places"] = 426.into();
@@ -281,6 +294,7 @@ async fn bad_definitions_name_the_field_and_write_nothing(backend: Backend) {
             json!({"preset": "zaozhuang-2024"}),
         )
         .await
+        .expect(201)
         .json();
     let audits = app.audit_count();
 

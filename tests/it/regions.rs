@@ -42,10 +42,22 @@ async fn the_shipped_divisions_are_browsable(backend: Backend) {
     let app = spawn(backend).await;
     let token = &app.accounts(&[("doc", Role::Doctor, "370402")]).await[0];
 
-    let roots = app.get("/api/v1/regions", token).await.json();
-    let zaozhuang = app.get("/api/v1/regions?parent=370400", token).await.json();
-    let weifang = app.get("/api/v1/regions?parent=370700", token).await.json();
-    let tengzhou = app.get("/api/v1/regions/370481", token).await.json();
+    let roots = app.get("/api/v1/regions", token).await.expect(200).json();
+    let zaozhuang = app
+        .get("/api/v1/regions?parent=370400", token)
+        .await
+        .expect(200)
+        .json();
+    let weifang = app
+        .get("/api/v1/regions?parent=370700", token)
+        .await
+        .expect(200)
+        .json();
+    let tengzhou = app
+        .get("/api/v1/regions/370481", token)
+        .await
+        .expect(200)
+        .json();
 
     assert_eq!(roots["items"][0]["code"], "370000");
     assert_eq!(roots["items"][0]["level"], "province");
@@ -107,6 +119,7 @@ async fn a_county_admin_imports_townships_and_villages_idempotently(backend: Bac
     let villages = app
         .get("/api/v1/regions?parent=370402001", admin)
         .await
+        .expect(200)
         .json();
     let names: Vec<&str> = villages["items"]
         .as_array()

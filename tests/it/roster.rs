@@ -16,6 +16,8 @@ both_backends!(
     a_doctor_leaves_the_post_but_is_never_deleted,
     a_doctor_gets_an_account_linked_to_the_record,
     search_finds_by_name_phone_or_full_id_number,
+    an_id_number_registered_in_another_county_is_refused_without_saying_where,
+    names_are_chinese_characters_or_letters_only,
 );
 
 fn doctor(program: i64, first17: &str, region: &str) -> Value {
@@ -50,6 +52,7 @@ async fn a_county_admin_registers_a_doctor_and_the_id_is_stored_encrypted(backen
     let d = app
         .get(&format!("/api/v1/doctors/{id}"), &admin)
         .await
+        .expect(200)
         .json();
 
     assert_eq!(d["name"], "王某华");
@@ -127,7 +130,8 @@ async fn only_county_and_city_admins_reveal_and_each_reveal_is_audited(backend: 
         &county,
         json!({"username": "wang.doc", "password": crate::support::PASSWORD}),
     )
-    .await;
+    .await
+    .expect(201);
     let own = app.login("wang.doc").await;
     let path = format!("/api/v1/doctors/{id}/id-number");
 
@@ -198,7 +202,11 @@ async fn a_county_admin_cannot_see_or_update_another_countys_doctor(backend: Bac
             doctor(program, "37040219900101123", "370402"),
         )
         .await;
-    let list = app.get("/api/v1/doctors", &xuecheng).await.json();
+    let list = app
+        .get("/api/v1/doctors", &xuecheng)
+        .await
+        .expect(200)
+        .json();
     let filtered = app.get("/api/v1/doctors?region=370402", &xuecheng).await;
 
     assert_eq!(read.status, 404);
@@ -294,6 +302,7 @@ async fn a_doctor_leaves_the_post_but_is_never_deleted(backend: Backend) {
     let active = app
         .get("/api/v1/doctors?status=active", &admin)
         .await
+        .expect(200)
         .json();
     assert_eq!(active["total"], 0);
     assert_eq!(
@@ -335,7 +344,7 @@ async fn a_doctor_gets_an_account_linked_to_the_record(backend: Backend) {
     assert_eq!(twice.status, 409);
     assert_eq!(app.user_count(), users + 1);
     let own = app.login("wang.doc").await;
-    let mine = app.get("/api/v1/doctors", &own).await.json();
+    let mine = app.get("/api/v1/doctors", &own).await.expect(200).json();
     assert_eq!(mine["total"], 1);
     assert_eq!(mine["items"][0]["id"], id);
     assert_eq!(mine["items"][0]["user_id"], made.json()["id"]);
@@ -350,6 +359,7 @@ async fn search_finds_by_name_phone_or_full_id_number(backend: Backend) {
         async move {
             app.get(&format!("/api/v1/doctors?q={q}"), admin)
                 .await
+                .expect(200)
                 .json()["total"]
                 .as_i64()
                 .unwrap()
@@ -364,4 +374,144 @@ async fn search_finds_by_name_phone_or_full_id_number(backend: Backend) {
     );
     assert_eq!(search("1980".into()).await, 0, "no partial ID matching");
     assert!(id > 0);
+}
+
+async fn an_id_number_registered_in_another_county_is_refused_without_saying_where(
+    backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let (shizhong, id, program) = county_with_doctor(&app).await;
+    let tokens = app
+        .accounts(&[
+            ("xuecheng", Role::CountyAdmin, "370403"),
+            ("zaozhuang", Role::CityAdmin, "370400"),
+        ])
+        .await;
+    let (xuecheng, city) = (&tokens[0], &tokens[1]);
+    let before = app.doctor_count();
+
+    let elsewhere = app
+        .post(
+            "/api/v1/doctors",
+            xuecheng,
+            doctor(program, "37040219800101123", "370403"),
+        )
+        .await;
+    let refused = app.last_audit("doctor.registration_refused");
+    let here = app
+        .post(
+            "/api/v1/doctors",
+            &shizhong,
+            doctor(program, "37040219800101123", "370402"),
+        )
+        .await;
+    let by_city = app
+        .post(
+            "/api/v1/doctors",
+            city,
+            doctor(program, "37040219800101123", "370403"),
+        )
+        .await;
+    let fresh = app
+        .post(
+            "/api/v1/doctors",
+            xuecheng,
+            doctor(program, "37040319900101123", "370403"),
+        )
+        .await;
+    assert_eq!(fresh.status, 201, "{}", fresh.text);
+    let own = fresh.json()["id"].as_i64().unwrap();
+    let edited_into_it = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/doctors/{own}"),
+            Some(xuecheng),
+            Some(doctor(program, "37040219800101123", "370403")),
+        )
+        .await;
+
+    assert_eq!(elsewhere.status, 409, "{}", elsewhere.text);
+    let detail = elsewhere.json()["detail"].as_str().unwrap().to_owned();
+    assert!(detail.contains("市级管理员"), "{detail}");
+    for leak in ["370402", "市中", "其他区县", "已在花名册", &id.to_string()] {
+        assert!(
+            !elsewhere.text.contains(leak),
+            "{leak:?} leaked: {}",
+            elsewhere.text
+        );
+    }
+    assert_eq!(refused["reason"], "id_number_registered_elsewhere");
+    assert_eq!(refused["region_code"], "370403");
+    assert_eq!(here.status, 409);
+    assert!(here.text.contains("已在花名册中"), "{}", here.text);
+    assert_eq!(by_city.status, 409, "the city sees both counties");
+    assert!(by_city.text.contains("已在花名册中"), "{}", by_city.text);
+    assert_eq!(edited_into_it.status, 409);
+    assert_eq!(edited_into_it.json()["detail"].as_str().unwrap(), detail);
+    assert_eq!(
+        app.doctor_count(),
+        before + 1,
+        "only the fresh ID was registered"
+    );
+    assert_eq!(
+        app.audit_actions()
+            .iter()
+            .filter(|a| *a == "doctor.registration_refused")
+            .count(),
+        2
+    );
+}
+
+async fn names_are_chinese_characters_or_letters_only(backend: Backend) {
+    let app = spawn(backend).await;
+    let (admin, _, program) = county_with_doctor(&app).await;
+    let before = app.doctor_count();
+
+    for bad in [
+        "王某1",
+        "王某２",
+        "王某٣",
+        "王\u{202E}某华",
+        "王\u{200B}某华",
+        "王某华😀",
+    ] {
+        let mut body = doctor(program, "37040219850505123", "370402");
+        body["name"] = bad.into();
+        let r = app.post("/api/v1/doctors", &admin, body).await;
+        assert_eq!(r.error_fields(), ["name"], "{bad:?}: {}", r.text);
+        assert!(
+            r.json()["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("姓名")
+        );
+    }
+    let mut minority = doctor(program, "37040219850505123", "370402");
+    minority["name"] = "买买提•艾力".into();
+    let made = app.post("/api/v1/doctors", &admin, minority).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    assert_eq!(
+        made.json()["name"],
+        "买买提·艾力",
+        "the middle dot is normalised"
+    );
+    assert_eq!(app.doctor_count(), before + 1);
+
+    let instructor = app
+        .post(
+            "/api/v1/instructors",
+            &admin,
+            json!({"name": "李老师\u{200D}", "region_code": "370402"}),
+        )
+        .await;
+    assert_eq!(instructor.error_fields(), ["name"]);
+    let account = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"username": "li.doc", "password": crate::support::PASSWORD, "display_name": "李医生8",
+                   "role": "doctor", "region_code": "370402"}),
+        )
+        .await;
+    assert_eq!(account.error_fields(), ["display_name"]);
 }

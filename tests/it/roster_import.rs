@@ -134,6 +134,7 @@ async fn a_good_file_imports_and_reimporting_it_changes_nothing(backend: Backend
         ),
         (Some(3), Some(0), Some(1))
     );
+    assert_eq!(again.status, 200, "{}", again.text);
     let a = again.json();
     assert_eq!(
         (
@@ -143,11 +144,13 @@ async fn a_good_file_imports_and_reimporting_it_changes_nothing(backend: Backend
         ),
         (Some(0), Some(0), Some(3))
     );
+    assert_eq!(update.status, 200, "{}", update.text);
     assert_eq!(update.json()["updated"], 1);
     assert_eq!(app.doctor_count(), 3, "no duplicates");
     let list = app
         .get("/api/v1/doctors?q=%E6%9D%8E%E6%9F%90%E8%8A%B3", &admin)
         .await
+        .expect(200)
         .json();
     assert_eq!(list["items"][0]["phone"], "13900139000");
     assert_eq!(list["items"][0]["village_code"], "370402001102");
@@ -158,6 +161,7 @@ async fn a_good_file_imports_and_reimporting_it_changes_nothing(backend: Backend
     let zhang = app
         .get("/api/v1/doctors?q=%E5%BC%A0%E6%9F%90%E5%BC%BA", &admin)
         .await
+        .expect(200)
         .json();
     assert_eq!(zhang["items"][0]["clinic_name"], "东村卫生室");
     assert_eq!(app.last_audit("roster.imported")["updated"], 1);
@@ -355,7 +359,7 @@ async fn formulas_empty_rows_and_numeric_cells_are_handled(backend: Backend) {
         )
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text);
-    let list = app.get("/api/v1/doctors", &admin).await.json();
+    let list = app.get("/api/v1/doctors", &admin).await.expect(200).json();
     assert_eq!(
         list["items"][0]["phone"], "13800138001",
         "the formula's value is imported"
@@ -420,7 +424,8 @@ async fn nobody_imports_into_another_county(backend: Backend) {
         xlsx(&good_rows()),
         "x.xlsx",
     )
-    .await;
+    .await
+    .expect(200);
     app.regions("代码,名称\n370403001,临城街道\n370403001101,北村\n");
     let mut moved = row("王某华", "37040219800101123", "北村", "");
     moved[7] = "临城街道".into();
@@ -451,7 +456,8 @@ async fn the_template_and_the_export_round_trip(backend: Backend) {
         xlsx(&good_rows()),
         "x.xlsx",
     )
-    .await;
+    .await
+    .expect(200);
 
     let template = app
         .api

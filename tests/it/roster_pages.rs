@@ -24,14 +24,11 @@ fn browser() -> reqwest::Client {
 }
 
 async fn fetch(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
-    client
-        .get(app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let r = client.get(app.url(path)).send().await.unwrap();
+    let status = r.status();
+    let html = r.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "GET {path}: {html}");
+    html
 }
 
 fn hidden(html: &str, name: &str) -> String {
@@ -158,12 +155,10 @@ async fn the_doctor_page_reveals_the_id_only_on_request(backend: Backend) {
     let app = spawn(backend).await;
     app.program("zaozhuang-2024");
     let client = logged_in(&app, "shizhong", Role::CountyAdmin, "370402").await;
-    let html = check(&app, &client, csv(&[("王某华", "37040219800101123")]))
-        .await
-        .text()
-        .await
-        .unwrap();
-    client
+    let checked = check(&app, &client, csv(&[("王某华", "37040219800101123")])).await;
+    assert_eq!(checked.status(), StatusCode::OK);
+    let html = checked.text().await.unwrap();
+    let confirmed = client
         .post(app.url("/roster/import/confirm"))
         .form(&[
             ("csrf", hidden(&html, "csrf")),
@@ -172,6 +167,7 @@ async fn the_doctor_page_reveals_the_id_only_on_request(backend: Backend) {
         .send()
         .await
         .unwrap();
+    assert_eq!(confirmed.status(), StatusCode::OK);
     let list = fetch(&app, &client, "/roster").await;
     let href = list
         .split("href=\"/roster/")
@@ -189,10 +185,9 @@ async fn the_doctor_page_reveals_the_id_only_on_request(backend: Backend) {
         .form(&[("csrf", hidden(&page, "csrf"))])
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
+    assert_eq!(revealed.status(), StatusCode::OK);
+    let revealed = revealed.text().await.unwrap();
     assert!(revealed.contains(&full));
     assert!(
         app.audit_actions()

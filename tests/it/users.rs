@@ -292,10 +292,10 @@ async fn doctors_and_instructors_manage_nobody(backend: Backend) {
             ("teacher", Role::Instructor, "370402"),
         ])
         .await;
-    let doc_id = app.get("/api/v1/me", &tokens[0]).await.json()["id"]
+    let doc_id = app.get("/api/v1/me", &tokens[0]).await.expect(200).json()["id"]
         .as_i64()
         .unwrap();
-    let teacher_id = app.get("/api/v1/me", &tokens[1]).await.json()["id"]
+    let teacher_id = app.get("/api/v1/me", &tokens[1]).await.expect(200).json()["id"]
         .as_i64()
         .unwrap();
     for token in &tokens {
@@ -339,12 +339,14 @@ async fn paging_is_bounded_and_filters_work(backend: Backend) {
     let page = app
         .get("/api/v1/users?role=doctor&per_page=3&page=3", admin)
         .await
+        .expect(200)
         .json();
     let too_big = app.get("/api/v1/users?per_page=501", admin).await;
     let bad_role = app.get("/api/v1/users?role=emperor&page=0", admin).await;
     let search = app
         .get("/api/v1/users?q=%E6%B5%8B%E8%AF%95doctor6", admin)
         .await
+        .expect(200)
         .json();
 
     assert_eq!(page["total"], 7);
@@ -364,7 +366,7 @@ async fn admins_reset_passwords_of_accounts_below_them_only(backend: Backend) {
             ("doc", Role::Doctor, "370402"),
         ])
         .await;
-    let doc_id = app.get("/api/v1/me", &tokens[1]).await.json()["id"]
+    let doc_id = app.get("/api/v1/me", &tokens[1]).await.expect(200).json()["id"]
         .as_i64()
         .unwrap();
     let peer = app
@@ -411,7 +413,7 @@ async fn admins_reset_passwords_of_accounts_below_them_only(backend: Backend) {
         .post(
             &format!(
                 "/api/v1/users/{}/disable",
-                app.get("/api/v1/me", &tokens[0]).await.json()["id"]
+                app.get("/api/v1/me", &tokens[0]).await.expect(200).json()["id"]
             ),
             &tokens[0],
             json!({}),

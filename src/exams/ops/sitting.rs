@@ -59,7 +59,7 @@ fn candidate(
         program_id: d.doctor.program_id,
         region_path: d.region_path.clone(),
         cohort_year: d.doctor.cohort_year,
-        active: DoctorStatus::parse(&d.doctor.status) == Some(DoctorStatus::Active),
+        active: d.doctor.status == DoctorStatus::Active,
         hours_met,
         passed_original,
     })

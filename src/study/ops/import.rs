@@ -52,7 +52,7 @@ pub async fn county(state: &AppState, caller: &Caller, county: Option<&str>) -> 
         state.audit(caller.actor(), entry).await;
         return Err(AppError::Forbidden("不能向其他区县导入学习记录".into()));
     }
-    if region.level() != Some(Level::County) {
+    if region.level() != Level::County {
         return Err(AppError::field("county", "应为区（市）县代码"));
     }
     Ok(region)

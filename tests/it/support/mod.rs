@@ -71,6 +71,14 @@ impl Reply {
             .unwrap_or("")
     }
 
+    /// The reply, once its status is the one expected (so an arrange step cannot fail
+    /// silently and let the test check the wrong thing).
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Reply {
+        assert_eq!(self.status, status, "{}", self.text);
+        self
+    }
+
     /// The fields a 422 problem names, in order.
     pub fn error_fields(&self) -> Vec<String> {
         assert_eq!(self.status, 422, "expected 422: {}", self.text);

@@ -1,47 +1,25 @@
-//! The login procedure shared by the API and the login page: throttle check, password
-//! check (always a real argon2 verification), counters, audit, token.
+//! The identity use cases shared by the API and the pages: logging in (throttle check,
+//! password check — always a real argon2 verification —, counters, audit, token),
+//! logging out, changing one's password, and where the caller sits.
 
 use chrono::Utc;
-use serde::Serialize;
 
-use super::CurrentUser;
-use super::rules::{self, NewPassword, PER_CLIENT, PER_USERNAME};
+use super::rules::{self, PER_CLIENT, PER_USERNAME, PasswordChange};
 use super::token::Issued;
 use super::{password, store};
+use crate::access::Caller;
 use crate::audit::{Actor, Entry, record};
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::regions::Region;
 use crate::state::AppState;
-use crate::time;
-use crate::users::{User, UserView};
+use crate::users::User;
+use crate::{db, time};
 
 /// A successful login.
 pub struct LoggedIn {
     pub issued: Issued,
     pub user: User,
     pub region: Region,
-}
-
-/// `{token, expires_at, user}` as the API answers.
-#[derive(Debug, Serialize)]
-pub struct LoginAnswer {
-    pub token: String,
-    pub expires_at: String,
-    pub user: UserView,
-}
-
-impl LoggedIn {
-    pub fn answer(&self) -> LoginAnswer {
-        LoginAnswer {
-            token: self.issued.token.clone(),
-            expires_at: self
-                .issued
-                .expires_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            user: self.user.view(Some(&self.region)),
-        }
-    }
 }
 
 const WRONG: &str = "用户名或密码错误";
@@ -59,6 +37,7 @@ fn throttle_keys(
 
 /// Try a username and password. Errors: 429 while the username or client is locked
 /// (whatever the password), 401 otherwise on any failure.
+#[tracing::instrument(skip_all)]
 pub async fn attempt(
     state: &AppState,
     username: &str,
@@ -183,9 +162,10 @@ pub async fn attempt(
 }
 
 /// End every session of the account (logout): its token version moves on.
-pub async fn logout(state: &AppState, user: &CurrentUser) -> AppResult<()> {
-    let actor = user.actor();
-    let id = user.id();
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
+pub async fn logout(state: &AppState, caller: &Caller) -> AppResult<()> {
+    let actor = caller.actor();
+    let id = caller.user_id;
     state
         .db(move |conn| {
             db::write(conn, |conn| {
@@ -205,22 +185,22 @@ pub async fn logout(state: &AppState, user: &CurrentUser) -> AppResult<()> {
 /// Change one's own password: check the current one, store the new one, revoke every
 /// earlier token, and issue a fresh one for this session. A wrong current password is a
 /// 422 on `current_password`.
+#[tracing::instrument(skip(state, caller, change), fields(caller = caller.user_id))]
 pub async fn change_password(
     state: &AppState,
-    user: &CurrentUser,
-    current: String,
-    new: NewPassword,
+    caller: &Caller,
+    change: PasswordChange,
 ) -> AppResult<LoggedIn> {
-    let id = user.id();
+    let id = caller.user_id;
     let stored = state.db(move |conn| store::password_hash(conn, id)).await?;
-    if !password::verify(stored, current).await? {
+    if !password::verify(stored, change.current).await? {
         return Err(AppError::field("current_password", "当前密码不正确"));
     }
-    let hash = password::hash(new.expose().to_owned()).await?;
-    let actor = user.actor();
+    let hash = password::hash(change.new.expose().to_owned()).await?;
+    let actor = caller.actor();
     let updated = state
         .db(move |conn| {
-            crate::users::store::set_password(
+            crate::users::set_password(
                 conn,
                 id,
                 &hash,
@@ -237,6 +217,16 @@ pub async fn change_password(
     Ok(LoggedIn {
         issued,
         user: updated,
-        region: user.region.clone(),
+        region: caller.region.clone(),
     })
+}
+
+/// The names of the caller's region and its ancestors, root first (the landing page).
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
+pub async fn lineage(state: &AppState, caller: &Caller) -> AppResult<Vec<String>> {
+    let region = caller.region.clone();
+    let lineage = state
+        .db(move |conn| crate::regions::lineage(conn, &region))
+        .await?;
+    Ok(lineage.into_iter().map(|r| r.name).collect())
 }

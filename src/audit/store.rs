@@ -1,0 +1,139 @@
+//! The audit log's table: appending a chained row, walking the chain, listing.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::rules::{GENESIS, row_hash};
+use super::{Actor, AuditRow, ChainReport, Entry, ListFilter};
+use crate::db::schema::audit_log;
+use crate::db::{self, AnyConnection};
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewRow<'a> {
+    at: NaiveDateTime,
+    actor_id: Option<i64>,
+    actor: Option<&'a str>,
+    action: &'a str,
+    target: Option<&'a str>,
+    detail: &'a str,
+    client: Option<&'a str>,
+    prev_hash: &'a str,
+    hash: &'a str,
+}
+
+/// Append one row. Takes the table's write lock (PostgreSQL) or runs inside the
+/// IMMEDIATE transaction (SQLite), so concurrent appenders chain one after another.
+/// Call it inside the transaction that makes the change it records.
+pub fn record(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    entry: &Entry,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    db::write(conn, |conn| {
+        if let AnyConnection::Postgresql(pg) = conn {
+            diesel::sql_query("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE").execute(pg)?;
+        }
+        let prev_hash: String = audit_log::table
+            .order(audit_log::id.desc())
+            .select(audit_log::hash)
+            .first(conn)
+            .optional()?
+            .unwrap_or_else(|| GENESIS.to_owned());
+        let detail = entry.detail.to_string();
+        let hash = row_hash(
+            &prev_hash,
+            now,
+            actor.id,
+            actor.username.as_deref(),
+            entry.action,
+            entry.target.as_deref(),
+            &detail,
+            actor.client.as_deref(),
+        );
+        diesel::insert_into(audit_log::table)
+            .values(NewRow {
+                at: now,
+                actor_id: actor.id,
+                actor: actor.username.as_deref(),
+                action: entry.action,
+                target: entry.target.as_deref(),
+                detail: &detail,
+                client: actor.client.as_deref(),
+                prev_hash: &prev_hash,
+                hash: &hash,
+            })
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Recompute every row's hash in id order, in batches so memory stays flat.
+pub fn verify_chain(conn: &mut AnyConnection) -> QueryResult<ChainReport> {
+    let mut expected_prev = GENESIS.to_owned();
+    let mut after = 0i64;
+    let mut rows = 0i64;
+    loop {
+        let batch: Vec<AuditRow> = audit_log::table
+            .filter(audit_log::id.gt(after))
+            .order(audit_log::id)
+            .limit(5_000)
+            .select(AuditRow::as_select())
+            .load(conn)?;
+        let Some(last) = batch.last() else {
+            return Ok(ChainReport {
+                rows,
+                first_break: None,
+            });
+        };
+        after = last.id;
+        for row in &batch {
+            rows += 1;
+            let recomputed = row_hash(
+                &row.prev_hash,
+                row.at,
+                row.actor_id,
+                row.actor.as_deref(),
+                &row.action,
+                row.target.as_deref(),
+                &row.detail,
+                row.client.as_deref(),
+            );
+            if row.prev_hash != expected_prev || row.hash != recomputed {
+                return Ok(ChainReport {
+                    rows,
+                    first_break: Some(row.id),
+                });
+            }
+            expected_prev = recomputed;
+        }
+    }
+}
+
+/// Newest first.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<AuditRow>, i64)> {
+    let query = || {
+        let mut q = audit_log::table.into_boxed();
+        if let Some(action) = &filter.action {
+            q = q.filter(audit_log::action.eq(action.clone()));
+        }
+        if let Some(actor_id) = filter.actor_id {
+            q = q.filter(audit_log::actor_id.eq(actor_id));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
+        .order(audit_log::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}

@@ -1,0 +1,13 @@
+//! `GET /api/v1/doctors/import-template.xlsx`.
+
+use actix_web::HttpResponse;
+
+use super::xlsx;
+use crate::access::Caller;
+use crate::error::AppResult;
+use crate::roster::ops;
+
+/// `GET /api/v1/doctors/import-template.xlsx` → the template, with drop-downs and notes.
+pub async fn template(caller: Caller) -> AppResult<HttpResponse> {
+    Ok(xlsx(ops::template(&caller)?, "学员花名册导入模板.xlsx"))
+}
