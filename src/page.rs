@@ -202,8 +202,16 @@ pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
 
 /// Only local absolute paths may be a post-login destination (no open redirects).
 pub fn safe_next(next: Option<&str>) -> String {
+    // A path on this site only: browsers drop tabs and newlines inside URLs, so
+    // `/\t/evil.example` would become `//evil.example` (another site); CR/LF would break
+    // the Location header. Only visible ASCII without a backslash passes, and never `//`.
+    let local = |n: &str| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if local(n) => n.to_owned(),
         _ => "/home".to_owned(),
     }
 }
@@ -314,6 +322,24 @@ fn url_pairs(s: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/exams/3?tab=a")), "/exams/3?tab=a");
+        for evil in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/a\r\nSet-Cookie: x=1",
+            "/\\evil.example",
+            "https://evil.example",
+            "/ /evil",
+            "/报名",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/home", "{evil:?}");
+        }
+        assert_eq!(safe_next(None), "/home");
+    }
 
     #[test]
     fn only_local_paths_are_followed_after_login() {

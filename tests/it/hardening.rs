@@ -18,7 +18,90 @@ both_backends!(
     personal_data_is_never_cached_and_https_is_pinned,
     a_form_cannot_carry_unbounded_fields,
     metrics_count_requests_by_route_pattern,
+    attendance_lists_do_not_name_doctors_out_of_reach,
+    login_never_redirects_off_site,
 );
+
+/// `/login?next=/%09/evil.example` sent a logged-in user to another site (browsers drop
+/// the tab); CR/LF in `next` answered 500.
+async fn login_never_redirects_off_site(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("doc").create();
+    let token = app.login("doc").await;
+    for next in [
+        "/%09/evil.example",
+        "/%0d%0aSet-Cookie:%20x=1",
+        "//evil.example",
+        "/exams",
+    ] {
+        let r = app
+            .api
+            .get(app.url(&format!("/login?next={next}")))
+            .header("cookie", format!("cunyi_session={token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next}");
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        let expected = if next == "/exams" { "/exams" } else { "/home" };
+        assert_eq!(location, expected, "{next}");
+    }
+}
+
+/// `POST /sessions/{own}/attendance {"doctor_ids":[X]}` named doctor X anywhere in the
+/// province while `GET /doctors/X` was 404. Now X is refused exactly like an id that
+/// does not exist.
+async fn attendance_lists_do_not_name_doctors_out_of_reach(backend: Backend) {
+    use cunyi::auth::Role;
+    let app = spawn(backend).await;
+    let program = app.program("zaozhuang-2024");
+    let tokens = app
+        .accounts(&[
+            ("shizhong", Role::CountyAdmin, "370402"),
+            ("xuecheng", Role::CountyAdmin, "370403"),
+        ])
+        .await;
+    let foreign = app
+        .post(
+            "/api/v1/doctors",
+            &tokens[1],
+            json!({"name": "欧阳秘密", "id_number": crate::support::id_number("37040319800101123"),
+                   "phone": "13800138001", "education": "secondary",
+                   "qualification": "village_doctor_cert", "region_code": "370403",
+                   "program_id": program, "cohort_year": 2026}),
+        )
+        .await;
+    assert_eq!(foreign.status, 201, "{}", foreign.text);
+    let foreign = foreign.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/doctors/{foreign}"), &tokens[0])
+            .await
+            .status,
+        404
+    );
+    let session = app.running_session(&tokens[0], "370402", &[], 10).await;
+    let path = format!("/api/v1/sessions/{session}/attendance");
+    let seen = app
+        .post(&path, &tokens[0], json!({"doctor_ids": [foreign]}))
+        .await;
+    let missing = app
+        .post(&path, &tokens[0], json!({"doctor_ids": [999_999]}))
+        .await;
+    assert_eq!(seen.status, 422, "{}", seen.text);
+    assert!(!seen.text.contains("欧阳秘密"), "{}", seen.text);
+    let message = |r: &crate::support::Reply| {
+        r.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .replace(&foreign.to_string(), "N")
+            .replace("999999", "N")
+    };
+    assert_eq!(
+        message(&seen),
+        message(&missing),
+        "indistinguishable from a missing id"
+    );
+}
 
 /// `/metrics`: Prometheus text, routes by pattern (no ids), the pool; a token when set.
 async fn metrics_count_requests_by_route_pattern(backend: Backend) {

@@ -43,15 +43,23 @@ fn mark_in(
                 marked.already += 1;
                 continue;
             }
+            // A doctor outside the session's region or program is refused exactly like one
+            // that does not exist: the answer must not name (or confirm) anyone the
+            // caller cannot see.
             let message = match doctors.get(&doctor_id) {
-                None => Some(format!("学员 {doctor_id} 不存在")),
-                Some(d) if !scope.contains_path(&d.path) || d.program_id != session.program_id => {
-                    Some(format!("{} 不属于本次培训的地区或培训项目", d.name))
+                Some(d) if scope.contains_path(&d.path) && d.program_id == session.program_id => {
+                    None
                 }
-                Some(_) if session.capacity.is_some_and(|c| present >= c as usize) => {
+                _ => Some(format!(
+                    "学员 {doctor_id} 不存在，或不属于本次培训的地区和培训项目"
+                )),
+            };
+            let message = match message {
+                Some(m) => Some(m),
+                None if session.capacity.is_some_and(|c| present >= c as usize) => {
                     Some(format!("已达人数上限 {}", session.capacity.unwrap_or(0)))
                 }
-                Some(_) => None,
+                None => None,
             };
             match message {
                 Some(message) => errors.push((i, FieldError { field, message })),
