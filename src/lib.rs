@@ -27,6 +27,7 @@ pub mod points;
 pub mod program;
 pub mod regions;
 pub mod roster;
+pub mod secrets;
 pub mod sessions;
 pub mod shadowing;
 pub mod sheet;

@@ -93,6 +93,12 @@ impl Pii {
         String::from_utf8(plain).map_err(|_| PiiError::Undecryptable)
     }
 
+    /// A fingerprint of the key (a keyed hash of a constant: it decrypts nothing), kept
+    /// in the database to refuse a server started with the wrong key.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(&hmac(&self.index_key, &[b"cunyi id key fingerprint"])[..16])
+    }
+
     /// The keyed hash used for lookups and the uniqueness constraint.
     pub fn blind_index(&self, normalized: &str) -> String {
         hex::encode(hmac(

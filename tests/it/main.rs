@@ -24,6 +24,7 @@ mod regions;
 mod roster;
 mod roster_import;
 mod roster_pages;
+mod secrets;
 mod sessions;
 mod shadowing;
 mod study;
