@@ -428,6 +428,8 @@ fn reencrypt(
                 .execute(conn)?;
             n += 1;
         }
+        // Uploads waiting for confirmation were sealed with the old key.
+        diesel::delete(crate::db::schema::upload_stash::table).execute(conn)?;
         diesel::delete(settings::table.find(ID_KEY_CHECK)).execute(conn)?;
         per_backend!(conn, |c| diesel::insert_into(settings::table)
             .values((
