@@ -23,6 +23,8 @@ const FOOTER_SIZE: f32 = 9.0;
 const LEADING: f32 = 1.5;
 const TABLE_LEADING: f32 = 1.35;
 const CELL_PAD: f32 = 3.5;
+/// A cell up to this many ems wide is not wrapped unless the table cannot fit otherwise.
+const SHORT_CELL: f32 = 8.0;
 const BORDER_GRAY: f32 = 0.45;
 const HEADER_FILL_GRAY: f32 = 0.9;
 
@@ -64,6 +66,10 @@ pub fn lay_out(title: &str, blocks: &[Block]) -> Vec<Vec<Op>> {
             Block::Qr { data, size_mm } => f.qr(data, *size_mm),
             Block::PageBreak => f.page_break(),
         }
+    }
+    // A page break at the very end leaves nothing to print on its page.
+    while f.pages.len() > 1 && f.pages.last().is_some_and(Vec::is_empty) {
+        f.pages.pop();
     }
     let total = f.pages.len();
     for (i, page) in f.pages.iter_mut().enumerate() {
@@ -212,7 +218,9 @@ impl Flow {
                     .map(|l| font::width(l, TABLE_SIZE))
                     .fold(0.0, f32::max);
                 natural[i] = natural[i].max(widest + 2.0 * CELL_PAD);
-                minimum[i] = minimum[i].max(longest_piece(&text, &adv) + 2.0 * CELL_PAD);
+                // Short cells (names, dates, scores) stay on one line while they can.
+                let keep = longest_piece(&text, &adv).max(widest.min(SHORT_CELL * TABLE_SIZE));
+                minimum[i] = minimum[i].max(keep + 2.0 * CELL_PAD);
             }
         }
         let widths = column_widths(&natural, &minimum, CONTENT_WIDTH);
@@ -227,7 +235,16 @@ impl Flow {
             cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * CELL_PAD
         };
         let header_h = height(&header);
+        // What a fresh page holds under the header; a taller row has to be split.
+        let capacity = TOP - BOTTOM - header_h;
         let first_h = rows.first().map_or(0.0, |r| height(&wrap_row(r)));
+        // The header never stands alone: the first row (or, if that must be split
+        // anyway, its first lines) comes with it.
+        let first_h = if first_h <= capacity {
+            first_h
+        } else {
+            3.0 * line_h + 2.0 * CELL_PAD
+        };
         self.ensure(header_h + first_h);
         self.row(&widths, &header, header_h, true);
         for row in rows {
@@ -238,14 +255,15 @@ impl Flow {
                     self.row(&widths, &cells, h, false);
                     break;
                 }
-                if self.y < TOP - header_h {
-                    // Not at the top of a page: move the whole row to the next one.
+                let fit = ((self.y - BOTTOM - 2.0 * CELL_PAD) / line_h).floor();
+                if h <= capacity || fit < 1.0 {
+                    // The whole row goes to the next page, under the header again.
                     self.new_page();
                     self.row(&widths, &header, header_h, true);
                     continue;
                 }
-                // Taller than a whole page: the only row that is split.
-                let fit = (((self.y - BOTTOM - 2.0 * CELL_PAD) / line_h).floor() as usize).max(1);
+                // Taller than a whole page: the only kind of row that is split.
+                let fit = fit as usize;
                 let rest: Vec<Vec<String>> = cells
                     .iter_mut()
                     .map(|c| c.split_off(fit.min(c.len())))
@@ -322,6 +340,132 @@ impl Flow {
     fn page_break(&mut self) {
         if !self.at_top() {
             self.new_page();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(page: &[Op]) -> Vec<&str> {
+        page.iter()
+            .filter_map(|op| match op {
+                Op::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn table(rows: usize, remark: &str) -> Block {
+        Block::Table {
+            headers: vec!["姓名".into(), "评价".into()],
+            rows: (0..rows)
+                .map(|i| vec![format!("王小明{i}"), remark.to_owned()])
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_short_cell_stays_on_one_line_beside_a_long_one() {
+        let pages = lay_out("记录", &[table(1, &"认真负责，".repeat(60))]);
+        let t = texts(&pages[0]);
+        assert!(t.contains(&"王小明0"), "{t:?}");
+        let remark: Vec<&&str> = t
+            .iter()
+            .filter(|s| s.contains('认') || s.contains('负'))
+            .collect();
+        assert!(remark.len() > 3, "{t:?}");
+    }
+
+    #[test]
+    fn rows_move_whole_to_the_next_page_under_a_repeated_header() {
+        let pages = lay_out("记录", &[table(80, "合格")]);
+        assert!(pages.len() > 1);
+        let mut names = 0;
+        for page in &pages {
+            let t = texts(page);
+            assert_eq!(t.iter().filter(|s| **s == "姓名").count(), 1, "{t:?}");
+            // Every row on this page has its name and its remark: none split.
+            let here = t.iter().filter(|s| s.starts_with("王小明")).count();
+            assert_eq!(here, t.iter().filter(|s| **s == "合格").count());
+            names += here;
+        }
+        assert_eq!(names, 80);
+    }
+
+    #[test]
+    fn a_row_taller_than_a_page_is_split_rather_than_lost() {
+        let remark = "很长的评价。".repeat(1500);
+        let pages = lay_out("记录", &[table(1, &remark)]);
+        assert!(pages.len() >= 2);
+        for page in &pages {
+            assert!(texts(page).contains(&"姓名"));
+        }
+        let body: String = pages
+            .iter()
+            .flat_map(|p| texts(p))
+            .filter(|t| !["记录", "姓名", "评价", "王小明0"].contains(t) && !t.starts_with("第 "))
+            .collect();
+        assert_eq!(body, remark);
+    }
+
+    #[test]
+    fn every_page_is_numbered_out_of_the_total() {
+        let blocks = [
+            Block::PageBreak,
+            Block::Paragraph("甲".into()),
+            Block::PageBreak,
+        ];
+        let pages = lay_out("题", &blocks);
+        // A break at the top of a page does nothing; the first one leaves the title page.
+        assert_eq!(pages.len(), 2);
+        assert_eq!(texts(&pages[0]).last(), Some(&"第 1 页 / 共 2 页"));
+        assert_eq!(texts(&pages[1]).last(), Some(&"第 2 页 / 共 2 页"));
+    }
+
+    #[test]
+    fn a_qr_code_is_one_fill_of_its_dark_runs_at_the_requested_size() {
+        let data = "https://cunyi.example/verify/1";
+        let pages = lay_out(
+            "题",
+            &[Block::Qr {
+                data: data.into(),
+                size_mm: 30.0,
+            }],
+        );
+        let runs = qr::modules(data).unwrap().runs;
+        let rects = pages[0]
+            .iter()
+            .find_map(|op| match op {
+                Op::Fill { rects, gray } if *gray == 0.0 => Some(rects),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(rects.len(), runs.len());
+        let left = rects.iter().map(|r| r[0]).fold(f32::MAX, f32::min);
+        let right = rects.iter().map(|r| r[0] + r[2]).fold(0.0, f32::max);
+        assert!((right - left - 30.0 * 72.0 / 25.4).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_heading_is_not_left_alone_at_the_bottom_of_a_page() {
+        // Whatever room the page has left, the heading goes with its first line.
+        for n in 25..40 {
+            let mut blocks: Vec<Block> = (0..n)
+                .map(|i| Block::Paragraph(format!("第{i}行")))
+                .collect();
+            blocks.push(Block::Heading("二、小结".into()));
+            blocks.push(Block::Paragraph("内容".into()));
+            let pages = lay_out("题", &blocks);
+            let page = pages
+                .iter()
+                .position(|p| texts(p).contains(&"二、小结"))
+                .unwrap();
+            assert!(
+                texts(&pages[page]).contains(&"内容"),
+                "after {n} paragraphs"
+            );
         }
     }
 }

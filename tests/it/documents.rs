@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use cunyi::documents::Document;
 
-use crate::support::pdf::{compact, pdf_pages, pdf_text, pdf_title};
+use crate::support::pdf::{compact, dump, pdf_pages, pdf_text, pdf_title};
 
 fn roster_rows(n: usize) -> Vec<Vec<String>> {
     (1..=n)
@@ -33,6 +33,7 @@ fn chinese_text_comes_back_out_of_the_pdf() {
         .heading("二、查验")
         .qr("https://cunyi.example/verify/2026-000123", 30.0);
     let pdf = doc.render();
+    dump("notice", &pdf);
 
     assert!(pdf.starts_with(b"%PDF-1.7"));
     assert_eq!(
@@ -61,6 +62,7 @@ fn a_long_table_spans_pages_and_repeats_its_header_on_each() {
     let mut doc = Document::new("培训签到表");
     doc.table(&["序号", "姓名", "所在卫生室", "成绩"], &rows);
     let pdf = doc.render();
+    dump("table", &pdf);
 
     let pages = pdf_pages(&pdf);
     assert!(pages.len() > 1, "120 rows on {} page(s)", pages.len());
@@ -103,7 +105,9 @@ fn long_cells_wrap_inside_their_column_and_lose_nothing() {
         &["姓名", "带教评价"],
         &[vec!["王小明".into(), remark.clone()]],
     );
-    let text = compact(&pdf_text(&doc.render()));
+    let pdf = doc.render();
+    dump("wrapped-cells", &pdf);
+    let text = compact(&pdf_text(&pdf));
     assert!(text.contains("王小明"));
     assert!(
         text.contains(&compact(&remark)),
@@ -127,6 +131,7 @@ fn a_three_page_document_is_small_and_fast() {
     let started = Instant::now();
     let pdf = doc.render();
     let took = started.elapsed();
+    dump("dossier", &pdf);
     let again = Instant::now();
     doc.render();
     let warm = again.elapsed();

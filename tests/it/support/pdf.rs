@@ -25,3 +25,12 @@ pub fn pdf_title(bytes: &[u8]) -> Option<String> {
     let title = doc.get_dictionary(info).ok()?.get(b"Title").ok()?;
     pdf_extract::decode_text_string(title).ok()
 }
+
+/// Writes `bytes` to `$CUNYI_PDF_DUMP_DIR/<name>.pdf` when that variable is set, so a
+/// person can look at what a test rendered (e.g. `pdftoppm -png`). Does nothing otherwise.
+pub fn dump(name: &str, bytes: &[u8]) {
+    if let Ok(dir) = std::env::var("CUNYI_PDF_DUMP_DIR") {
+        let path = std::path::Path::new(&dir).join(format!("{name}.pdf"));
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
