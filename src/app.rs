@@ -15,7 +15,7 @@ use crate::extract::JSON_LIMIT;
 use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
-    audit, auth, bank, exams, instructors, orgs, program, regions, roster, sessions, shadowing,
+    audit, auth, bank, exams, instructors, orgs, program, regions, roster, sessions, shadowing, skills,
     study, users,
 };
 
@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(study::api::routes)
                 .configure(sessions::api::routes)
                 .configure(shadowing::api::routes)
+                .configure(skills::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)

@@ -29,6 +29,7 @@ pub mod regions;
 pub mod roster;
 pub mod sessions;
 pub mod shadowing;
+pub mod skills;
 pub mod sheet;
 pub mod stash;
 pub mod state;
