@@ -69,8 +69,7 @@ fn embed(root: &Path, files: &[std::path::PathBuf], doc: &str, name: &str) {
         );
     }
     out.push_str("];\n");
-    let dest =
-        Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join(name);
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join(name);
     if let Err(e) = std::fs::write(&dest, out) {
         panic!("cannot write {}: {e}", dest.display());
     }

@@ -15,8 +15,8 @@ use crate::extract::JSON_LIMIT;
 use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
-    audit, auth, bank, exams, instructors, orgs, program, regions, roster, sessions, shadowing, skills,
-    study, users,
+    audit, auth, bank, exams, instructors, orgs, program, regions, roster, sessions, shadowing,
+    skills, study, users,
 };
 
 /// Every route of every area.

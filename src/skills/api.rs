@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::ops::{exams, results, sheets, statistics, stations};
+use super::ops::{exams, results, sheets, stations, statistics};
 use super::{ExamBody, SheetBody, StationBody};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
@@ -24,7 +24,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(get_sheet),
         )
         .route("/skills/exams/{id}/results", web::get().to(get_results))
-        .route("/skills/exams/{id}/statistics", web::get().to(get_statistics));
+        .route(
+            "/skills/exams/{id}/statistics",
+            web::get().to(get_statistics),
+        );
 }
 
 /// `POST /api/v1/skills/stations` → 201 station (administrators).
@@ -117,4 +120,3 @@ async fn get_statistics(
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(statistics::statistics(&state, &user, path.into_inner()).await?))
 }
-

@@ -54,7 +54,10 @@ pub fn read_dir(root: &Path) -> std::io::Result<(Vec<StationDef>, Vec<FileProble
     for entry in std::fs::read_dir(&dir)? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "toml") {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             files.push((format!("skills/{name}"), std::fs::read_to_string(&path)?));
         }
     }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::points::Points;
 
-pub use ops::standing::{self, SkillOutcome, SkillStanding};
+pub use ops::standing::{self, SkillOutcome, SkillStanding, standing};
 
 crate::text_enum! {
     /// 技能考核类别

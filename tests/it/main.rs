@@ -26,6 +26,7 @@ mod roster_import;
 mod roster_pages;
 mod sessions;
 mod shadowing;
+mod skills;
 mod study;
 mod study_pages;
 mod users;

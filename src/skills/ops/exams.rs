@@ -7,13 +7,13 @@ use crate::access::{self, Caller, Lookup, Role};
 use crate::error::{AppError, AppResult, Problems};
 use crate::extract::{ListPage, PageParams, Paging};
 use crate::points::Points;
+use crate::skills::ExamBody;
 use crate::skills::rules::{bodies, circuit};
 use crate::skills::store::exams::{self as store, Located, Visible};
 use crate::skills::store::stations as station_store;
 use crate::skills::views::{
     CandidateView, ExamRowView, ExamStationView, ExamView, PersonRef, VisitView,
 };
-use crate::skills::ExamBody;
 use crate::state::AppState;
 use crate::time;
 
@@ -35,7 +35,10 @@ pub async fn create(state: &AppState, caller: &Caller, body: &ExamBody) -> AppRe
             }
             let mut p = Problems::new();
             match access::program(conn, &caller, new.program_id) {
-                Ok(program) if region.path.contains(&format!("/{}/", program.row.region_code)) => {}
+                Ok(program)
+                    if region
+                        .path
+                        .contains(&format!("/{}/", program.row.region_code)) => {}
                 Ok(_) | Err(AppError::NotFound) => {
                     p.add("program_id", "未知的培训项目，或该项目不覆盖此地区")
                 }
@@ -60,10 +63,14 @@ pub async fn create(state: &AppState, caller: &Caller, body: &ExamBody) -> AppRe
                 }
             }
             if p.is_empty() && new.pass_score > max_score {
-                p.add("pass_score", format!("合格分不能超过各站满分之和 {max_score}"));
+                p.add(
+                    "pass_score",
+                    format!("合格分不能超过各站满分之和 {max_score}"),
+                );
             }
             for (i, doctor) in new.candidate_ids.iter().enumerate() {
-                if store::eligible_doctor(conn, *doctor, new.program_id, &region.scope())?.is_none() {
+                if store::eligible_doctor(conn, *doctor, new.program_id, &region.scope())?.is_none()
+                {
                     p.add(
                         format!("candidate_ids[{i}]"),
                         "未知的学员，或不是该项目在此地区的学员",
@@ -104,17 +111,21 @@ pub fn view(conn: &mut crate::db::AnyConnection, found: &Located) -> AppResult<E
                 doctor_id: c.doctor_id,
                 name: c.name.clone(),
                 position: c.position,
-                schedule: circuit::circuit(usize::try_from(c.position).unwrap_or(0), stations.len(), round)
-                    .into_iter()
-                    .filter_map(|v| {
-                        let at = e.starts_at + chrono::Duration::minutes(v.starts_after);
-                        Some(VisitView {
-                            station_id: stations.get(v.station)?.station_id,
-                            starts_at: at,
-                            starts_at_cst: time::display_cst(at).chars().skip(11).collect(),
-                        })
+                schedule: circuit::circuit(
+                    usize::try_from(c.position).unwrap_or(0),
+                    stations.len(),
+                    round,
+                )
+                .into_iter()
+                .filter_map(|v| {
+                    let at = e.starts_at + chrono::Duration::minutes(v.starts_after);
+                    Some(VisitView {
+                        station_id: stations.get(v.station)?.station_id,
+                        starts_at: at,
+                        starts_at_cst: time::display_cst(at).chars().skip(11).collect(),
                     })
-                    .collect(),
+                })
+                .collect(),
             })
             .collect(),
         stations: stations
@@ -138,7 +149,11 @@ pub fn view(conn: &mut crate::db::AnyConnection, found: &Located) -> AppResult<E
 }
 
 /// `GET /api/v1/skills/exams/{id}`.
-pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> AppResult<(ExamView, ExamAccess)> {
+pub async fn detail(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<(ExamView, ExamAccess)> {
     let caller = caller.clone();
     state
         .db(move |conn| {
@@ -156,7 +171,11 @@ pub struct ListQuery {
 
 /// `GET /api/v1/skills/exams`: admins their region's, examiners those they examine,
 /// doctors those they sit; newest first.
-pub async fn list(state: &AppState, caller: &Caller, query: &ListQuery) -> AppResult<ListPage<ExamRowView>> {
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    query: &ListQuery,
+) -> AppResult<ListPage<ExamRowView>> {
     let mut p = Problems::new();
     let paging = Paging::parse(&query.paging, &mut p);
     p.finish()?;

@@ -25,7 +25,11 @@ pub enum ExamAccess {
 
 /// An exam the caller may see, with how; another county's exam, or one the caller has
 /// nothing to do with, is 404 (audited when it exists).
-pub fn find_in(conn: &mut AnyConnection, caller: &Caller, id: i64) -> AppResult<(Located, ExamAccess)> {
+pub fn find_in(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<(Located, ExamAccess)> {
     let found = exam_store::get(conn, id)?.ok_or(AppError::NotFound)?;
     let how = match (caller.role(), caller.instructor_id, caller.doctor_id) {
         (Role::CountyAdmin | Role::CityAdmin | Role::Sysadmin, _, _)

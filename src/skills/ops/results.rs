@@ -7,11 +7,11 @@ use super::{ExamAccess, find_in};
 use crate::access::Caller;
 use crate::db::AnyConnection;
 use crate::error::AppResult;
+use crate::skills::SheetStatus;
 use crate::skills::rules;
 use crate::skills::store::exams::{self as exam_store, ExamRow, ExamStation};
 use crate::skills::store::sheets::{self as sheet_store, SheetRow};
 use crate::skills::views::{CandidateResult, ResultsView, StationResult};
-use crate::skills::SheetStatus;
 use crate::state::AppState;
 
 /// The sheets that count, per (doctor, station): for each examiner its latest submitted
@@ -61,8 +61,12 @@ pub fn compute(
             let per_station: Vec<StationResult> = stations
                 .iter()
                 .map(|s| {
-                    let rows = sheets.get(&(c.doctor_id, s.station_id)).map(Vec::as_slice).unwrap_or_default();
-                    let pairs: Vec<_> = rows.iter().map(|r| (r.points, r.critical_missed)).collect();
+                    let rows = sheets
+                        .get(&(c.doctor_id, s.station_id))
+                        .map(Vec::as_slice)
+                        .unwrap_or_default();
+                    let pairs: Vec<_> =
+                        rows.iter().map(|r| (r.points, r.critical_missed)).collect();
                     let combined = rules::combine(&pairs, s.pass_points, exam.review_threshold);
                     StationResult {
                         station_id: s.station_id,
@@ -71,7 +75,8 @@ pub fn compute(
                         passed: combined.is_some_and(|c| c.passed),
                         critical_missed: combined.is_some_and(|c| c.critical_missed),
                         sheets: rows.len(),
-                        submitted: !rows.is_empty() && rows.iter().all(|r| r.status == SheetStatus::Submitted),
+                        submitted: !rows.is_empty()
+                            && rows.iter().all(|r| r.status == SheetStatus::Submitted),
                         flagged: combined.is_some_and(|c| c.flagged),
                     }
                 })

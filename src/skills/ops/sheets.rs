@@ -24,7 +24,11 @@ pub struct SheetPath {
 
 /// The station of the exam the caller examines, for this candidate; anything else is
 /// 404 (an instructor not assigned to that station, a doctor not sitting the exam).
-fn examined(conn: &mut AnyConnection, caller: &Caller, at: SheetPath) -> AppResult<(SheetKey, ExamStation)> {
+fn examined(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    at: SheetPath,
+) -> AppResult<(SheetKey, ExamStation)> {
     caller.require(&[Role::Instructor])?;
     let found = exam_store::get(conn, at.exam_id)?.ok_or(AppError::NotFound)?;
     let target = format!("skill_exam:{}/station:{}", at.exam_id, at.station_id);
@@ -60,7 +64,12 @@ fn examined(conn: &mut AnyConnection, caller: &Caller, at: SheetPath) -> AppResu
 
 /// `PUT /api/v1/skills/exams/{id}/sheets/{doctor_id}/{station_id}`.
 #[tracing::instrument(skip(state, caller, body), fields(caller = caller.user_id))]
-pub async fn put(state: &AppState, caller: &Caller, at: SheetPath, body: &SheetBody) -> AppResult<SheetView> {
+pub async fn put(
+    state: &AppState,
+    caller: &Caller,
+    at: SheetPath,
+    body: &SheetBody,
+) -> AppResult<SheetView> {
     let caller = caller.clone();
     let body = body.clone();
     state
@@ -149,7 +158,11 @@ pub async fn put(state: &AppState, caller: &Caller, at: SheetPath, body: &SheetB
 }
 
 /// The caller's own sheet for this candidate and station (its latest version), if any.
-pub async fn mine(state: &AppState, caller: &Caller, at: SheetPath) -> AppResult<(Option<SheetView>, ExamStation)> {
+pub async fn mine(
+    state: &AppState,
+    caller: &Caller,
+    at: SheetPath,
+) -> AppResult<(Option<SheetView>, ExamStation)> {
     let caller = caller.clone();
     state
         .db(move |conn| {
@@ -166,7 +179,14 @@ pub fn view(row: &SheetRow, station: &ExamStation) -> SheetView {
     let missed_critical = station
         .items
         .iter()
-        .filter(|i| i.critical && marks.iter().find(|(c, _)| *c == i.code).map_or(Points::ZERO, |m| m.1) == Points::ZERO)
+        .filter(|i| {
+            i.critical
+                && marks
+                    .iter()
+                    .find(|(c, _)| *c == i.code)
+                    .map_or(Points::ZERO, |m| m.1)
+                    == Points::ZERO
+        })
         .map(|i| i.code.clone())
         .collect();
     SheetView {
@@ -177,7 +197,10 @@ pub fn view(row: &SheetRow, station: &ExamStation) -> SheetView {
         examiner_id: row.examiner_id,
         version: row.version,
         status: row.status,
-        items: marks.into_iter().map(|(code, points)| MarkView { code, points }).collect(),
+        items: marks
+            .into_iter()
+            .map(|(code, points)| MarkView { code, points })
+            .collect(),
         global_rating: row.global_rating,
         notes: row.notes.clone(),
         points: row.points,

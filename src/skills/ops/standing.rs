@@ -6,9 +6,9 @@ use chrono::{Datelike, NaiveDate};
 use crate::db::AnyConnection;
 use crate::error::AppResult;
 use crate::points::Points;
+use crate::skills::SkillExamKind;
 use crate::skills::rules;
 use crate::skills::store::exams as exam_store;
-use crate::skills::SkillExamKind;
 
 /// What the assessment needs to know of a doctor's skills exams in a program.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,17 +4,21 @@ use crate::access::{Caller, Role};
 use crate::audit::{self, Entry};
 use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::skills::StationBody;
 use crate::skills::rules::bodies;
 use crate::skills::store::stations as store;
 use crate::skills::views::StationView;
-use crate::skills::StationBody;
 use crate::state::AppState;
 use crate::time;
 
 /// `POST /api/v1/skills/stations`: a station checked like the shipped ones; a code in
 /// use → 409.
 #[tracing::instrument(skip(state, caller, body), fields(caller = caller.user_id))]
-pub async fn create(state: &AppState, caller: &Caller, body: &StationBody) -> AppResult<StationView> {
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    body: &StationBody,
+) -> AppResult<StationView> {
     caller.require(Role::ADMINS)?;
     let def = bodies::station(body)?;
     let caller = caller.clone();

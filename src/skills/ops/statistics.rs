@@ -7,11 +7,11 @@ use super::{ExamAccess, find_in};
 use crate::access::Caller;
 use crate::error::{AppError, AppResult};
 use crate::points::Points;
+use crate::skills::BORDERLINE;
 use crate::skills::rules::{self, stats};
 use crate::skills::store::exams as exam_store;
 use crate::skills::store::sheets as sheet_store;
 use crate::skills::views::{ExaminerStringency, ItemFacility, StationStatistics, StatisticsView};
-use crate::skills::BORDERLINE;
 use crate::state::AppState;
 
 pub async fn statistics(state: &AppState, caller: &Caller, id: i64) -> AppResult<StatisticsView> {
@@ -38,25 +38,33 @@ pub async fn statistics(state: &AppState, caller: &Caller, id: i64) -> AppResult
                         .iter()
                         .filter(|((_, station), _)| *station == s.station_id)
                         .filter_map(|(_, rows)| {
-                            let pairs: Vec<_> = rows.iter().map(|r| (r.points, r.critical_missed)).collect();
+                            let pairs: Vec<_> =
+                                rows.iter().map(|r| (r.points, r.critical_missed)).collect();
                             rules::combine(&pairs, s.pass_points, exam.review_threshold)
                         })
                         .collect();
                     let n = combined.len();
                     let passed = combined.iter().filter(|c| c.passed).count();
-                    let mean = (n > 0).then(|| combined.iter().map(|c| c.points.as_f64()).sum::<f64>() / n as f64);
+                    let mean = (n > 0).then(|| {
+                        combined.iter().map(|c| c.points.as_f64()).sum::<f64>() / n as f64
+                    });
                     let pairs: Vec<(i32, Points)> = rows
                         .iter()
                         .filter_map(|r| r.global_rating.map(|g| (g, r.points)))
                         .collect();
-                    let marks: Vec<Vec<(String, Points)>> = rows.iter().map(|r| r.marks()).collect();
+                    let marks: Vec<Vec<(String, Points)>> =
+                        rows.iter().map(|r| r.marks()).collect();
                     let items = s
                         .items
                         .iter()
                         .map(|item| {
                             let given: Vec<Points> = marks
                                 .iter()
-                                .map(|m| m.iter().find(|(c, _)| *c == item.code).map_or(Points::ZERO, |x| x.1))
+                                .map(|m| {
+                                    m.iter()
+                                        .find(|(c, _)| *c == item.code)
+                                        .map_or(Points::ZERO, |x| x.1)
+                                })
                                 .collect();
                             ItemFacility {
                                 code: item.code.clone(),
@@ -67,7 +75,8 @@ pub async fn statistics(state: &AppState, caller: &Caller, id: i64) -> AppResult
                             }
                         })
                         .collect();
-                    let by_examiner: Vec<(i64, Points)> = rows.iter().map(|r| (r.examiner_id, r.points)).collect();
+                    let by_examiner: Vec<(i64, Points)> =
+                        rows.iter().map(|r| (r.examiner_id, r.points)).collect();
                     let examiners = stats::stringency(&by_examiner)
                         .into_iter()
                         .map(|x| ExaminerStringency {
@@ -93,7 +102,9 @@ pub async fn statistics(state: &AppState, caller: &Caller, id: i64) -> AppResult
                         pass_rate: (n > 0).then(|| round2(passed as f64 / n as f64)),
                         mean: mean.map(round2),
                         fixed_pass_mark: s.pass_points,
-                        borderline_regression_mark: stats::borderline_regression(&pairs, BORDERLINE),
+                        borderline_regression_mark: stats::borderline_regression(
+                            &pairs, BORDERLINE,
+                        ),
                         items,
                         examiners,
                     }

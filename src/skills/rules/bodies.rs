@@ -52,12 +52,17 @@ pub fn station(body: &StationBody) -> AppResult<StationDef> {
         max_points,
         pass_points,
         items,
-        rating: body.rating.clone().unwrap_or_else(|| {
-            DEFAULT_RATING.iter().map(|s| (*s).to_owned()).collect()
-        }),
+        rating: body
+            .rating
+            .clone()
+            .unwrap_or_else(|| DEFAULT_RATING.iter().map(|s| (*s).to_owned()).collect()),
         source: {
             let s = text(&body.source);
-            if s.is_empty() { "由管理员录入".to_owned() } else { s }
+            if s.is_empty() {
+                "由管理员录入".to_owned()
+            } else {
+                s
+            }
         },
     };
     for (field, message) in super::check_station(&def) {
@@ -139,7 +144,10 @@ pub fn exam(body: &ExamBody) -> AppResult<NewExam> {
         Some(v) => match Points::from_f64(v) {
             Ok(t) if t >= Points::ZERO => t,
             _ => {
-                p.add("review_threshold", "复核阈值应为不小于 0 的数（最多一位小数）");
+                p.add(
+                    "review_threshold",
+                    "复核阈值应为不小于 0 的数（最多一位小数）",
+                );
                 Points::ZERO
             }
         },
@@ -160,7 +168,10 @@ pub fn exam(body: &ExamBody) -> AppResult<NewExam> {
         }
         let examiners = s.examiner_ids.clone().unwrap_or_default();
         if examiners.is_empty() {
-            p.add(format!("stations[{i}].examiner_ids"), "每个考站至少需要一名考官");
+            p.add(
+                format!("stations[{i}].examiner_ids"),
+                "每个考站至少需要一名考官",
+            );
         } else if examiners.iter().collect::<HashSet<_>>().len() != examiners.len() {
             p.add(format!("stations[{i}].examiner_ids"), "考官重复");
         }
@@ -172,7 +183,10 @@ pub fn exam(body: &ExamBody) -> AppResult<NewExam> {
     }
     p.finish()?;
     let (Some(held_on), Some(start)) = (held_on, start) else {
-        return Err(crate::error::AppError::field("held_on", "日期格式应为 YYYY-MM-DD"));
+        return Err(crate::error::AppError::field(
+            "held_on",
+            "日期格式应为 YYYY-MM-DD",
+        ));
     };
     Ok(NewExam {
         title,
@@ -232,7 +246,10 @@ pub fn sheet(body: &SheetBody) -> AppResult<CheckedSheet> {
         p.add("notes", "备注不超过 1000 字");
     }
     let reason = body.reason.as_ref().map(|r| r.trim().to_owned());
-    if reason.as_ref().is_some_and(|r| r.is_empty() || r.chars().count() > 500) {
+    if reason
+        .as_ref()
+        .is_some_and(|r| r.is_empty() || r.chars().count() > 500)
+    {
         p.add("reason", "更正原因应为 1–500 个字符");
     }
     p.finish()?;
@@ -298,7 +315,14 @@ mod tests {
         };
         assert_eq!(
             fields(exam(&body).unwrap_err()),
-            vec!["title", "kind", "program_id", "region_code", "held_on", "stations[0].examiner_ids"]
+            vec![
+                "title",
+                "kind",
+                "program_id",
+                "region_code",
+                "held_on",
+                "stations[0].examiner_ids"
+            ]
         );
     }
 
@@ -334,6 +358,9 @@ mod tests {
             reason: Some(" ".into()),
             ..Default::default()
         };
-        assert_eq!(fields(sheet(&body).err().unwrap()), vec!["global_rating", "reason"]);
+        assert_eq!(
+            fields(sheet(&body).err().unwrap()),
+            vec!["global_rating", "reason"]
+        );
     }
 }

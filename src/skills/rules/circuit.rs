@@ -22,7 +22,8 @@ pub fn circuit(position: usize, stations: usize, round_minutes: i64) -> Vec<Visi
     (0..stations)
         .map(|round| Visit {
             station: (lane + round) % stations,
-            starts_after: i64::try_from(wave * stations + round).unwrap_or(i64::MAX) * round_minutes,
+            starts_after: i64::try_from(wave * stations + round).unwrap_or(i64::MAX)
+                * round_minutes,
         })
         .collect()
 }
@@ -40,8 +41,20 @@ mod tests {
     #[test]
     fn a_second_wave_starts_after_the_first_has_gone_round() {
         let v = circuit(4, 3, 10);
-        assert_eq!(v[0], Visit { station: 1, starts_after: 30 });
-        assert_eq!(v[2], Visit { station: 0, starts_after: 50 });
+        assert_eq!(
+            v[0],
+            Visit {
+                station: 1,
+                starts_after: 30
+            }
+        );
+        assert_eq!(
+            v[2],
+            Visit {
+                station: 0,
+                starts_after: 50
+            }
+        );
         assert_eq!(round_minutes(&[8, 15, 10]), 17);
     }
 

@@ -61,7 +61,10 @@ pub fn check_station(s: &StationDef) -> Vec<Problem> {
     let mut seen = HashSet::new();
     for (i, item) in s.items.iter().enumerate() {
         if !valid_code(&item.code, 40) {
-            add(&format!("items[{i}].code"), "代码应为小写字母、数字或下划线");
+            add(
+                &format!("items[{i}].code"),
+                "代码应为小写字母、数字或下划线",
+            );
         } else if !seen.insert(item.code.as_str()) {
             add(&format!("items[{i}].code"), "评分项代码重复");
         }
@@ -145,7 +148,14 @@ pub(crate) mod tests {
         let fields: Vec<String> = check_station(&s).into_iter().map(|(f, _)| f).collect();
         assert_eq!(
             fields,
-            vec!["area", "pass_points", "rating", "items[1].code", "items", "max_points"]
+            vec![
+                "area",
+                "pass_points",
+                "rating",
+                "items[1].code",
+                "items",
+                "max_points"
+            ]
         );
     }
 

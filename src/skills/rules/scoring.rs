@@ -47,7 +47,9 @@ pub fn score(
     let points: Points = given.values().copied().sum();
     let missed_critical: Vec<String> = items
         .iter()
-        .filter(|i| i.critical && given.get(i.code.as_str()).copied().unwrap_or_default() == Points::ZERO)
+        .filter(|i| {
+            i.critical && given.get(i.code.as_str()).copied().unwrap_or_default() == Points::ZERO
+        })
         .map(|i| i.code.clone())
         .collect();
     let passed = missed_critical.is_empty() && points >= pass_points;
@@ -84,7 +86,11 @@ pub struct Combined {
 
 /// Two (or more) examiners on one station: the mean counts; a difference above
 /// `threshold` is flagged for review (issue 10 §2). `None` without a sheet.
-pub fn combine(sheets: &[(Points, bool)], pass_points: Points, threshold: Points) -> Option<Combined> {
+pub fn combine(
+    sheets: &[(Points, bool)],
+    pass_points: Points,
+    threshold: Points,
+) -> Option<Combined> {
     if sheets.is_empty() {
         return None;
     }
@@ -137,12 +143,21 @@ mod tests {
     }
 
     fn items() -> Vec<ItemDef> {
-        vec![item("safety", 10, true), item("a", 50, false), item("b", 40, false)]
+        vec![
+            item("safety", 10, true),
+            item("a", 50, false),
+            item("b", 40, false),
+        ]
     }
 
     #[test]
     fn a_missed_critical_item_fails_whatever_the_points() {
-        let s = score(&items(), Points::whole(60), &marks(&[("safety", 0), ("a", 50), ("b", 40)])).unwrap();
+        let s = score(
+            &items(),
+            Points::whole(60),
+            &marks(&[("safety", 0), ("a", 50), ("b", 40)]),
+        )
+        .unwrap();
         assert_eq!(s.points, Points::whole(90));
         assert_eq!(s.missed_critical, vec!["safety".to_owned()]);
         assert!(!s.passed);
@@ -150,18 +165,41 @@ mod tests {
 
     #[test]
     fn enough_points_and_every_critical_item_pass() {
-        let s = score(&items(), Points::whole(60), &marks(&[("safety", 5), ("a", 45)])).unwrap();
+        let s = score(
+            &items(),
+            Points::whole(60),
+            &marks(&[("safety", 5), ("a", 45)]),
+        )
+        .unwrap();
         assert_eq!(s.points, Points::whole(50));
         assert!(!s.passed, "50 < 60");
-        let s = score(&items(), Points::whole(60), &marks(&[("safety", 5), ("a", 45), ("b", 10)])).unwrap();
+        let s = score(
+            &items(),
+            Points::whole(60),
+            &marks(&[("safety", 5), ("a", 45), ("b", 10)]),
+        )
+        .unwrap();
         assert_eq!((s.points, s.passed), (Points::whole(60), true));
     }
 
     #[test]
     fn unknown_codes_and_points_above_the_item_are_refused() {
-        let e = score(&items(), Points::whole(60), &marks(&[("zzz", 1), ("a", 51), ("b", -1), ("b", 2), ("b", 3)])).unwrap_err();
+        let e = score(
+            &items(),
+            Points::whole(60),
+            &marks(&[("zzz", 1), ("a", 51), ("b", -1), ("b", 2), ("b", 3)]),
+        )
+        .unwrap_err();
         let fields: Vec<&str> = e.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(fields, vec!["items[0].code", "items[1].points", "items[2].points", "items[4].code"]);
+        assert_eq!(
+            fields,
+            vec![
+                "items[0].code",
+                "items[1].points",
+                "items[2].points",
+                "items[4].code"
+            ]
+        );
     }
 
     #[test]
@@ -171,31 +209,67 @@ mod tests {
 
     #[test]
     fn two_examiners_mean_counts_and_a_wide_gap_is_flagged() {
-        let c = combine(&[(Points::whole(70), false), (Points::tenths(555), false)], Points::whole(60), Points::whole(10)).unwrap();
+        let c = combine(
+            &[(Points::whole(70), false), (Points::tenths(555), false)],
+            Points::whole(60),
+            Points::whole(10),
+        )
+        .unwrap();
         // (70 + 55.5) / 2 = 62.75 → 62.8
         assert_eq!(c.points, Points::tenths(628));
         assert!(c.passed);
         assert_eq!(c.spread, Points::tenths(145));
         assert!(c.flagged);
-        let c = combine(&[(Points::whole(70), false), (Points::whole(64), true)], Points::whole(60), Points::whole(10)).unwrap();
+        let c = combine(
+            &[(Points::whole(70), false), (Points::whole(64), true)],
+            Points::whole(60),
+            Points::whole(10),
+        )
+        .unwrap();
         assert!(c.critical_missed && !c.passed && c.flagged, "{c:?}");
         assert_eq!(combine(&[], Points::ZERO, Points::ZERO), None);
     }
 
     #[test]
     fn an_exam_needs_every_station_and_the_total() {
-        let ok = combine(&[(Points::whole(70), false)], Points::whole(60), Points::ZERO);
-        let low = combine(&[(Points::whole(50), false)], Points::whole(60), Points::ZERO);
-        assert_eq!(exam_passed(&[ok, ok], Points::whole(120)), (Points::whole(140), true));
-        assert_eq!(exam_passed(&[ok, low], Points::whole(100)), (Points::whole(120), false));
-        assert_eq!(exam_passed(&[ok, None], Points::whole(60)), (Points::whole(70), false));
-        assert_eq!(exam_passed(&[ok, ok], Points::whole(150)), (Points::whole(140), false));
+        let ok = combine(
+            &[(Points::whole(70), false)],
+            Points::whole(60),
+            Points::ZERO,
+        );
+        let low = combine(
+            &[(Points::whole(50), false)],
+            Points::whole(60),
+            Points::ZERO,
+        );
+        assert_eq!(
+            exam_passed(&[ok, ok], Points::whole(120)),
+            (Points::whole(140), true)
+        );
+        assert_eq!(
+            exam_passed(&[ok, low], Points::whole(100)),
+            (Points::whole(120), false)
+        );
+        assert_eq!(
+            exam_passed(&[ok, None], Points::whole(60)),
+            (Points::whole(70), false)
+        );
+        assert_eq!(
+            exam_passed(&[ok, ok], Points::whole(150)),
+            (Points::whole(140), false)
+        );
     }
 
     #[test]
     fn percentages_to_the_tenth() {
-        assert_eq!(percent_of(Points::whole(150), Points::whole(200)), Points::whole(75));
-        assert_eq!(percent_of(Points::whole(2), Points::whole(3)), Points::tenths(667));
+        assert_eq!(
+            percent_of(Points::whole(150), Points::whole(200)),
+            Points::whole(75)
+        );
+        assert_eq!(
+            percent_of(Points::whole(2), Points::whole(3)),
+            Points::tenths(667)
+        );
         assert_eq!(percent_of(Points::whole(2), Points::ZERO), Points::ZERO);
     }
 

@@ -24,7 +24,10 @@ pub fn borderline_regression(pairs: &[(i32, Points)], borderline: i32) -> Option
     let n = pairs.len() as f64;
     let mx = pairs.iter().map(|(x, _)| f64::from(*x)).sum::<f64>() / n;
     let my = pairs.iter().map(|(_, y)| y.as_f64()).sum::<f64>() / n;
-    let sxx: f64 = pairs.iter().map(|(x, _)| (f64::from(*x) - mx).powi(2)).sum();
+    let sxx: f64 = pairs
+        .iter()
+        .map(|(x, _)| (f64::from(*x) - mx).powi(2))
+        .sum();
     if sxx <= f64::EPSILON {
         return None;
     }
@@ -117,7 +120,10 @@ mod tests {
 
     #[test]
     fn facility_is_the_mean_share_of_the_item() {
-        assert_eq!(facility(p(10), &[p(10), p(5), Points::ZERO, p(5)]), Some(0.5));
+        assert_eq!(
+            facility(p(10), &[p(10), p(5), Points::ZERO, p(5)]),
+            Some(0.5)
+        );
         assert_eq!(facility(p(10), &[]), None);
     }
 

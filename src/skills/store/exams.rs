@@ -176,21 +176,25 @@ pub fn stations(conn: &mut AnyConnection, exam_id: i64) -> QueryResult<Vec<ExamS
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(station_id, code, title, minutes, max_points, pass_points, items, rating)| ExamStation {
-            station_id,
-            code,
-            title,
-            minutes,
-            max_points,
-            pass_points,
-            items: serde_json::from_str(&items).unwrap_or_default(),
-            rating: serde_json::from_str(&rating).unwrap_or_default(),
-            examiners: examiners
-                .iter()
-                .filter(|(s, _, _)| *s == station_id)
-                .map(|(_, id, name)| (*id, name.clone()))
-                .collect(),
-        })
+        .map(
+            |(station_id, code, title, minutes, max_points, pass_points, items, rating)| {
+                ExamStation {
+                    station_id,
+                    code,
+                    title,
+                    minutes,
+                    max_points,
+                    pass_points,
+                    items: serde_json::from_str(&items).unwrap_or_default(),
+                    rating: serde_json::from_str(&rating).unwrap_or_default(),
+                    examiners: examiners
+                        .iter()
+                        .filter(|(s, _, _)| *s == station_id)
+                        .map(|(_, id, name)| (*id, name.clone()))
+                        .collect(),
+                }
+            },
+        )
         .collect())
 }
 
@@ -257,7 +261,11 @@ pub fn examines(
 }
 
 /// Does this instructor examine any station of this exam?
-pub fn examines_any(conn: &mut AnyConnection, exam_id: i64, instructor_id: i64) -> QueryResult<bool> {
+pub fn examines_any(
+    conn: &mut AnyConnection,
+    exam_id: i64,
+    instructor_id: i64,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         skill_examiners::table
             .filter(skill_examiners::exam_id.eq(exam_id))

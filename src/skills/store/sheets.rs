@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::skill_sheets;
 use crate::db::AnyConnection;
+use crate::db::schema::skill_sheets;
 use crate::points::Points;
 use crate::skills::SheetStatus;
 

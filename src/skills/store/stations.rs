@@ -165,7 +165,9 @@ pub fn create(
     created_by: i64,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
-    db::write(conn, |conn| insert(conn, def, &hash(def), false, Some(created_by), now))
+    db::write(conn, |conn| {
+        insert(conn, def, &hash(def), false, Some(created_by), now)
+    })
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<StationRow>> {
