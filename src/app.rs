@@ -53,7 +53,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(exams::pages::routes)
         .configure(bank::pages::routes)
         .configure(sessions::pages::routes)
-        .configure(shadowing::pages::routes);
+        .configure(shadowing::pages::routes)
+        .configure(skills::pages::routes);
 }
 
 fn is_api(req: &HttpRequest) -> bool {
@@ -244,6 +245,11 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         "attempt.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/js/attempt.js"),
+    ),
+    (
+        "skills.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/skills.js"),
     ),
 ];
 

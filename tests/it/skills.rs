@@ -17,6 +17,7 @@ both_backends!(
     results_are_scoped_and_two_examiners_mean_counts,
     statistics_on_a_small_circuit,
     shipped_stations_are_loaded_and_listed,
+    the_pages_set_up_an_exam_score_a_sheet_and_show_results,
 );
 
 struct Setup {
@@ -843,4 +844,161 @@ async fn shipped_stations_are_loaded_and_listed(backend: Backend) {
             .any(|i| i["critical"] == true)
     );
     assert_eq!(cpr["shipped"], true);
+}
+
+/// A browser: keeps cookies, does not follow redirects.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    let r = client.get(app.url(path)).send().await.unwrap();
+    let status = r.status();
+    let html = r.text().await.unwrap();
+    assert_eq!(status, 200, "GET {path}: {html}");
+    html
+}
+
+async fn browser_for(app: &TestApp, username: &str) -> reqwest::Client {
+    let client = browser();
+    let form = page(app, &client, "/login").await;
+    let r = client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf", &hidden(&form, "csrf")),
+            ("next", "/home"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    client
+}
+
+async fn the_pages_set_up_an_exam_score_a_sheet_and_show_results(backend: Backend) {
+    let app = spawn(backend).await;
+    let s = setup(&app).await;
+    let admin = browser_for(&app, "shizhong").await;
+    let form = page(&app, &admin, "/skills/exams/new").await;
+    assert!(
+        form.contains("单人徒手心肺复苏"),
+        "shipped stations are offered"
+    );
+    assert!(form.contains("王考官"));
+    let csrf = hidden(&form, "csrf");
+    let program = s.program.to_string();
+    let station = s.station.to_string();
+    let examiner = s.teachers[0].0.to_string();
+    let examiners_field = format!("examiners_{station}");
+    let d0 = s.doctors[0].0.to_string();
+    let fields: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("program_id", &program),
+        ("title", "手卫生单项考核"),
+        ("kind", "single"),
+        ("held_on", "2026-06-10"),
+        ("starts_at", "08:30"),
+        ("region_code", "370402"),
+        ("pass_score", "30"),
+        ("station", &station),
+        (&examiners_field, &examiner),
+        ("candidate", &d0),
+    ];
+    let created = admin
+        .post(app.url("/skills/exams/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 303, "{}", created.text().await.unwrap());
+    let at = created.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+
+    let bad = admin
+        .post(app.url("/skills/exams/new"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("program_id", program.as_str()),
+            ("title", "x"),
+            ("kind", "single"),
+            ("held_on", "2026-06-10"),
+            ("region_code", "370402"),
+            ("pass_score", "30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("至少需要一个考站"));
+
+    let teacher = browser_for(&app, "t.wang").await;
+    let circuit = page(&app, &teacher, &format!("/skills/exams/{id}")).await;
+    let score_path = format!("/skills/exams/{id}/score/{d0}/{station}");
+    assert!(circuit.contains(&score_path), "{circuit}");
+    assert!(circuit.contains("08:30"));
+    let sheet = page(&app, &teacher, &score_path).await;
+    assert!(sheet.contains("关键项"));
+    assert!(sheet.contains("揉搓双手各部位至少15秒"));
+    assert!(sheet.contains("/static/skills.js"));
+    let csrf = hidden(&sheet, "csrf");
+    let sent = teacher
+        .post(app.url(&score_path))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("item_a", "10"),
+            ("item_b", "15"),
+            ("item_c", "10"),
+            ("global_rating", "3"),
+            ("notes", ""),
+            ("submit", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 303);
+    let locked = page(&app, &teacher, &score_path).await;
+    assert!(locked.contains("已提交并锁定"));
+    assert!(locked.contains("更正原因"));
+    let again = teacher
+        .post(app.url(&score_path))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("item_a", "0"),
+            ("global_rating", "3"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    assert!(again.text().await.unwrap().contains("评分表已提交"));
+
+    let results = page(&app, &admin, &format!("/skills/exams/{id}")).await;
+    assert!(results.contains("35 / 50"), "{results}");
+    assert!(results.contains("合格"));
+    let stats = page(&app, &admin, &format!("/skills/exams/{id}/statistics")).await;
+    assert!(stats.contains("边界回归法"));
+    assert!(stats.contains("考官宽严度"));
+    let js = app
+        .api
+        .get(app.url("/static/skills.js"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(js.contains("项未同步"));
+    assert!(js.contains("localStorage"));
 }

@@ -2,6 +2,7 @@
 
 pub mod exams;
 pub mod results;
+pub mod setup;
 pub mod sheets;
 pub mod standing;
 pub mod stations;

@@ -364,3 +364,20 @@ pub fn sat_by(
         .select(ExamRow::as_select())
         .load(conn)
 }
+
+/// The doctors of a program in a region subtree, by id (the setup page's candidates).
+pub fn doctors_in(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    region: &Scope,
+    limit: i64,
+) -> QueryResult<Vec<(i64, String)>> {
+    doctors::table
+        .inner_join(regions::table)
+        .filter(doctors::program_id.eq(program_id))
+        .filter(in_scope(region))
+        .order(doctors::id)
+        .limit(limit)
+        .select((doctors::id, doctors::name))
+        .load(conn)
+}
