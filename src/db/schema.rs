@@ -368,93 +368,6 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    skill_stations (id) {
-        id -> BigInt,
-        code -> Text,
-        title -> Text,
-        area -> Text,
-        minutes -> Integer,
-        max_points -> Integer,
-        pass_points -> Integer,
-        items -> Text,
-        rating -> Text,
-        source -> Text,
-        shipped -> Bool,
-        active -> Bool,
-        content_hash -> Text,
-        created_by -> Nullable<BigInt>,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    skill_exams (id) {
-        id -> BigInt,
-        title -> Text,
-        kind -> Text,
-        program_id -> BigInt,
-        region_code -> Text,
-        held_on -> Date,
-        starts_at -> Timestamp,
-        pass_score -> Integer,
-        review_threshold -> Integer,
-        created_by -> Nullable<BigInt>,
-        created_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    skill_exam_stations (exam_id, station_id) {
-        exam_id -> BigInt,
-        station_id -> BigInt,
-        position -> Integer,
-        max_points -> Integer,
-        pass_points -> Integer,
-        items -> Text,
-    }
-}
-
-diesel::table! {
-    skill_examiners (exam_id, station_id, instructor_id) {
-        exam_id -> BigInt,
-        station_id -> BigInt,
-        instructor_id -> BigInt,
-    }
-}
-
-diesel::table! {
-    skill_candidates (exam_id, doctor_id) {
-        exam_id -> BigInt,
-        doctor_id -> BigInt,
-        position -> Integer,
-    }
-}
-
-diesel::table! {
-    skill_sheets (id) {
-        id -> BigInt,
-        exam_id -> BigInt,
-        doctor_id -> BigInt,
-        station_id -> BigInt,
-        examiner_id -> BigInt,
-        version -> Integer,
-        items -> Text,
-        global_rating -> Nullable<Integer>,
-        notes -> Text,
-        points -> Integer,
-        critical_missed -> Bool,
-        passed -> Bool,
-        status -> Text,
-        reason -> Nullable<Text>,
-        created_by -> Nullable<BigInt>,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-        submitted_at -> Nullable<Timestamp>,
-    }
-}
-
 diesel::joinable!(users -> regions (region_code));
 diesel::joinable!(courses -> programs (program_id));
 diesel::joinable!(sessions -> regions (region_code));
@@ -484,19 +397,6 @@ diesel::joinable!(attempts -> doctors (doctor_id));
 diesel::joinable!(attempt_answers -> attempts (attempt_id));
 diesel::joinable!(attempt_items -> attempts (attempt_id));
 
-diesel::joinable!(skill_exams -> programs (program_id));
-diesel::joinable!(skill_exams -> regions (region_code));
-diesel::joinable!(skill_exam_stations -> skill_exams (exam_id));
-diesel::joinable!(skill_exam_stations -> skill_stations (station_id));
-diesel::joinable!(skill_examiners -> skill_exams (exam_id));
-diesel::joinable!(skill_examiners -> instructors (instructor_id));
-diesel::joinable!(skill_candidates -> skill_exams (exam_id));
-diesel::joinable!(skill_candidates -> doctors (doctor_id));
-diesel::joinable!(skill_sheets -> skill_exams (exam_id));
-diesel::joinable!(skill_sheets -> doctors (doctor_id));
-diesel::joinable!(skill_sheets -> skill_stations (station_id));
-diesel::joinable!(skill_sheets -> instructors (examiner_id));
-
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     regions,
@@ -522,10 +422,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     attempts,
     attempt_answers,
     attempt_items,
-    skill_stations,
-    skill_exams,
-    skill_exam_stations,
-    skill_examiners,
-    skill_candidates,
-    skill_sheets,
 );
+
+// Skills exams (src/skills): in a file of their own to keep this one readable.
+mod skills;
+pub use skills::*;
