@@ -16,7 +16,7 @@ use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
     audit, auth, bank, exams, instructors, orgs, program, regions, roster, sessions, shadowing,
-    study, users,
+    skills, study, users,
 };
 
 /// Every route of every area.
@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(study::api::routes)
                 .configure(sessions::api::routes)
                 .configure(shadowing::api::routes)
+                .configure(skills::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)
@@ -52,7 +53,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(exams::pages::routes)
         .configure(bank::pages::routes)
         .configure(sessions::pages::routes)
-        .configure(shadowing::pages::routes);
+        .configure(shadowing::pages::routes)
+        .configure(skills::pages::routes);
 }
 
 fn is_api(req: &HttpRequest) -> bool {
@@ -243,6 +245,11 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         "attempt.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/js/attempt.js"),
+    ),
+    (
+        "skills.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/skills.js"),
     ),
 ];
 

@@ -32,6 +32,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod shadowing;
 pub mod sheet;
+pub mod skills;
 pub mod stash;
 pub mod state;
 pub mod study;

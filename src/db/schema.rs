@@ -423,3 +423,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attempt_answers,
     attempt_items,
 );
+
+// Skills exams (src/skills): in a file of their own to keep this one readable.
+mod skills;
+pub use skills::*;

@@ -28,6 +28,7 @@ mod roster_pages;
 mod secrets;
 mod sessions;
 mod shadowing;
+mod skills;
 mod study;
 mod study_pages;
 mod users;
