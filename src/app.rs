@@ -16,7 +16,7 @@ use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
     audit, auth, bank, exams, instructors, orgs, program, regions, roster, sessions, shadowing,
-    study, users,
+    study, tutoring, users,
 };
 
 /// Every route of every area.
@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(study::api::routes)
                 .configure(sessions::api::routes)
                 .configure(shadowing::api::routes)
+                .configure(tutoring::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)

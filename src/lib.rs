@@ -34,6 +34,7 @@ pub mod stash;
 pub mod state;
 pub mod study;
 pub mod time;
+pub mod tutoring;
 pub mod users;
 
 pub use config::Config;

@@ -1,0 +1,156 @@
+//! `/api/v1/tutoring/...` and `/api/v1/doctors/{id}/tutoring`.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::views::{Items, Missing};
+use super::{
+    ActivityBody, EvaluationBody, GroupBody, ListQuery, MembersBody, ProposalBody, TeamBody, ops,
+};
+use crate::access::Caller;
+use crate::error::AppResult;
+use crate::extract::Body;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/tutoring/teams", web::post().to(create_team))
+        .route("/tutoring/teams", web::get().to(list_teams))
+        .route("/tutoring/groups/proposal", web::post().to(propose))
+        .route("/tutoring/groups", web::post().to(create_group))
+        .route("/tutoring/groups", web::get().to(list_groups))
+        .route("/tutoring/groups/{id}", web::get().to(get_group))
+        .route("/tutoring/groups/{id}/members", web::put().to(set_members))
+        .route(
+            "/tutoring/groups/{id}/activities",
+            web::post().to(log_activity),
+        )
+        .route(
+            "/tutoring/groups/{id}/evaluations",
+            web::post().to(evaluate),
+        )
+        .route("/tutoring/evaluations/missing", web::get().to(missing))
+        .route("/doctors/{id}/tutoring", web::get().to(doctor_tutoring));
+}
+
+/// `POST /api/v1/tutoring/teams` `{name,region_code,program_id?,members:[{instructor_id,
+/// role,dispatched?,home_org_id?,level?}]}` → 201 the team.
+async fn create_team(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Body(body): Body<TeamBody>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(ops::create_team(&state, &caller, &body).await?))
+}
+
+/// `GET /api/v1/tutoring/teams?region=` → `{items}`.
+async fn list_teams(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let items = ops::list_teams(&state, &caller, query.into_inner().region).await?;
+    Ok(HttpResponse::Ok().json(Items { items }))
+}
+
+/// `POST /api/v1/tutoring/groups/proposal` → `{groups:[{name,criteria,doctor_ids}]}`.
+async fn propose(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Body(body): Body<ProposalBody>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(ops::propose(&state, &caller, &body).await?))
+}
+
+/// `POST /api/v1/tutoring/groups` `{name,program_id,region_code,team_id,doctor_ids}` →
+/// 201 the group.
+async fn create_group(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Body(body): Body<GroupBody>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(ops::create_group(&state, &caller, &body).await?))
+}
+
+/// `GET /api/v1/tutoring/groups?region=&program_id=` → `{items}`.
+async fn list_groups(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let items = ops::list_groups(&state, &caller, q.region, q.program_id).await?;
+    Ok(HttpResponse::Ok().json(Items { items }))
+}
+
+/// `GET /api/v1/tutoring/groups/{id}` → `{id,name,region_code,team,members,evaluations,…}`.
+async fn get_group(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (view, _) = ops::find(&state, &caller, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// `PUT /api/v1/tutoring/groups/{id}/members` `{doctor_ids}` → the group.
+async fn set_members(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+    Body(body): Body<MembersBody>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(ops::set_members(&state, &caller, path.into_inner(), &body).await?))
+}
+
+/// `POST /api/v1/tutoring/groups/{id}/activities` `{kind,starts_at,ends_at,topic,
+/// doctor_ids,note?}` → 201.
+async fn log_activity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+    Body(body): Body<ActivityBody>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created()
+        .json(ops::log_activity(&state, &caller, path.into_inner(), &body).await?))
+}
+
+/// `POST /api/v1/tutoring/groups/{id}/evaluations` `{month,score,progress,remarks}` → 201.
+async fn evaluate(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+    Body(body): Body<EvaluationBody>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created()
+        .json(ops::evaluate(&state, &caller, path.into_inner(), &body).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct MissingQuery {
+    month: Option<String>,
+    region: Option<String>,
+}
+
+/// `GET /api/v1/tutoring/evaluations/missing?month=YYYY-MM&region=CODE` →
+/// `{month,items:[{group_id,name}]}`.
+async fn missing(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<MissingQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let (month, items) = ops::missing(&state, &caller, q.month, q.region).await?;
+    Ok(HttpResponse::Ok().json(Missing {
+        month: month.to_string(),
+        items,
+    }))
+}
+
+/// `GET /api/v1/doctors/{id}/tutoring` → the doctor's group, team and evaluations.
+async fn doctor_tutoring(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(ops::doctor_groups(&state, &caller, path.into_inner()).await?))
+}

@@ -1,0 +1,347 @@
+//! Learning groups: the proposal, forming, moving members, reading.
+
+use std::collections::BTreeSet;
+
+use crate::access::{self, Caller, GroupRelation, Role};
+use crate::db::AnyConnection;
+use crate::error::{AppError, AppResult, Problems};
+use crate::state::AppState;
+use crate::time;
+use crate::tutoring::rules::{self, Candidate, Criterion};
+use crate::tutoring::store::{self, GroupSet};
+use crate::tutoring::views::{
+    DoctorGroup, DoctorTutoring, EvaluationView, GroupListItem, GroupView, Proposal, ProposedGroup,
+};
+use crate::tutoring::{Group, GroupBody, MembersBody, ProposalBody};
+
+use super::{group_set, group_view, region_named, team_view};
+
+/// The township a region path lies in (its fourth level), or the path itself above it.
+fn township_of(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    parts
+        .get(3)
+        .map_or_else(|| path.to_owned(), |t| (*t).to_owned())
+}
+
+/// Propose groups of the program's ungrouped doctors in a region (admins): nothing is
+/// written.
+#[tracing::instrument(skip(state, caller, body), fields(caller = caller.user_id))]
+pub async fn propose(
+    state: &AppState,
+    caller: &Caller,
+    body: &ProposalBody,
+) -> AppResult<Proposal> {
+    caller.require(Role::ADMINS)?;
+    let mut p = Problems::new();
+    if body.program_id.is_none() {
+        p.add("program_id", "请选择培训项目");
+    }
+    let region = body.region_code.clone().unwrap_or_default();
+    if region.trim().is_empty() {
+        p.add("region_code", "请选择区划");
+    }
+    let mut by = Vec::new();
+    for raw in body.by.clone().unwrap_or_default() {
+        match Criterion::parse(&raw) {
+            Some(c) => by.push(c),
+            None => p.add("by", format!("分组依据应为 {} 之一", Criterion::codes())),
+        }
+    }
+    let max_size = body.max_size.unwrap_or(0);
+    if !(1..=rules::MAX_GROUP_SIZE).contains(&max_size) {
+        p.add(
+            "max_size",
+            format!("每组人数上限应为 1–{}", rules::MAX_GROUP_SIZE),
+        );
+    }
+    p.finish()?;
+    let program_id = body.program_id.unwrap_or_default();
+    let caller = caller.clone();
+    let today = time::today_cst();
+    let groups = state
+        .db(move |conn| {
+            let scope = region_named(conn, &caller, &region)?.scope();
+            access::program(conn, &caller, program_id)
+                .map_err(|_| AppError::field("program_id", "培训项目不存在"))?;
+            let rows = store::ungrouped(conn, &scope, program_id)?;
+            Ok::<_, AppError>(rows)
+        })
+        .await?;
+    let candidates: Vec<Candidate> = groups
+        .into_iter()
+        .map(|r| Candidate {
+            doctor_id: r.id,
+            township: township_of(&r.region_path),
+            education: r.education,
+            birth_date: r.birth_date,
+            qualification: r.qualification,
+        })
+        .collect();
+    let proposed = rules::propose(&candidates, &by, max_size as usize, today);
+    Ok(Proposal {
+        groups: proposed
+            .into_iter()
+            .map(|g| ProposedGroup {
+                name: g.name,
+                criteria: g.criteria,
+                doctor_ids: g.doctor_ids,
+            })
+            .collect(),
+    })
+}
+
+/// Check that the doctors exist, are in `scope` and in the program: each bad one named.
+fn check_doctors(
+    conn: &mut AnyConnection,
+    scope: &crate::regions::Scope,
+    program_id: i64,
+    ids: &[i64],
+) -> AppResult<()> {
+    let found = store::doctor_facts(conn, ids)?;
+    let mut bad = Vec::new();
+    for id in ids {
+        match found.iter().find(|d| d.id == *id) {
+            Some(d) if scope.contains_path(&d.region_path) && d.program_id == program_id => {}
+            Some(d) if scope.contains_path(&d.region_path) => {
+                bad.push(format!("{}（不在该培训项目）", d.name))
+            }
+            _ => bad.push(format!("{id}（不存在或不在该区划）")),
+        }
+    }
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::field(
+            "doctor_ids",
+            format!("这些学员不能编入本小组：{}", bad.join("、")),
+        ))
+    }
+}
+
+/// Form a group (admins): its region in the caller's subtree, its team's too, its
+/// doctors in its region and program and in no other group of the program (409).
+#[tracing::instrument(skip(state, caller, body), fields(caller = caller.user_id))]
+pub async fn create_group(
+    state: &AppState,
+    caller: &Caller,
+    body: &GroupBody,
+) -> AppResult<GroupView> {
+    caller.require(Role::ADMINS)?;
+    let new = rules::check_group(body)?;
+    let caller = caller.clone();
+    state
+        .db(move |conn| {
+            let region = region_named(conn, &caller, &new.region_code)?;
+            let mut p = Problems::new();
+            if access::program(conn, &caller, new.program_id).is_err() {
+                p.add("program_id", "培训项目不存在");
+            }
+            match store::team(conn, new.team_id)? {
+                Some((_, path)) if caller.scope().contains_path(&path) => {}
+                _ => p.add("team_id", "带教团队不存在或不在本辖区"),
+            }
+            p.finish()?;
+            check_doctors(conn, &region.scope(), new.program_id, &new.doctor_ids)?;
+            crate::db::write(conn, |conn| {
+                let taken = store::open_of(conn, &new.doctor_ids, new.program_id)?;
+                if !taken.is_empty() {
+                    let names: Vec<&str> = taken.iter().map(|m| m.doctor_name.as_str()).collect();
+                    return Err(AppError::Conflict(format!(
+                        "这些学员已在本项目的其他学习小组：{}（请用调整成员）",
+                        names.join("、")
+                    )));
+                }
+                let now = time::now();
+                let group = store::insert_group(conn, &new, caller.user_id, now)?;
+                for d in &new.doctor_ids {
+                    store::join(conn, &group, *d, now, caller.user_id)?;
+                }
+                crate::audit::record(
+                    conn,
+                    &caller.actor(),
+                    &crate::audit::Entry::new("tutoring.group_created")
+                        .target(format!("tutoring_group:{}", group.id))
+                        .detail(serde_json::json!({ "doctor_ids": new.doctor_ids, "team_id": new.team_id })),
+                    now,
+                )?;
+                group_view(conn, &group)
+            })
+        })
+        .await
+}
+
+/// Set a group's members from now on (admins): those left out leave, those added join
+/// — moving out of another group of the program when they were in one. History rows
+/// are closed, never rewritten.
+#[tracing::instrument(skip(state, caller, body), fields(caller = caller.user_id, group = id))]
+pub async fn set_members(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    body: &MembersBody,
+) -> AppResult<GroupView> {
+    let mut wanted = body.doctor_ids.clone().unwrap_or_default();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let caller = caller.clone();
+    state
+        .db(move |conn| {
+            let (group, how) = access::tutoring_group(conn, &caller, id)?;
+            if how != GroupRelation::Admin {
+                return Err(AppError::Forbidden("只有管理员可以调整小组成员".into()));
+            }
+            if wanted.len() > rules::MAX_GROUP_SIZE as usize {
+                return Err(AppError::field(
+                    "doctor_ids",
+                    format!("每组最多 {} 人", rules::MAX_GROUP_SIZE),
+                ));
+            }
+            let (_, path) = store::group(conn, id)?.ok_or(AppError::NotFound)?;
+            check_doctors(
+                conn,
+                &crate::regions::Scope::new(&group.region_code, &path),
+                group.program_id,
+                &wanted,
+            )?;
+            crate::db::write(conn, |conn| {
+                let now = time::now();
+                let open = store::open_of(conn, &wanted, group.program_id)?;
+                let current: Vec<_> = store::history(conn, id)?
+                    .into_iter()
+                    .filter(|m| m.left_at.is_none())
+                    .collect();
+                let keep: BTreeSet<i64> = wanted.iter().copied().collect();
+                let mut closing: Vec<i64> = current
+                    .iter()
+                    .filter(|m| !keep.contains(&m.doctor_id))
+                    .map(|m| m.id)
+                    .collect();
+                let mut joining = Vec::new();
+                for d in &wanted {
+                    if current.iter().any(|m| m.doctor_id == *d) {
+                        continue;
+                    }
+                    closing.extend(open.iter().filter(|m| m.doctor_id == *d).map(|m| m.id));
+                    joining.push(*d);
+                }
+                store::close(conn, &closing, now, caller.user_id)?;
+                for d in &joining {
+                    store::join(conn, &group, *d, now, caller.user_id)?;
+                }
+                crate::audit::record(
+                    conn,
+                    &caller.actor(),
+                    &crate::audit::Entry::new("tutoring.members_changed")
+                        .target(format!("tutoring_group:{id}"))
+                        .detail(serde_json::json!({ "joined": joining, "closed": closing })),
+                    now,
+                )?;
+                group_view(conn, &group)
+            })
+        })
+        .await
+}
+
+/// A group the caller may see, whole.
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id, group = id))]
+pub async fn find(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<(GroupView, GroupRelation)> {
+    let caller = caller.clone();
+    state
+        .db(move |conn| {
+            let (group, how) = access::tutoring_group(conn, &caller, id)?;
+            Ok::<_, AppError>((group_view(conn, &group)?, how))
+        })
+        .await
+}
+
+/// The groups the caller may see in a region, optionally of one program.
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
+pub async fn list_groups(
+    state: &AppState,
+    caller: &Caller,
+    region: Option<String>,
+    program_id: Option<i64>,
+) -> AppResult<Vec<GroupListItem>> {
+    let caller = caller.clone();
+    state
+        .db(move |conn| {
+            let set: GroupSet = group_set(conn, &caller, region.as_deref())?;
+            let rows = store::groups_in(conn, &set, program_id)?;
+            Ok::<_, AppError>(
+                rows.into_iter()
+                    .map(|r| GroupListItem {
+                        id: r.group.id,
+                        name: r.group.name,
+                        region_code: r.group.region_code,
+                        program_id: r.group.program_id,
+                        team_id: r.group.team_id,
+                        team_name: r.team_name,
+                        members: r.members,
+                    })
+                    .collect(),
+            )
+        })
+        .await
+}
+
+/// A doctor's groups now, each with its team and evaluations (whoever may see the
+/// doctor).
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id, doctor = doctor_id))]
+pub async fn doctor_groups(
+    state: &AppState,
+    caller: &Caller,
+    doctor_id: i64,
+) -> AppResult<DoctorTutoring> {
+    let caller = caller.clone();
+    state
+        .db(move |conn| {
+            access::doctor(conn, &caller, doctor_id)?;
+            let mut groups = Vec::new();
+            for gid in store::groups_of_doctor(conn, doctor_id)? {
+                let Some((group, _)) = store::group(conn, gid)? else {
+                    continue;
+                };
+                let Group {
+                    id,
+                    name,
+                    program_id,
+                    team_id,
+                    ..
+                } = group;
+                groups.push(DoctorGroup {
+                    id,
+                    name,
+                    program_id,
+                    team: team_view(conn, team_id)?,
+                    evaluations: store::evaluations_of(conn, id)?
+                        .iter()
+                        .map(EvaluationView::from)
+                        .collect(),
+                });
+            }
+            Ok::<_, AppError>(DoctorTutoring { doctor_id, groups })
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::township_of;
+
+    #[test]
+    fn a_village_belongs_to_its_township() {
+        assert_eq!(
+            township_of("/370000/370400/370402/370402001/370402001101/"),
+            "370402001"
+        );
+        assert_eq!(
+            township_of("/370000/370400/370402/"),
+            "/370000/370400/370402/"
+        );
+    }
+}
