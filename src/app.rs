@@ -16,7 +16,7 @@ use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
     audit, auth, bank, exams, instructors, orgs, program, regions, roster, sessions, shadowing,
-    study, tutoring, users,
+    study, support, tutoring, users,
 };
 
 /// Every route of every area.
@@ -41,6 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(sessions::api::routes)
                 .configure(shadowing::api::routes)
                 .configure(tutoring::api::routes)
+                .configure(support::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)
@@ -53,7 +54,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(exams::pages::routes)
         .configure(bank::pages::routes)
         .configure(sessions::pages::routes)
-        .configure(shadowing::pages::routes);
+        .configure(shadowing::pages::routes)
+        .configure(tutoring::pages::routes)
+        .configure(support::pages::routes);
 }
 
 fn is_api(req: &HttpRequest) -> bool {

@@ -33,6 +33,7 @@ pub mod sheet;
 pub mod stash;
 pub mod state;
 pub mod study;
+pub mod support;
 pub mod time;
 pub mod tutoring;
 pub mod users;

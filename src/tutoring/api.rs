@@ -8,7 +8,7 @@ use super::{
     ActivityBody, EvaluationBody, GroupBody, ListQuery, MembersBody, ProposalBody, TeamBody, ops,
 };
 use crate::access::Caller;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::extract::Body;
 use crate::state::AppState;
 
@@ -19,6 +19,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tutoring/groups", web::post().to(create_group))
         .route("/tutoring/groups", web::get().to(list_groups))
         .route("/tutoring/groups/{id}", web::get().to(get_group))
+        .route("/tutoring/groups/{id}/archive.xlsx", web::get().to(archive))
         .route("/tutoring/groups/{id}/members", web::put().to(set_members))
         .route(
             "/tutoring/groups/{id}/activities",
@@ -90,6 +91,24 @@ async fn get_group(
 ) -> AppResult<HttpResponse> {
     let (view, _) = ops::find(&state, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// `GET /api/v1/tutoring/groups/{id}/archive.xlsx` → the group's archive (带教档案).
+async fn archive(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (view, _) = ops::find(&state, &caller, id).await?;
+    let bytes = super::archive::archive_xlsx(&view).map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"tutoring-group-{id}.xlsx\""),
+        ))
+        .body(bytes))
 }
 
 /// `PUT /api/v1/tutoring/groups/{id}/members` `{doctor_ids}` → the group.

@@ -5,7 +5,9 @@
 //! `crate::study::credit`), monthly evaluations and each group's archive.
 
 pub mod api;
+pub mod archive;
 pub mod ops;
+pub mod pages;
 pub mod rules;
 pub mod store;
 pub mod views;
@@ -17,7 +19,7 @@ use serde::Deserialize;
 use crate::points::Points;
 
 pub use rules::Month;
-pub use store::{group, groups_of_doctor, teams_of, tutored, tutors};
+pub use store::{group, groups_of_doctor, team, teams_of, tutored, tutors};
 
 crate::text_enum! {
     /// A team member's profession (团队成员专业).

@@ -70,6 +70,18 @@ pub struct MembershipView {
     pub left_at: Option<NaiveDateTime>,
 }
 
+impl MembershipView {
+    /// When it joined, Beijing time, for pages.
+    pub fn joined(&self) -> String {
+        crate::time::display_cst(self.joined_at)
+    }
+
+    /// When it left, Beijing time, for pages.
+    pub fn left(&self) -> Option<String> {
+        self.left_at.map(crate::time::display_cst)
+    }
+}
+
 impl From<&Membership> for MembershipView {
     fn from(m: &Membership) -> Self {
         MembershipView {
@@ -123,6 +135,11 @@ pub struct ActivityView {
 }
 
 impl ActivityView {
+    /// When it started, Beijing time, for pages.
+    pub fn starts(&self) -> String {
+        crate::time::display_cst(self.starts_at)
+    }
+
     pub fn of(a: &ActivityRow, attendees: Vec<String>) -> ActivityView {
         ActivityView {
             id: a.id,
@@ -199,6 +216,14 @@ pub struct ProposedGroup {
     pub name: String,
     pub criteria: String,
     pub doctor_ids: Vec<i64>,
+    /// The same doctors with their names (for the county's editing page).
+    pub members: Vec<ProposedMember>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposedMember {
+    pub id: i64,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -28,5 +28,7 @@ mod sessions;
 mod shadowing;
 mod study;
 mod study_pages;
+mod support_visits;
+mod tutoring;
 mod users;
 mod web;

@@ -11,6 +11,7 @@ use crate::tutoring::rules::{self, Candidate, Criterion};
 use crate::tutoring::store::{self, GroupSet};
 use crate::tutoring::views::{
     DoctorGroup, DoctorTutoring, EvaluationView, GroupListItem, GroupView, Proposal, ProposedGroup,
+    ProposedMember,
 };
 use crate::tutoring::{Group, GroupBody, MembersBody, ProposalBody};
 
@@ -68,6 +69,7 @@ pub async fn propose(
             Ok::<_, AppError>(rows)
         })
         .await?;
+    let names: Vec<(i64, String)> = groups.iter().map(|r| (r.id, r.name.clone())).collect();
     let candidates: Vec<Candidate> = groups
         .into_iter()
         .map(|r| Candidate {
@@ -83,6 +85,18 @@ pub async fn propose(
         groups: proposed
             .into_iter()
             .map(|g| ProposedGroup {
+                members: g
+                    .doctor_ids
+                    .iter()
+                    .map(|id| ProposedMember {
+                        id: *id,
+                        name: names
+                            .iter()
+                            .find(|(d, _)| d == id)
+                            .map(|(_, n)| n.clone())
+                            .unwrap_or_default(),
+                    })
+                    .collect(),
                 name: g.name,
                 criteria: g.criteria,
                 doctor_ids: g.doctor_ids,
@@ -127,45 +141,71 @@ pub async fn create_group(
     caller: &Caller,
     body: &GroupBody,
 ) -> AppResult<GroupView> {
+    let mut views = create_groups(state, caller, std::slice::from_ref(body)).await?;
+    views.pop().ok_or(AppError::NotFound)
+}
+
+/// Form several groups at once (a saved proposal): all of them or, when any is refused,
+/// none.
+#[tracing::instrument(skip(state, caller, bodies), fields(caller = caller.user_id, groups = bodies.len()))]
+pub async fn create_groups(
+    state: &AppState,
+    caller: &Caller,
+    bodies: &[GroupBody],
+) -> AppResult<Vec<GroupView>> {
     caller.require(Role::ADMINS)?;
-    let new = rules::check_group(body)?;
+    let news = bodies
+        .iter()
+        .map(rules::check_group)
+        .collect::<AppResult<Vec<_>>>()?;
     let caller = caller.clone();
     state
         .db(move |conn| {
-            let region = region_named(conn, &caller, &new.region_code)?;
-            let mut p = Problems::new();
-            if access::program(conn, &caller, new.program_id).is_err() {
-                p.add("program_id", "培训项目不存在");
+            for new in &news {
+                let region = region_named(conn, &caller, &new.region_code)?;
+                let mut p = Problems::new();
+                if access::program(conn, &caller, new.program_id).is_err() {
+                    p.add("program_id", "培训项目不存在");
+                }
+                match store::team(conn, new.team_id)? {
+                    Some((_, path)) if caller.scope().contains_path(&path) => {}
+                    _ => p.add("team_id", "带教团队不存在或不在本辖区"),
+                }
+                p.finish()?;
+                check_doctors(conn, &region.scope(), new.program_id, &new.doctor_ids)?;
             }
-            match store::team(conn, new.team_id)? {
-                Some((_, path)) if caller.scope().contains_path(&path) => {}
-                _ => p.add("team_id", "带教团队不存在或不在本辖区"),
+            let mut all: Vec<i64> = news.iter().flat_map(|n| n.doctor_ids.iter().copied()).collect();
+            all.sort_unstable();
+            if all.windows(2).any(|w| w[0] == w[1]) {
+                return Err(AppError::field("doctor_ids", "同一学员不能编入两个小组"));
             }
-            p.finish()?;
-            check_doctors(conn, &region.scope(), new.program_id, &new.doctor_ids)?;
             crate::db::write(conn, |conn| {
-                let taken = store::open_of(conn, &new.doctor_ids, new.program_id)?;
-                if !taken.is_empty() {
-                    let names: Vec<&str> = taken.iter().map(|m| m.doctor_name.as_str()).collect();
-                    return Err(AppError::Conflict(format!(
-                        "这些学员已在本项目的其他学习小组：{}（请用调整成员）",
-                        names.join("、")
-                    )));
-                }
                 let now = time::now();
-                let group = store::insert_group(conn, &new, caller.user_id, now)?;
-                for d in &new.doctor_ids {
-                    store::join(conn, &group, *d, now, caller.user_id)?;
+                let mut views = Vec::with_capacity(news.len());
+                for new in &news {
+                    let taken = store::open_of(conn, &new.doctor_ids, new.program_id)?;
+                    if !taken.is_empty() {
+                        let names: Vec<&str> = taken.iter().map(|m| m.doctor_name.as_str()).collect();
+                        return Err(AppError::Conflict(format!(
+                            "这些学员已在本项目的其他学习小组：{}（请用调整成员）",
+                            names.join("、")
+                        )));
+                    }
+                    let group = store::insert_group(conn, new, caller.user_id, now)?;
+                    for d in &new.doctor_ids {
+                        store::join(conn, &group, *d, now, caller.user_id)?;
+                    }
+                    crate::audit::record(
+                        conn,
+                        &caller.actor(),
+                        &crate::audit::Entry::new("tutoring.group_created")
+                            .target(format!("tutoring_group:{}", group.id))
+                            .detail(serde_json::json!({ "doctor_ids": new.doctor_ids, "team_id": new.team_id })),
+                        now,
+                    )?;
+                    views.push(group_view(conn, &group)?);
                 }
-                crate::audit::record(
-                    conn,
-                    &caller.actor(),
-                    &crate::audit::Entry::new("tutoring.group_created")
-                        .target(format!("tutoring_group:{}", group.id))
-                        .detail(serde_json::json!({ "doctor_ids": new.doctor_ids, "team_id": new.team_id })),
-                    now,
-                )?;
-                group_view(conn, &group)
+                Ok(views)
             })
         })
         .await

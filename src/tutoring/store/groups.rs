@@ -244,6 +244,7 @@ pub fn doctor_facts(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<Do
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct CandidateRow {
     pub id: i64,
+    pub name: String,
     pub region_path: String,
     pub education: Education,
     pub birth_date: NaiveDate,
@@ -269,6 +270,7 @@ pub fn ungrouped(
         .order(doctors::id)
         .select((
             doctors::id,
+            doctors::name,
             regions::path,
             doctors::education,
             doctors::birth_date,
