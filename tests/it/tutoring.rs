@@ -14,6 +14,7 @@ both_backends!(
     one_evaluation_per_group_and_month,
     groups_are_proposed_formed_and_moved_with_history,
     bad_bodies_write_nothing,
+    an_instructor_logs_from_the_phone_page_and_the_county_sees_the_archive,
 );
 
 /// Register a doctor named `name` in `region` (as `admin`); with an account when
@@ -680,4 +681,179 @@ async fn bad_bodies_write_nothing(backend: Backend) {
     );
     assert_eq!(before, after);
     let _ = (w.d2, w.d3, w.b, w.group_b);
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn fetch(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 200, "GET {path}: {text}");
+    text
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn browser_for(app: &TestApp, username: &str) -> reqwest::Client {
+    let client = browser();
+    let form = fetch(app, &client, "/login").await;
+    let login = client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf", &hidden(&form, "csrf")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 303, "login {username}");
+    client
+}
+
+async fn an_instructor_logs_from_the_phone_page_and_the_county_sees_the_archive(backend: Backend) {
+    let w = world(backend).await;
+    let app = &w.app;
+    let phone = browser_for(app, "wang.teacher").await;
+    let list = fetch(app, &phone, "/tutoring").await;
+    assert!(list.contains("甲组") && !list.contains("乙组"), "{list}");
+    let form = fetch(app, &phone, &format!("/tutoring/groups/{}/log", w.group_a)).await;
+    assert_eq!(form.matches("name=\"doctor_id\"").count(), 2);
+    assert_eq!(
+        form.matches(" checked>").count(),
+        2 + 1,
+        "every member ticked, the first kind chosen"
+    );
+    assert!(form.contains("辅导答疑") && form.contains("张三") && form.contains("李四"));
+    let foreign = phone
+        .get(app.url(&format!("/tutoring/groups/{}/log", w.group_b)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 404);
+
+    let end = Utc::now() + Duration::hours(8) - Duration::hours(2);
+    let start = end - Duration::minutes(45);
+    let posted = phone
+        .post(app.url(&format!("/tutoring/groups/{}/log", w.group_a)))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={}&kind=guidance&topic=%E5%85%A5%E6%88%B7%E9%9A%8F%E8%AE%BF&date={}&start={}&end={}&doctor_id={}",
+            hidden(&form, "csrf"),
+            start.format("%Y-%m-%d"),
+            start.format("%H:%M"),
+            end.format("%H:%M"),
+            w.d1
+        ))
+        .send()
+        .await
+        .unwrap();
+    let status = posted.status();
+    let page = posted.text().await.unwrap();
+    if start.date_naive() == end.date_naive() {
+        assert_eq!(status, 200, "{page}");
+        assert!(
+            page.contains("已登记") && page.contains("入户随访") && page.contains("带教指导"),
+            "{page}"
+        );
+        assert_eq!(
+            app.credited(&w.admin, w.d1).await["tutoring"]["credited_minutes"],
+            45
+        );
+        assert_eq!(
+            app.credited(&w.admin, w.d2).await["tutoring"]["credited_minutes"],
+            0,
+            "unticked"
+        );
+    }
+    let empty = phone
+        .post(app.url(&format!("/tutoring/groups/{}/log", w.group_a)))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={}&kind=qa&topic=&date=&start=&end=",
+            hidden(&form, "csrf")
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), 422);
+    assert!(empty.text().await.unwrap().contains("请填写主题"));
+
+    let county = browser_for(app, "shizhong").await;
+    let archive = fetch(app, &county, &format!("/tutoring/groups/{}", w.group_a)).await;
+    assert!(
+        archive.contains("第一带教团队")
+            && archive.contains("医生")
+            && archive.contains("13900139000")
+    );
+    let notice = fetch(
+        app,
+        &county,
+        &format!("/tutoring/groups/{}/notice", w.group_a),
+    )
+    .await;
+    assert!(
+        notice.contains("公示")
+            && notice.contains("张三")
+            && notice.contains("李四")
+            && notice.contains("@page")
+    );
+    let last = fetch(app, &county, "/tutoring/missing").await;
+    assert!(
+        !last.contains("甲组"),
+        "formed this month: nothing owed for last month"
+    );
+    let missing = fetch(
+        app,
+        &county,
+        &format!("/tutoring/missing?month={}", this_month()),
+    )
+    .await;
+    assert!(
+        missing.contains("甲组") && missing.contains("乙组"),
+        "{missing}"
+    );
+    let proposal = fetch(app, &county, "/tutoring/form").await;
+    assert!(proposal.contains("生成分组方案") && proposal.contains("学历"));
+    let compliance = fetch(app, &county, "/support/compliance").await;
+    assert!(compliance.contains("帮扶达标"));
+
+    let xlsx = app
+        .get(
+            &format!("/api/v1/tutoring/groups/{}/archive.xlsx", w.group_a),
+            &w.admin,
+        )
+        .await;
+    assert_eq!(xlsx.status, 200);
+    let bytes = app
+        .api
+        .get(app.url(&format!(
+            "/api/v1/tutoring/groups/{}/archive.xlsx",
+            w.group_a
+        )))
+        .bearer_auth(&w.admin)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let members = book.worksheet_range("小组成员及调整").unwrap();
+    let names: Vec<String> = members.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(names, ["张三", "李四"]);
+    let team = book.worksheet_range("带教团队").unwrap();
+    assert_eq!(team.rows().nth(1).unwrap()[1].to_string(), "医生");
 }
