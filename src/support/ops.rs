@@ -58,7 +58,7 @@ fn check_facts(conn: &mut AnyConnection, caller: &Caller, new: &NewVisit) -> App
     }
     let county = team_path
         .as_deref()
-        .map(|path| county_scope(path))
+        .map(county_scope)
         .unwrap_or_else(|| caller.scope());
     match store::clinic(conn, new.clinic_id)? {
         Some((_, path, true)) if county.contains_path(&path) => {}

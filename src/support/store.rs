@@ -108,30 +108,32 @@ pub fn dispatched_teams(
 
 /// The visits of the teams of a region subtree starting between two days, with the
 /// team's and clinic's names.
+/// A visit's span with its team's and clinic's names, as selected.
+type VisitTuple = (i64, i64, NaiveDate, NaiveDate, Option<i32>, String, String);
+
 pub fn visits_between(
     conn: &mut AnyConnection,
     scope: &Scope,
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<Vec<(VisitSpan, String, String)>> {
-    let rows: Vec<(i64, i64, NaiveDate, NaiveDate, Option<i32>, String, String)> =
-        support_visits::table
-            .inner_join(tutoring_teams::table.inner_join(regions::table))
-            .inner_join(organizations::table)
-            .filter(in_scope(scope))
-            .filter(support_visits::starts_on.ge(from))
-            .filter(support_visits::starts_on.le(to))
-            .order(support_visits::starts_on)
-            .select((
-                support_visits::team_id,
-                support_visits::clinic_id,
-                support_visits::starts_on,
-                support_visits::ends_on,
-                support_visits::hours,
-                tutoring_teams::name,
-                organizations::name,
-            ))
-            .load(conn)?;
+    let rows: Vec<VisitTuple> = support_visits::table
+        .inner_join(tutoring_teams::table.inner_join(regions::table))
+        .inner_join(organizations::table)
+        .filter(in_scope(scope))
+        .filter(support_visits::starts_on.ge(from))
+        .filter(support_visits::starts_on.le(to))
+        .order(support_visits::starts_on)
+        .select((
+            support_visits::team_id,
+            support_visits::clinic_id,
+            support_visits::starts_on,
+            support_visits::ends_on,
+            support_visits::hours,
+            tutoring_teams::name,
+            organizations::name,
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(

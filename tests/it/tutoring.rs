@@ -34,7 +34,7 @@ pub async fn doctor(
             "/api/v1/doctors",
             admin,
             json!({"name": name, "id_number": id_number(&first17), "phone": "13800138000",
-                   "education": if seq % 2 == 0 { "college" } else { "secondary" },
+                   "education": if seq.is_multiple_of(2) { "college" } else { "secondary" },
                    "qualification": "village_doctor_cert",
                    "region_code": region, "program_id": program, "cohort_year": 2026}),
         )

@@ -46,18 +46,21 @@ pub fn teams_of(conn: &mut AnyConnection, instructor_id: i64) -> QueryResult<Vec
         .load(conn)
 }
 
+/// A team member's row as selected.
+type MemberTuple = (
+    i64,
+    i64,
+    String,
+    Option<String>,
+    MemberRole,
+    bool,
+    Option<String>,
+    Option<HomeLevel>,
+);
+
 /// A team's members, doctors first, then by name.
 pub fn members_of(conn: &mut AnyConnection, team_id: i64) -> QueryResult<Vec<TeamMember>> {
-    let rows: Vec<(
-        i64,
-        i64,
-        String,
-        Option<String>,
-        MemberRole,
-        bool,
-        Option<String>,
-        Option<HomeLevel>,
-    )> = tutoring_team_members::table
+    let rows: Vec<MemberTuple> = tutoring_team_members::table
         .inner_join(instructors::table)
         .left_join(
             organizations::table.on(organizations::id
