@@ -826,6 +826,41 @@ async fn an_instructor_logs_from_the_phone_page_and_the_county_sees_the_archive(
     );
     let proposal = fetch(app, &county, "/tutoring/form").await;
     assert!(proposal.contains("生成分组方案") && proposal.contains("学历"));
+    let edit = fetch(
+        app,
+        &county,
+        &format!("/tutoring/groups/{}/members", w.group_a),
+    )
+    .await;
+    assert_eq!(
+        edit.matches(" checked>").count(),
+        2,
+        "the two members ticked"
+    );
+    let saved = county
+        .post(app.url(&format!("/tutoring/groups/{}/members", w.group_a)))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={}&doctor_id={}", hidden(&edit, "csrf"), w.d1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let after = app
+        .get(&format!("/api/v1/tutoring/groups/{}", w.group_a), &w.admin)
+        .await
+        .json();
+    assert_eq!(after["members"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        after["history"].as_array().unwrap().len(),
+        2,
+        "李四's row is kept, closed"
+    );
+    let by_tutor = phone
+        .get(app.url(&format!("/tutoring/groups/{}/members", w.group_a)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_tutor.status(), 403);
     let compliance = fetch(app, &county, "/support/compliance").await;
     assert!(compliance.contains("帮扶达标"));
 

@@ -369,6 +369,32 @@ pub async fn doctor_groups(
         .await
 }
 
+/// A group's members and the doctors who could join it (the program's active doctors of
+/// its region in no group), for the admins' editing page.
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id, group = id))]
+pub async fn editable(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<(GroupView, Vec<(i64, String)>)> {
+    let caller = caller.clone();
+    state
+        .db(move |conn| {
+            let (group, how) = access::tutoring_group(conn, &caller, id)?;
+            if how != GroupRelation::Admin {
+                return Err(AppError::Forbidden("只有管理员可以调整小组成员".into()));
+            }
+            let (_, path) = store::group(conn, id)?.ok_or(AppError::NotFound)?;
+            let scope = crate::regions::Scope::new(&group.region_code, &path);
+            let free = store::ungrouped(conn, &scope, group.program_id)?
+                .into_iter()
+                .map(|r| (r.id, r.name))
+                .collect();
+            Ok((group_view(conn, &group)?, free))
+        })
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::township_of;

@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::regions::{self, Region, Scope};
 
 pub use groups::{
-    create_group, create_groups, doctor_groups, find, list_groups, propose, set_members,
+    create_group, create_groups, doctor_groups, editable, find, list_groups, propose, set_members,
 };
 pub use records::{evaluate, log_activity, missing};
 pub use teams::{create_team, list_teams};

@@ -4,6 +4,7 @@
 
 mod county;
 mod group;
+mod members;
 
 use actix_web::web;
 
@@ -21,7 +22,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/tutoring/groups/{id}/evaluate",
             web::post().to(group::evaluate_post),
         )
-        .route("/tutoring/groups/{id}/notice", web::get().to(group::notice));
+        .route("/tutoring/groups/{id}/notice", web::get().to(group::notice))
+        .route(
+            "/tutoring/groups/{id}/members",
+            web::get().to(members::form),
+        )
+        .route(
+            "/tutoring/groups/{id}/members",
+            web::post().to(members::save),
+        );
 }
 
 /// The messages of an error, for a page.
