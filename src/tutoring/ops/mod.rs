@@ -1,6 +1,7 @@
 //! Tutoring's use cases, shared by the API and the pages.
 
 pub mod groups;
+pub mod proposal;
 pub mod records;
 pub mod teams;
 
@@ -15,8 +16,9 @@ use crate::error::{AppError, AppResult};
 use crate::regions::{self, Region, Scope};
 
 pub use groups::{
-    create_group, create_groups, doctor_groups, editable, find, list_groups, propose, set_members,
+    create_group, create_groups, doctor_groups, editable, find, list_groups, set_members,
 };
+pub use proposal::propose;
 pub use records::{evaluate, log_activity, missing};
 pub use teams::{create_team, list_teams};
 
