@@ -809,6 +809,11 @@ async fn an_instructor_logs_from_the_phone_page_and_the_county_sees_the_archive(
             && notice.contains("李四")
             && notice.contains("@page")
     );
+    let township = fetch(app, &county, "/tutoring/notice?region=370402").await;
+    assert!(
+        township.contains("甲组") && township.contains("乙组") && township.contains("王五"),
+        "{township}"
+    );
     let last = fetch(app, &county, "/tutoring/missing").await;
     assert!(
         !last.contains("甲组"),

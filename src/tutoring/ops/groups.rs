@@ -305,3 +305,39 @@ pub async fn editable(
         })
         .await
 }
+
+/// The groups with members living in a region (a township), each showing its team and
+/// only those members: the 公示 posted at that township's centre and clinics.
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
+pub async fn township_notice(
+    state: &AppState,
+    caller: &Caller,
+    code: String,
+) -> AppResult<(String, Vec<GroupView>)> {
+    let caller = caller.clone();
+    state
+        .db(move |conn| {
+            let region = crate::regions::resolve(conn, &code)?.ok_or(AppError::NotFound)?;
+            if caller.is_admin() && !caller.scope().contains_path(&region.path) {
+                return Err(caller.denied("tutoring.notice", format!("region:{code}")));
+            }
+            let scope = region.scope();
+            let set = group_set(conn, &caller, None)?;
+            let mut out = Vec::new();
+            for row in store::groups_in(conn, &set, None)? {
+                let mut view = group_view(conn, &row.group)?;
+                let ids: Vec<i64> = view.members.iter().map(|m| m.doctor_id).collect();
+                let here: Vec<i64> = store::doctor_facts(conn, &ids)?
+                    .into_iter()
+                    .filter(|d| scope.contains_path(&d.region_path))
+                    .map(|d| d.id)
+                    .collect();
+                view.members.retain(|m| here.contains(&m.doctor_id));
+                if !view.members.is_empty() {
+                    out.push(view);
+                }
+            }
+            Ok::<_, AppError>((region.name, out))
+        })
+        .await
+}

@@ -17,6 +17,7 @@ use crate::regions::{self, Region, Scope};
 
 pub use groups::{
     create_group, create_groups, doctor_groups, editable, find, list_groups, set_members,
+    township_notice,
 };
 pub use proposal::propose;
 pub use records::{evaluate, log_activity, missing};

@@ -216,3 +216,31 @@ pub async fn notice(
         until: until.format("%Y年%m月%d日").to_string(),
     })
 }
+
+#[derive(Template)]
+#[template(path = "tutoring/notice_region.html")]
+struct RegionNoticePage {
+    region: String,
+    groups: Vec<GroupView>,
+    posted_on: String,
+    until: String,
+}
+
+/// `GET /tutoring/notice?region=CODE`: the 公示 of a township — every group with
+/// members there, its team and those members — A4, for printing.
+pub async fn township_notice(
+    state: web::Data<AppState>,
+    user: PageUser,
+    req: actix_web::HttpRequest,
+) -> PageResult {
+    let pairs = form_pairs(req.query_string().as_bytes());
+    let code = super::field(&pairs, "region").ok_or(AppError::NotFound)?;
+    let (region, groups) = ops::township_notice(&state, &user, code).await?;
+    let (posted, until) = crate::tutoring::rules::posting_period(time::today_cst());
+    html(&RegionNoticePage {
+        region,
+        groups,
+        posted_on: posted.format("%Y年%m月%d日").to_string(),
+        until: until.format("%Y年%m月%d日").to_string(),
+    })
+}

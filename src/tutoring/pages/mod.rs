@@ -23,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(group::evaluate_post),
         )
         .route("/tutoring/groups/{id}/notice", web::get().to(group::notice))
+        .route("/tutoring/notice", web::get().to(group::township_notice))
         .route(
             "/tutoring/groups/{id}/members",
             web::get().to(members::form),
