@@ -16,7 +16,7 @@ use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
     audit, auth, bank, exams, instructors, orgs, program, regions, roster, sessions, shadowing,
-    study, support, tutoring, users,
+    skills, study, support, tutoring, users,
 };
 
 /// Every route of every area.
@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(study::api::routes)
                 .configure(sessions::api::routes)
                 .configure(shadowing::api::routes)
+                .configure(skills::api::routes)
                 .configure(tutoring::api::routes)
                 .configure(support::api::routes)
                 .default_service(web::to(api_not_found)),
@@ -55,6 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(bank::pages::routes)
         .configure(sessions::pages::routes)
         .configure(shadowing::pages::routes)
+        .configure(skills::pages::routes)
         .configure(tutoring::pages::routes)
         .configure(support::pages::routes);
 }
@@ -247,6 +249,11 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         "attempt.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/js/attempt.js"),
+    ),
+    (
+        "skills.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/skills.js"),
     ),
 ];
 

@@ -438,3 +438,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     support_visit_doctors,
     dispatch_absences,
 );
+
+// Skills exams (src/skills): in a file of their own to keep this one readable.
+mod skills;
+pub use skills::*;

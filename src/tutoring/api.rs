@@ -20,6 +20,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tutoring/groups", web::get().to(list_groups))
         .route("/tutoring/groups/{id}", web::get().to(get_group))
         .route("/tutoring/groups/{id}/archive.xlsx", web::get().to(archive))
+        .route(
+            "/tutoring/groups/{id}/archive.pdf",
+            web::get().to(archive_pdf),
+        )
+        .route(
+            "/tutoring/groups/{id}/notice.pdf",
+            web::get().to(notice_pdf),
+        )
         .route("/tutoring/groups/{id}/members", web::put().to(set_members))
         .route(
             "/tutoring/groups/{id}/activities",
@@ -109,6 +117,36 @@ async fn archive(
             format!("attachment; filename=\"tutoring-group-{id}.xlsx\""),
         ))
         .body(bytes))
+}
+
+/// `GET /api/v1/tutoring/groups/{id}/notice.pdf` → the 公示 notice (team and members,
+/// the posting period from today).
+async fn notice_pdf(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (view, _) = ops::find(&state, &caller, path.into_inner()).await?;
+    let (posted, until) = super::rules::posting_period(crate::time::today_cst());
+    let bytes = super::notice::notice_pdf(&view, posted, until);
+    Ok(crate::documents::pdf_response(
+        &format!("{}公示", view.name),
+        bytes,
+    ))
+}
+
+/// `GET /api/v1/tutoring/groups/{id}/archive.pdf` → the group's archive, printable.
+async fn archive_pdf(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (view, _) = ops::find(&state, &caller, path.into_inner()).await?;
+    let bytes = super::notice::archive_pdf(&view);
+    Ok(crate::documents::pdf_response(
+        &format!("{}带教档案", view.name),
+        bytes,
+    ))
 }
 
 /// `PUT /api/v1/tutoring/groups/{id}/members` `{doctor_ids}` → the group.

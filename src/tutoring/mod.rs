@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod archive;
+pub mod notice;
 pub mod ops;
 pub mod pages;
 pub mod rules;

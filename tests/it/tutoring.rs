@@ -14,6 +14,7 @@ both_backends!(
     one_evaluation_per_group_and_month,
     groups_are_proposed_formed_and_moved_with_history,
     bad_bodies_write_nothing,
+    the_notice_pdf_opens_and_names_the_team_and_members,
     an_instructor_logs_from_the_phone_page_and_the_county_sees_the_archive,
 );
 
@@ -896,4 +897,61 @@ async fn an_instructor_logs_from_the_phone_page_and_the_county_sees_the_archive(
     assert_eq!(names, ["张三", "李四"]);
     let team = book.worksheet_range("带教团队").unwrap();
     assert_eq!(team.rows().nth(1).unwrap()[1].to_string(), "医生");
+}
+
+async fn the_notice_pdf_opens_and_names_the_team_and_members(backend: Backend) {
+    use crate::support::pdf::{compact, pdf_text, pdf_title};
+    let w = world(backend).await;
+    let app = &w.app;
+    let url = format!("/api/v1/tutoring/groups/{}/notice.pdf", w.group_a);
+    let fetch_pdf = |token: String, url: String| async move {
+        let r = app
+            .api
+            .get(app.url(&url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let kind = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned());
+        (status, kind, r.bytes().await.unwrap().to_vec())
+    };
+    let (status, kind, bytes) = fetch_pdf(w.admin.clone(), url.clone()).await;
+    assert_eq!(status, 200);
+    assert_eq!(kind.as_deref(), Some("application/pdf"));
+    let text = compact(&pdf_text(&bytes));
+    for expected in [
+        "公示",
+        "甲组",
+        "第一带教团队",
+        "内科王医生",
+        "医生",
+        "13900139000",
+        "张三",
+        "李四",
+        "公示期",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+    assert!(
+        !text.contains("王五"),
+        "group B's member is not on group A's notice"
+    );
+    assert_eq!(pdf_title(&bytes).as_deref(), Some("学习小组及带教团队公示"));
+    let (foreign, _, _) = fetch_pdf(w.b.clone(), url.clone()).await;
+    assert_eq!(foreign, 404, "another team's instructor");
+    let (archive_status, _, archive) = fetch_pdf(
+        w.a.clone(),
+        format!("/api/v1/tutoring/groups/{}/archive.pdf", w.group_a),
+    )
+    .await;
+    assert_eq!(archive_status, 200);
+    let archive = compact(&pdf_text(&archive));
+    assert!(
+        archive.contains("带教档案") && archive.contains("月度评估") && archive.contains("张三"),
+        "{archive}"
+    );
 }
