@@ -38,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(evaluate),
         )
         .route("/tutoring/evaluations/missing", web::get().to(missing))
+        .route("/tutoring/notice.pdf", web::get().to(township_notice_pdf))
         .route("/doctors/{id}/tutoring", web::get().to(doctor_tutoring));
 }
 
@@ -131,6 +132,31 @@ async fn notice_pdf(
     let bytes = super::notice::notice_pdf(&view, posted, until);
     Ok(crate::documents::pdf_response(
         &format!("{}公示", view.name),
+        bytes,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct NoticeQuery {
+    region: Option<String>,
+}
+
+/// `GET /api/v1/tutoring/notice.pdf?region=CODE` → a township's 公示: every group with
+/// members there, its team and those members.
+async fn township_notice_pdf(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<NoticeQuery>,
+) -> AppResult<HttpResponse> {
+    let code = query
+        .into_inner()
+        .region
+        .ok_or_else(|| AppError::field("region", "请选择乡镇"))?;
+    let (region, groups) = ops::township_notice(&state, &caller, code).await?;
+    let (posted, until) = super::rules::posting_period(crate::time::today_cst());
+    let bytes = super::notice::township_notice_pdf(&region, &groups, posted, until);
+    Ok(crate::documents::pdf_response(
+        &format!("{region}学习小组公示"),
         bytes,
     ))
 }

@@ -124,3 +124,38 @@ pub fn archive_pdf(g: &GroupView) -> Vec<u8> {
     );
     doc.render()
 }
+
+/// The 公示 of a township: each group with members there, its team and those members.
+pub fn township_notice_pdf(
+    region: &str,
+    groups: &[GroupView],
+    posted: NaiveDate,
+    until: NaiveDate,
+) -> Vec<u8> {
+    let mut doc = Document::new("学习小组及带教团队公示");
+    doc.paragraph(&format!(
+        "根据乡村医生“千医培训”辅导带教工作安排，现将{region}乡村医生所在学习小组及其带教团队予以公示。公示期为 {} 至 {}。如有意见，请在公示期内向乡镇卫生院反映。",
+        date(posted),
+        date(until)
+    ));
+    for g in groups {
+        doc.heading(&format!("{} · 带教团队：{}", g.name, g.team.name))
+            .table(
+                &["姓名", "专业", "类别", "派出单位", "联系电话"],
+                &team_rows(g),
+            )
+            .table(
+                &["序号", "小组成员"],
+                &g.members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| vec![(i + 1).to_string(), m.name.clone()])
+                    .collect::<Vec<_>>(),
+            );
+    }
+    if groups.is_empty() {
+        doc.paragraph(&format!("{region}暂无学员编入学习小组。"));
+    }
+    doc.paragraph(&format!("张贴于{region}卫生院及各村卫生室。"));
+    doc.render()
+}

@@ -943,6 +943,30 @@ async fn the_notice_pdf_opens_and_names_the_team_and_members(backend: Backend) {
     assert_eq!(pdf_title(&bytes).as_deref(), Some("学习小组及带教团队公示"));
     let (foreign, _, _) = fetch_pdf(w.b.clone(), url.clone()).await;
     assert_eq!(foreign, 404, "another team's instructor");
+    let (town_status, _, town) = fetch_pdf(
+        w.admin.clone(),
+        "/api/v1/tutoring/notice.pdf?region=370402".to_owned(),
+    )
+    .await;
+    assert_eq!(town_status, 200);
+    let town = compact(&pdf_text(&town));
+    assert!(
+        town.contains("甲组")
+            && town.contains("乙组")
+            && town.contains("王五")
+            && town.contains("护理赵护士"),
+        "{town}"
+    );
+    let other = app
+        .accounts(&[("xuecheng", Role::CountyAdmin, "370403")])
+        .await
+        .remove(0);
+    let (foreign_town, _, _) = fetch_pdf(
+        other,
+        "/api/v1/tutoring/notice.pdf?region=370402".to_owned(),
+    )
+    .await;
+    assert_eq!(foreign_town, 404);
     let (archive_status, _, archive) = fetch_pdf(
         w.a.clone(),
         format!("/api/v1/tutoring/groups/{}/archive.pdf", w.group_a),

@@ -221,6 +221,7 @@ pub async fn notice(
 #[template(path = "tutoring/notice_region.html")]
 struct RegionNoticePage {
     region: String,
+    code: String,
     groups: Vec<GroupView>,
     posted_on: String,
     until: String,
@@ -235,10 +236,11 @@ pub async fn township_notice(
 ) -> PageResult {
     let pairs = form_pairs(req.query_string().as_bytes());
     let code = super::field(&pairs, "region").ok_or(AppError::NotFound)?;
-    let (region, groups) = ops::township_notice(&state, &user, code).await?;
+    let (region, groups) = ops::township_notice(&state, &user, code.clone()).await?;
     let (posted, until) = crate::tutoring::rules::posting_period(time::today_cst());
     html(&RegionNoticePage {
         region,
+        code,
         groups,
         posted_on: posted.format("%Y年%m月%d日").to_string(),
         until: until.format("%Y年%m月%d日").to_string(),
