@@ -36,7 +36,9 @@ pub mod skills;
 pub mod stash;
 pub mod state;
 pub mod study;
+pub mod support;
 pub mod time;
+pub mod tutoring;
 pub mod users;
 
 pub use config::Config;

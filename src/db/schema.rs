@@ -101,6 +101,7 @@ diesel::table! {
         is_demo -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        central_village_clinic -> Bool,
     }
 }
 
@@ -397,6 +398,10 @@ diesel::joinable!(attempts -> doctors (doctor_id));
 diesel::joinable!(attempt_answers -> attempts (attempt_id));
 diesel::joinable!(attempt_items -> attempts (attempt_id));
 
+/// Tutoring and the 3331 support visits (issue 11).
+mod tutoring;
+pub use tutoring::*;
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     regions,
@@ -422,6 +427,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     attempts,
     attempt_answers,
     attempt_items,
+    tutoring_teams,
+    tutoring_team_members,
+    tutoring_groups,
+    tutoring_memberships,
+    tutoring_activities,
+    tutoring_attendees,
+    tutoring_evaluations,
+    support_visits,
+    support_visit_doctors,
+    dispatch_absences,
 );
 
 // Skills exams (src/skills): in a file of their own to keep this one readable.

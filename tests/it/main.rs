@@ -31,5 +31,7 @@ mod shadowing;
 mod skills;
 mod study;
 mod study_pages;
+mod support_visits;
+mod tutoring;
 mod users;
 mod web;
