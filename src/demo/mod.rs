@@ -5,6 +5,7 @@
 
 mod exams;
 mod roster;
+mod skills;
 mod study;
 
 use anyhow::Context;
@@ -160,6 +161,7 @@ pub fn load(
     }
     roster::load(conn, pii, now)?;
     exams::load(conn, now)?;
+    skills::load(conn, now)?;
     Ok(out)
 }
 
