@@ -5,6 +5,7 @@
 
 mod exams;
 mod roster;
+mod skills;
 mod study;
 mod tutoring;
 
@@ -162,6 +163,7 @@ pub fn load(
     roster::load(conn, pii, now)?;
     exams::load(conn, now)?;
     tutoring::load(conn, now)?;
+    skills::load(conn, now)?;
     Ok(out)
 }
 

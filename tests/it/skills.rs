@@ -18,6 +18,7 @@ both_backends!(
     statistics_on_a_small_circuit,
     shipped_stations_are_loaded_and_listed,
     the_pages_set_up_an_exam_score_a_sheet_and_show_results,
+    the_demo_holds_a_scored_round_and_a_completion_exam_to_finish,
 );
 
 struct Setup {
@@ -1001,4 +1002,91 @@ async fn the_pages_set_up_an_exam_score_a_sheet_and_show_results(backend: Backen
         .unwrap();
     assert!(js.contains("项未同步"));
     assert!(js.contains("localStorage"));
+}
+
+async fn the_demo_holds_a_scored_round_and_a_completion_exam_to_finish(backend: Backend) {
+    let app = spawn(backend).await;
+    let pii = app.state.pii.clone();
+    let accounts = app.with_conn(|c| cunyi::demo::load(c, &pii, cunyi::time::now()).unwrap());
+    let password = |u: &str| {
+        accounts
+            .iter()
+            .find(|a| a.username == u)
+            .unwrap()
+            .password
+            .clone()
+    };
+    let teacher = app
+        .login_reply("demo-instructor", &password("demo-instructor"))
+        .await
+        .expect(200)
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = app
+        .get("/api/v1/skills/exams", &teacher)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(list["total"], 2);
+    let completion = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "completion")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let single = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "single")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let exam = app
+        .get(&format!("/api/v1/skills/exams/{completion}"), &teacher)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(exam["stations"].as_array().unwrap().len(), 5);
+    assert_eq!(exam["candidates"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        exam["stations"][0]["examiner_ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "two examiners on CPR"
+    );
+    let done = app
+        .get(
+            &format!("/api/v1/skills/exams/{completion}/results"),
+            &teacher,
+        )
+        .await
+        .expect(200)
+        .json();
+    let complete = done["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["complete"] == true)
+        .count();
+    assert_eq!(complete, 6);
+    let round = app
+        .get(
+            &format!("/api/v1/skills/exams/{single}/statistics"),
+            &teacher,
+        )
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(round["candidates"], 10);
+    assert_eq!(round["stations"][0]["n"], 10);
+    // Loading again adds nothing.
+    app.with_conn(|c| cunyi::demo::load(c, &pii, cunyi::time::now()).unwrap());
+    assert_eq!(count(&app, "skill_exams"), 2);
 }

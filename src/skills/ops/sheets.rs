@@ -107,7 +107,7 @@ pub async fn put(
                     exam_store::add_candidate(conn, key.exam_id, key.doctor_id)?;
                 }
                 let id = match store::latest(conn, key)? {
-                    None => store::insert(conn, key, 1, &values, None, caller.user_id, now)?,
+                    None => store::insert(conn, key, 1, &values, None, Some(caller.user_id), now)?,
                     Some(draft) if draft.status == SheetStatus::Draft => {
                         store::update_draft(conn, draft.id, &values, now)?;
                         draft.id
@@ -118,7 +118,7 @@ pub async fn put(
                                 "评分表已提交，不能覆盖；如需更正，请填写更正原因（reason），将保存为新版本".into(),
                             ));
                         };
-                        let id = store::insert(conn, key, locked.version + 1, &values, Some(reason), caller.user_id, now)?;
+                        let id = store::insert(conn, key, locked.version + 1, &values, Some(reason), Some(caller.user_id), now)?;
                         audit::record(
                             conn,
                             &caller.actor(),

@@ -146,9 +146,12 @@ pub fn insert(
     })
 }
 
+/// (station, code, title, minutes, max, pass, items JSON, rating JSON).
+type StationLine = (i64, String, String, i32, Points, Points, String, String);
+
 /// The stations of an exam in circuit order, with their examiners.
 pub fn stations(conn: &mut AnyConnection, exam_id: i64) -> QueryResult<Vec<ExamStation>> {
-    let rows: Vec<(i64, String, String, i32, Points, Points, String, String)> =
+    let rows: Vec<StationLine> =
         skill_exam_stations::table
             .inner_join(skill_stations::table)
             .filter(skill_exam_stations::exam_id.eq(exam_id))

@@ -93,7 +93,7 @@ pub fn insert(
     version: i32,
     values: &SheetValues,
     reason: Option<&str>,
-    user_id: i64,
+    created_by: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
     let submitted = values.status == SheetStatus::Submitted;
@@ -112,7 +112,7 @@ pub fn insert(
             skill_sheets::passed.eq(values.passed),
             skill_sheets::status.eq(values.status),
             skill_sheets::reason.eq(reason),
-            skill_sheets::created_by.eq(user_id),
+            skill_sheets::created_by.eq(created_by),
             skill_sheets::created_at.eq(now),
             skill_sheets::updated_at.eq(now),
             skill_sheets::submitted_at.eq(submitted.then_some(now)),
