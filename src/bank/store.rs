@@ -1,7 +1,7 @@
 //! Questions in the database: syncing the shipped bank at start, storing imports,
 //! counting, and loading pools for drawing papers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 
 use super::files::CORE;
 use super::rules::duplicates::{self, Duplicate};
+use super::rules::import::Owner;
+use super::views::Summary;
 use super::{Difficulty, Frame, Malformed, QType, Question, Refusal, Skipped};
 use crate::db::schema::questions;
 use crate::db::{self, AnyConnection};
@@ -226,16 +228,7 @@ pub fn sync_core(
     })
 }
 
-/// `GET /api/v1/question-bank/summary`: active questions by area, type and collection.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    pub total: i64,
-    pub by_area: BTreeMap<String, i64>,
-    pub by_type: BTreeMap<String, i64>,
-    pub by_collection: BTreeMap<String, i64>,
-    pub by_difficulty: BTreeMap<String, i64>,
-}
-
+/// Active questions by area, type, collection and difficulty.
 pub fn summary(conn: &mut AnyConnection) -> QueryResult<Summary> {
     let active = questions::active.eq(true);
     let by_area: Vec<(String, i64)> = questions::table
@@ -318,12 +311,9 @@ pub fn list(conn: &mut AnyConnection, filter: &Filter) -> QueryResult<Vec<Questi
     Ok(q.load(conn)?.iter().map(QuestionRow::question).collect())
 }
 
-/// Whose a collection is: `None` when it does not exist; else the region path of the
-/// user who imported its first question (`None` inside: the command line).
-pub fn collection_owner(
-    conn: &mut AnyConnection,
-    name: &str,
-) -> QueryResult<Option<Option<String>>> {
+/// Whose a collection is: nobody's when it does not exist, else the region of the user
+/// who imported its first question (or the command line's).
+pub fn collection_owner(conn: &mut AnyConnection, name: &str) -> QueryResult<Owner> {
     use crate::db::schema::{regions, users};
     let first: Option<Option<i64>> = questions::table
         .filter(questions::collection.eq(name))
@@ -332,10 +322,10 @@ pub fn collection_owner(
         .first(conn)
         .optional()?;
     let Some(creator) = first else {
-        return Ok(None);
+        return Ok(Owner::Nobody);
     };
     let Some(creator) = creator else {
-        return Ok(Some(None));
+        return Ok(Owner::CommandLine);
     };
     let path: Option<String> = users::table
         .inner_join(regions::table)
@@ -343,7 +333,9 @@ pub fn collection_owner(
         .select(regions::path)
         .first(conn)
         .optional()?;
-    Ok(Some(path))
+    // An account always has a region; a row without one is kept from the web like a
+    // command-line import.
+    Ok(path.map_or(Owner::CommandLine, Owner::Region))
 }
 
 /// Does a collection exist (with any active question)?
