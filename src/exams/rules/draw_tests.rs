@@ -324,3 +324,41 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_shipped_bank_draws_around_its_enemy_pairs() {
+    let (shipped, problems) = crate::bank::files::shipped();
+    assert!(problems.is_empty(), "{problems:?}");
+    let bank = crate::bank::rules::symmetric_excludes(&shipped);
+    let pairs = crate::bank::rules::enemy_pairs(&shipped);
+    assert!(!pairs.is_empty(), "the shipped bank declares enemy pairs");
+    // The demo's annual assessment (src/demo/exams.rs).
+    let at = |area: &str, qtype: QType, count: u32| BlueprintLine {
+        area: area.into(),
+        ..line(qtype, count, 1)
+    };
+    let bp = Blueprint {
+        items: vec![
+            at("public_health", QType::A1, 20),
+            at("general_practice", QType::A2, 10),
+            at("public_health", QType::A3, 6),
+            at("public_health", QType::B1, 4),
+            at("emergency", QType::X, 3),
+            at("public_health", QType::TF, 5),
+        ],
+    };
+    let pool: Vec<Question> = bank
+        .into_iter()
+        .filter(|q| bp.items.iter().any(|l| l.area == q.area))
+        .collect();
+    for seed in 0..100 {
+        let paper = draw(&bp, &pool, seed, true).unwrap();
+        let ids: HashSet<&str> = paper.iter().map(|i| i.question_id.as_str()).collect();
+        for (a, b) in &pairs {
+            assert!(
+                !(ids.contains(a.as_str()) && ids.contains(b.as_str())),
+                "seed {seed}: {a} and {b} on one paper"
+            );
+        }
+    }
+}
