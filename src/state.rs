@@ -61,7 +61,7 @@ impl AppState {
             if !problems.is_empty() || shipped.is_empty() {
                 anyhow::bail!("the embedded question bank is empty or has problems: {problems:?}");
             }
-            let synced = crate::bank::store::sync_core(conn, &shipped, now)
+            let synced = crate::bank::ops::sync_core(conn, &shipped, now)
                 .context("cannot load the shipped question bank")?;
             if synced.added + synced.updated + synced.retired > 0 {
                 tracing::info!(?synced, "question bank `core` updated");

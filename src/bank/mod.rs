@@ -2,17 +2,33 @@
 //! the binary and loaded at start) and collections imported from GIFT, Aiken, Moodle XML
 //! or `.xlsx`. Items follow Chinese medical-exam conventions: A1, A2, A3/A4 case groups,
 //! B1 shared options, X multiple answers, true/false.
+//!
+//! Rooms: `rules` (checks, enemy items, duplicates, the lint), `formats` (the importers'
+//! parsers), `export` (GIFT and `.xlsx` writers), `files` (the shipped bank), `store`
+//! (queries), `ops` (use cases for the API, the page and the CLI), `views`, `api`,
+//! `pages`, `command` (`cunyi bank check|lint`).
 
 pub mod api;
 pub mod command;
 pub mod export;
 pub mod files;
 pub mod formats;
+pub mod ops;
 pub mod pages;
 pub mod rules;
 pub mod store;
+pub mod views;
 
 use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use formats::Format;
+
+/// The bank as other areas read it (the exam engine draws its papers from `list`,
+/// checks a blueprint's collections with `collection_exists` and shows `summary` on the
+/// new-exam form): plain queries on a connection, inside the caller's own hop.
+pub use store::{Filter, collection_exists, list, summary};
+pub use views::Summary;
 
 /// Item types (题型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -152,6 +168,15 @@ impl Difficulty {
             _ => None,
         }
     }
+
+    /// 易 / 中 / 难.
+    pub fn label(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "易",
+            Difficulty::Medium => "中",
+            Difficulty::Hard => "难",
+        }
+    }
 }
 
 /// One question. Grouped types carry their group's id and shared case (A3/A4) or
@@ -269,5 +294,43 @@ impl Refusal {
 impl From<Malformed> for Refusal {
     fn from(m: Malformed) -> Refusal {
         Refusal { faults: vec![m] }
+    }
+}
+
+/// `POST /api/v1/question-bank/import?format=&area=&collection=` (and the page's form).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ImportQuery {
+    pub format: Option<String>,
+    pub area: Option<String>,
+    pub collection: Option<String>,
+}
+
+/// A checked import query (`rules::check_import`): where a file goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportTarget {
+    pub format: Format,
+    pub area: String,
+    pub collection: String,
+}
+
+/// `GET /api/v1/question-bank/export?format=gift|xlsx&collection=&area=`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ExportQuery {
+    pub format: Option<String>,
+    pub collection: Option<String>,
+    pub area: Option<String>,
+}
+
+/// Why an import wrote nothing: the file was refused (every fault listed), or the
+/// request was (a bad field, a collection of another region, a failure).
+#[derive(Debug)]
+pub enum ImportFailure {
+    Refused(Refusal),
+    App(AppError),
+}
+
+impl From<AppError> for ImportFailure {
+    fn from(e: AppError) -> Self {
+        ImportFailure::App(e)
     }
 }

@@ -6,9 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use askama::Template;
 
-use super::api::{ImportFailure, ImportQuery, MANAGERS, check_query, import_bytes};
 use super::formats::MAX_BYTES;
-use super::{QType, Skipped, collection_label, store};
+use super::views::Holdings;
+use super::{ImportFailure, ImportQuery, QType, Question, Skipped, collection_label, ops};
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::extract::read_form;
@@ -52,11 +52,10 @@ struct BankPage {
 }
 
 async fn page(state: &AppState, user: &PageUser) -> Result<BankPage, AppError> {
-    let (counts, summary) = state
-        .db(|conn| {
-            Ok::<_, AppError>((store::counts_by_area_and_type(conn)?, store::summary(conn)?))
-        })
-        .await?;
+    let Holdings {
+        by_area_and_type: counts,
+        summary,
+    } = ops::holdings(state, user).await?;
     let types: Vec<&'static str> = QType::ALL.iter().map(|t| t.label()).collect();
     let rows = crate::areas::AREAS
         .iter()
@@ -103,7 +102,7 @@ async fn page(state: &AppState, user: &PageUser) -> Result<BankPage, AppError> {
 #[template(path = "bank/question.html")]
 struct QuestionPage {
     nav: Option<Nav>,
-    q: super::Question,
+    q: Question,
     active: bool,
     area_label: String,
     type_label: &'static str,
@@ -122,39 +121,29 @@ async fn question(
     user: PageUser,
     path: web::Path<String>,
 ) -> PageResult {
-    user.require(MANAGERS)?;
-    let qid = path.into_inner();
-    let row = state
-        .db(move |conn| store::get(conn, &qid))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let q = row.question();
+    let stored = ops::question(&state, &user, path.into_inner()).await?;
+    let q = stored.question;
     let options = q
         .options
         .iter()
         .enumerate()
         .map(|(i, o)| {
             (
-                super::Question::letter(i),
+                Question::letter(i),
                 o.clone(),
-                q.answer.contains(super::Question::letter(i)),
+                q.answer.contains(Question::letter(i)),
             )
         })
         .collect();
     let answer = q.key_label();
     html(&QuestionPage {
         nav: Nav::of(&user),
-        active: row.active,
+        active: stored.active,
         area_label: crate::areas::label(&q.area).to_owned(),
         type_label: q.qtype.label(),
         frame_label: q.frame.label(),
         collection: collection_label(&q.collection),
-        difficulty: match q.difficulty {
-            Some(super::Difficulty::Easy) => "易",
-            Some(super::Difficulty::Medium) => "中",
-            Some(super::Difficulty::Hard) => "难",
-            None => "未标注",
-        },
+        difficulty: q.difficulty.map_or("未标注", |d| d.label()),
         options,
         answer,
         q,
@@ -163,13 +152,12 @@ async fn question(
 
 /// `GET /bank`.
 async fn index(state: web::Data<AppState>, user: PageUser) -> PageResult {
-    user.require(MANAGERS)?;
     html(&page(&state, &user).await?)
 }
 
 /// `POST /bank` (multipart: csrf, format, area, collection, file).
 async fn import(state: web::Data<AppState>, user: PageUser, multipart: Multipart) -> PageResult {
-    user.require(MANAGERS)?;
+    ops::may_manage(&user)?;
     let form = read_form(multipart, MAX_BYTES).await?;
     check_csrf(&user, form.field("csrf"))?;
     let query = ImportQuery {
@@ -182,9 +170,9 @@ async fn import(state: web::Data<AppState>, user: PageUser, multipart: Multipart
         form.field("area").to_owned(),
         form.field("collection").to_owned(),
     );
-    let outcome = match check_query(&query) {
-        Ok(checked) => match form.require_file() {
-            Ok(file) => import_bytes(&state, &user, checked, file.bytes).await,
+    let outcome = match ops::check_import(&user, &query) {
+        Ok(target) => match form.require_file() {
+            Ok(file) => ops::import(&state, &user, target, file.bytes).await,
             Err(e) => Err(ImportFailure::App(e)),
         },
         Err(e) => Err(ImportFailure::App(e)),
@@ -204,16 +192,7 @@ async fn import(state: web::Data<AppState>, user: PageUser, multipart: Multipart
             html(&p)
         }
         Err(ImportFailure::Refused(r)) => {
-            p.error = Some(match r.faults.as_slice() {
-                [m] => format!(
-                    "{}：{}。文件未导入任何题目，请修改后重新上传。",
-                    m.position, m.message
-                ),
-                faults => format!(
-                    "文件有 {} 处错误，未导入任何题目，请逐一修改后重新上传：",
-                    faults.len()
-                ),
-            });
+            p.error = Some(r.summary());
             if r.faults.len() > 1 {
                 p.faults = r.lines();
             }

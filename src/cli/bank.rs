@@ -74,7 +74,9 @@ fn bank_import(
     collection: String,
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    use crate::bank::{api as bank_api, formats, store as bank_store};
+    use crate::bank::{
+        ImportQuery, ImportTarget, formats, rules as bank_rules, store as bank_store,
+    };
     let format = format.map(str::to_owned).unwrap_or_else(|| {
         let name = file.to_string_lossy().to_ascii_lowercase();
         match name.rsplit('.').next().unwrap_or_default() {
@@ -86,12 +88,16 @@ fn bank_import(
         }
         .to_owned()
     });
-    let query = bank_api::ImportQuery {
+    let query = ImportQuery {
         format: Some(format),
         area: Some(area),
         collection: Some(collection),
     };
-    let (format, area, collection) = bank_api::check_query(&query).map_err(|e| {
+    let ImportTarget {
+        format,
+        area,
+        collection,
+    } = bank_rules::check_import(&query).map_err(|e| {
         let fields: Vec<String> = e
             .field_errors()
             .iter()

@@ -13,6 +13,7 @@ mod bank_pages;
 mod cli;
 mod db;
 mod documents;
+mod exam_enemies;
 mod exam_pages;
 mod exams;
 mod hardening;

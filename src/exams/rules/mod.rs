@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod blueprint;
 pub mod draw;
 pub mod grading;
+pub mod pick;
 pub mod setting;
 pub mod sitting;
 #[cfg(test)]
@@ -15,8 +16,9 @@ pub use analysis::{
     Analysis, ItemStats, ReliabilityBasis, Response, ResponseItem, TestStats, analyze,
 };
 pub use blueprint::parse_blueprint;
-pub use draw::{Shortage, draw, subset_with_sum};
+pub use draw::{Shortage, draw};
 pub use grading::{Graded, GradedItem, grade, grade_paper, normalize, normalize_answer, passed};
+pub use pick::subset_with_sum;
 pub use setting::{
     ExamSpec, ManageRefusal, Viewer, check_exam, check_withdraw, close_now, exam_visible,
     makeup_limit, may_manage,

@@ -1,11 +1,6 @@
 //! The question bank, as the exam engine reads it: the drawing pool, whether a named
-//! collection exists, the bank's counts for the new-exam form.
-//!
-//! PENDING (tests/it/layout.rs): this reaches into `crate::bank::store` because the bank
-//! does not yet re-export these from its public face (`src/bank/mod.rs`), and the bank
-//! is another engineer's area. Once `bank` re-exports `list`/`Filter`,
-//! `collection_exists` and `summary`, switch to `crate::bank::…` and take this file off
-//! the list.
+//! collection exists, the bank's counts for the new-exam form — through the bank's
+//! public face (`crate::bank::{list, Filter, collection_exists, summary}`).
 
 use diesel::QueryResult;
 
@@ -18,9 +13,9 @@ pub fn pool(conn: &mut AnyConnection, blueprint: &Blueprint) -> QueryResult<Vec<
     let mut areas: Vec<String> = blueprint.items.iter().map(|l| l.area.clone()).collect();
     areas.sort();
     areas.dedup();
-    crate::bank::store::list(
+    crate::bank::list(
         conn,
-        &crate::bank::store::Filter {
+        &crate::bank::Filter {
             collection: None,
             areas: Some(areas),
             active_only: true,
@@ -30,7 +25,7 @@ pub fn pool(conn: &mut AnyConnection, blueprint: &Blueprint) -> QueryResult<Vec<
 
 /// Is there a collection of this name?
 pub fn collection_exists(conn: &mut AnyConnection, name: &str) -> QueryResult<bool> {
-    crate::bank::store::collection_exists(conn, name)
+    crate::bank::collection_exists(conn, name)
 }
 
 /// How many questions an area has.
@@ -42,7 +37,7 @@ pub struct AreaCount {
 
 /// How many questions each area has.
 pub fn counts_by_area(conn: &mut AnyConnection) -> QueryResult<Vec<AreaCount>> {
-    Ok(crate::bank::store::summary(conn)?
+    Ok(crate::bank::summary(conn)?
         .by_area
         .into_iter()
         .map(|(area, count)| AreaCount { area, count })
