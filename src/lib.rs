@@ -26,6 +26,7 @@ pub mod pii;
 pub mod points;
 pub mod program;
 pub mod regions;
+pub mod reports;
 pub mod roster;
 pub mod sessions;
 pub mod shadowing;

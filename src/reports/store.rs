@@ -1,0 +1,1 @@
+//! Filings' queries: placeholder while the rules land.
