@@ -21,6 +21,7 @@ mod orgs;
 mod pages;
 mod programs;
 mod regions;
+mod reports;
 mod roster;
 mod roster_import;
 mod roster_pages;

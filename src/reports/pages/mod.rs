@@ -1,1 +1,2 @@
-//! placeholder
+//! Filings pages (coming next).
+pub fn routes(_cfg: &mut actix_web::web::ServiceConfig) {}

@@ -1,1 +1,0 @@
-//! Filings' queries: placeholder while the rules land.
