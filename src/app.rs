@@ -15,8 +15,8 @@ use crate::extract::JSON_LIMIT;
 use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
-    audit, auth, bank, exams, instructors, orgs, program, regions, reports, roster, sessions,
-    shadowing, study, users,
+    audit, auth, bank, dossier, exams, instructors, orgs, program, regions, reports, roster,
+    sessions, shadowing, study, users,
 };
 
 /// Every route of every area.
@@ -41,6 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(sessions::api::routes)
                 .configure(shadowing::api::routes)
                 .configure(reports::api::routes)
+                .configure(dossier::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod dossier;
 pub mod error;
 pub mod exams;
 pub mod extract;

@@ -12,6 +12,7 @@ mod bank_import;
 mod bank_pages;
 mod cli;
 mod db;
+mod dossier;
 mod exam_pages;
 mod exams;
 mod hardening;

@@ -1,0 +1,2 @@
+//! Dossier pages (next).
+pub fn routes(_cfg: &mut actix_web::web::ServiceConfig) {}
