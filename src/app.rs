@@ -54,7 +54,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(exams::pages::routes)
         .configure(bank::pages::routes)
         .configure(sessions::pages::routes)
-        .configure(shadowing::pages::routes);
+        .configure(shadowing::pages::routes)
+        .configure(reports::pages::routes)
+        .configure(dossier::pages::routes);
 }
 
 fn is_api(req: &HttpRequest) -> bool {

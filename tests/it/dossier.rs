@@ -268,3 +268,42 @@ async fn the_dossier_spreadsheet_reads_back(backend: Backend) {
     );
     assert_eq!(value("脱产跟班（分钟）"), "240");
 }
+
+mod pages {
+    use crate::both_backends;
+    use crate::reports::pages::{browser_for, fetch};
+    use crate::support::{Backend, id_number, spawn};
+
+    both_backends!(the_doctor_reads_its_own_dossier_page);
+
+    async fn the_doctor_reads_its_own_dossier_page(backend: Backend) {
+        let app = spawn(backend).await;
+        let s = super::setup(&app).await;
+        let doctor = browser_for(&app, "doc.wang").await;
+        let county = browser_for(&app, "shizhong").await;
+
+        let own = fetch(&app, &doctor, "/dossier").await;
+        let admin = fetch(&app, &county, &format!("/doctors/{}/dossier", s.doctor)).await;
+
+        assert!(
+            own.contains("测试学员") && own.contains("内科") && own.contains("2026 年度单元测试"),
+            "{own}"
+        );
+        assert!(own.contains("已签字确认"));
+        assert!(
+            !own.contains(&id_number(super::FIRST17)),
+            "masked for the doctor"
+        );
+        assert!(
+            admin.contains(&id_number(super::FIRST17)),
+            "full for the county"
+        );
+        let status = county
+            .get(app.url("/dossier"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 404, "an admin has no dossier of its own");
+    }
+}

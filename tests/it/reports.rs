@@ -782,3 +782,185 @@ async fn the_dashboard_shows_who_is_late(backend: Backend) {
     assert_eq!(doctor_view.status, 200);
     let _ = s.c;
 }
+
+pub mod pages {
+    //! The filing pages through a browser-like client.
+
+    use reqwest::StatusCode;
+    use serde_json::json;
+
+    use crate::both_backends;
+    use crate::support::{Backend, PASSWORD, TestApp, spawn};
+
+    both_backends!(the_county_files_its_plan_and_the_city_returns_then_accepts_it);
+
+    pub fn browser() -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub async fn fetch(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "GET {path}: {text}");
+        text
+    }
+
+    pub fn hidden(html: &str, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = html.find(&marker).unwrap_or_else(|| panic!("no {name}")) + marker.len();
+        html[start..].split('"').next().unwrap().to_owned()
+    }
+
+    pub async fn browser_for(app: &TestApp, username: &str) -> reqwest::Client {
+        let client = browser();
+        let form = fetch(app, &client, "/login").await;
+        let login = client
+            .post(app.url("/login"))
+            .form(&[
+                ("username", username),
+                ("password", PASSWORD),
+                ("csrf", &hidden(&form, "csrf")),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), StatusCode::SEE_OTHER, "login {username}");
+        client
+    }
+
+    fn as_pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+        v.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    }
+
+    async fn post(
+        app: &TestApp,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let r = client.post(app.url(path)).form(form).send().await.unwrap();
+        let status = r.status();
+        (status, r.text().await.unwrap())
+    }
+
+    async fn the_county_files_its_plan_and_the_city_returns_then_accepts_it(backend: Backend) {
+        let app = spawn(backend).await;
+        super::setup(&app).await;
+        let county = browser_for(&app, "shizhong").await;
+        let city = browser_for(&app, "city").await;
+
+        let list = fetch(&app, &county, "/reports").await;
+        let csrf = hidden(&list, "csrf");
+        let created = county
+            .post(app.url("/reports"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("kind", "annual_plan"),
+                ("year", "2026"),
+                ("quarter", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
+        let at = created.headers()["location"].to_str().unwrap().to_owned();
+        let page = fetch(&app, &county, &at).await;
+        assert!(
+            page.contains("2026 年年度培训计划") && page.contains("草稿"),
+            "{page}"
+        );
+        assert!(page.contains("在岗学员") && !page.contains("doctors_enrolled</td>"));
+
+        let plan = |centralized: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("is_plan", "1".into()),
+                ("action", "submit".into()),
+                ("s_title", "高血压规范管理".into()),
+                ("s_topic", "public_health".into()),
+                ("s_month", "3".into()),
+                ("s_capacity", "60".into()),
+                ("s_title", "".into()),
+                ("s_topic", "pharmacy".into()),
+                ("s_month", "".into()),
+                ("s_capacity", "".into()),
+                ("shadowing_places", "10".into()),
+                ("tutoring_groups", "2".into()),
+                ("planned_trainees", "3".into()),
+                ("planned_centralized", centralized.into()),
+                ("b_lecture_fee", "6000".into()),
+                ("b_meals", "3000.5".into()),
+                ("b_venue", "0".into()),
+                ("b_printing", "".into()),
+                ("b_transport", "500".into()),
+                ("narrative", "2026 年度计划".into()),
+            ]
+        };
+        let short = plan("0");
+        let (status, text) = post(&app, &county, &at, &as_pairs(&short)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(text.contains("至少 1 人"), "{text}");
+        let good = plan("1");
+        let (status, text) = post(&app, &county, &at, &as_pairs(&good)).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        assert!(text.contains("已报送市卫健委"), "{text}");
+        assert!(text.contains("9500.50"), "the budget total in yuan: {text}");
+
+        let city_page = fetch(&app, &city, &at).await;
+        let city_csrf = hidden(&city_page, "csrf");
+        let (status, text) = post(
+            &app,
+            &city,
+            &at,
+            &[("csrf", &city_csrf), ("action", "return"), ("comment", "")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(text.contains("退回时请填写审核意见"));
+        let (_, text) = post(
+            &app,
+            &city,
+            &at,
+            &[
+                ("csrf", &city_csrf),
+                ("action", "return"),
+                ("comment", "请细化预算"),
+            ],
+        )
+        .await;
+        assert!(text.contains("已退回"), "{text}");
+        let (_, text) = post(&app, &county, &at, &as_pairs(&good)).await;
+        assert!(text.contains("已报送市卫健委"), "{text}");
+        let (_, text) = post(
+            &app,
+            &city,
+            &at,
+            &[
+                ("csrf", &city_csrf),
+                ("action", "accept"),
+                ("comment", "同意"),
+            ],
+        )
+        .await;
+        assert!(text.contains("审核结果：已通过"), "{text}");
+
+        let board = fetch(&app, &city, "/reports/dashboard?year=2026").await;
+        assert!(
+            board.contains("市中区") && board.contains("已通过") && board.contains("逾期未报"),
+            "{board}"
+        );
+        let figure = fetch(&app, &county, &format!("{at}/figures/online_minutes")).await;
+        assert!(
+            figure.contains("王甲") && figure.contains("李乙"),
+            "{figure}"
+        );
+        let list = fetch(&app, &city, "/reports?year=2026").await;
+        assert!(list.contains("2026 年年度培训计划"));
+        let _ = json!({});
+    }
+}
