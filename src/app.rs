@@ -16,7 +16,7 @@ use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
     audit, auth, bank, dossier, exams, instructors, orgs, program, regions, reports, roster,
-    sessions, shadowing, study, users,
+    sessions, shadowing, skills, study, support, tutoring, users,
 };
 
 /// Every route of every area.
@@ -40,6 +40,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(study::api::routes)
                 .configure(sessions::api::routes)
                 .configure(shadowing::api::routes)
+                .configure(skills::api::routes)
+                .configure(tutoring::api::routes)
+                .configure(support::api::routes)
                 .configure(reports::api::routes)
                 .configure(dossier::api::routes)
                 .default_service(web::to(api_not_found)),
@@ -55,6 +58,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(bank::pages::routes)
         .configure(sessions::pages::routes)
         .configure(shadowing::pages::routes)
+        .configure(skills::pages::routes)
+        .configure(tutoring::pages::routes)
+        .configure(support::pages::routes)
         .configure(reports::pages::routes)
         .configure(dossier::pages::routes);
 }
@@ -247,6 +253,11 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         "attempt.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/js/attempt.js"),
+    ),
+    (
+        "skills.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/skills.js"),
     ),
 ];
 

@@ -101,6 +101,7 @@ diesel::table! {
         is_demo -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        central_village_clinic -> Bool,
     }
 }
 
@@ -439,6 +440,10 @@ diesel::joinable!(reports -> regions (county_code));
 diesel::joinable!(reports -> programs (program_id));
 diesel::joinable!(report_events -> reports (report_id));
 
+/// Tutoring and the 3331 support visits (issue 11).
+mod tutoring;
+pub use tutoring::*;
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     regions,
@@ -464,6 +469,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     attempts,
     attempt_answers,
     attempt_items,
+    tutoring_teams,
+    tutoring_team_members,
+    tutoring_groups,
+    tutoring_memberships,
+    tutoring_activities,
+    tutoring_attendees,
+    tutoring_evaluations,
+    support_visits,
+    support_visit_doctors,
+    dispatch_absences,
     reports,
     report_events,
 );
+
+// Skills exams (src/skills): in a file of their own to keep this one readable.
+mod skills;
+pub use skills::*;

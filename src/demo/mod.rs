@@ -6,6 +6,7 @@
 mod exams;
 mod roster;
 mod study;
+mod tutoring;
 
 use anyhow::Context;
 use chrono::NaiveDateTime;
@@ -160,6 +161,7 @@ pub fn load(
     }
     roster::load(conn, pii, now)?;
     exams::load(conn, now)?;
+    tutoring::load(conn, now)?;
     Ok(out)
 }
 
