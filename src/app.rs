@@ -15,8 +15,8 @@ use crate::extract::JSON_LIMIT;
 use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
-    audit, auth, bank, exams, instructors, orgs, program, regions, roster, sessions, shadowing,
-    skills, study, support, tutoring, users,
+    audit, auth, bank, dossier, exams, instructors, orgs, program, regions, reports, roster,
+    sessions, shadowing, skills, study, support, tutoring, users,
 };
 
 /// Every route of every area.
@@ -43,6 +43,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(skills::api::routes)
                 .configure(tutoring::api::routes)
                 .configure(support::api::routes)
+                .configure(reports::api::routes)
+                .configure(dossier::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)
@@ -58,7 +60,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(shadowing::pages::routes)
         .configure(skills::pages::routes)
         .configure(tutoring::pages::routes)
-        .configure(support::pages::routes);
+        .configure(support::pages::routes)
+        .configure(reports::pages::routes)
+        .configure(dossier::pages::routes);
 }
 
 fn is_api(req: &HttpRequest) -> bool {

@@ -369,6 +369,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        kind -> Text,
+        county_code -> Text,
+        program_id -> BigInt,
+        year -> Integer,
+        quarter -> Nullable<Integer>,
+        status -> Text,
+        due_on -> Date,
+        submitted_at -> Nullable<Timestamp>,
+        late -> Nullable<Bool>,
+        statistics -> Text,
+        statistics_at -> Timestamp,
+        snapshot -> Nullable<Text>,
+        narrative -> Text,
+        plan -> Nullable<Text>,
+        review_comment -> Nullable<Text>,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_events (id) {
+        id -> BigInt,
+        report_id -> BigInt,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_id -> Nullable<BigInt>,
+        comment -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> regions (region_code));
 diesel::joinable!(courses -> programs (program_id));
 diesel::joinable!(sessions -> regions (region_code));
@@ -397,6 +436,9 @@ diesel::joinable!(attempts -> exams (exam_id));
 diesel::joinable!(attempts -> doctors (doctor_id));
 diesel::joinable!(attempt_answers -> attempts (attempt_id));
 diesel::joinable!(attempt_items -> attempts (attempt_id));
+diesel::joinable!(reports -> regions (county_code));
+diesel::joinable!(reports -> programs (program_id));
+diesel::joinable!(report_events -> reports (report_id));
 
 /// Tutoring and the 3331 support visits (issue 11).
 mod tutoring;
@@ -437,6 +479,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     support_visits,
     support_visit_doctors,
     dispatch_absences,
+    reports,
+    report_events,
 );
 
 // Skills exams (src/skills): in a file of their own to keep this one readable.

@@ -1,0 +1,141 @@
+//! The dossier as the API answers it and the pages and files show it.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+
+use crate::exams::ExamKind;
+use crate::points::Points;
+use crate::study::{Progress, Source, StudyKind};
+
+/// Who the trainee is. `id_number` is masked unless `id_number_full`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    pub name: String,
+    pub id_number: String,
+    pub id_number_full: bool,
+    pub gender: &'static str,
+    pub birth_date: NaiveDate,
+    pub phone: String,
+    pub education: &'static str,
+    pub qualification: &'static str,
+    pub region_code: String,
+    pub region_name: String,
+    pub clinic_name: Option<String>,
+    pub status: &'static str,
+    pub program_id: i64,
+    pub program_name: String,
+    pub cohort_year: i32,
+}
+
+/// A credited record with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordEntry {
+    pub id: i64,
+    pub kind: StudyKind,
+    pub kind_label: &'static str,
+    pub minutes: i32,
+    pub occurred_on: NaiveDate,
+    pub source: Source,
+    pub source_label: &'static str,
+    pub source_ref: String,
+    /// What it came from: the course, the session, the rotation, the note.
+    pub evidence: String,
+    pub has_file: bool,
+}
+
+/// A centralized session attended.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionEntry {
+    pub session_id: i64,
+    pub title: String,
+    pub occurred_on: NaiveDate,
+    pub minutes: i32,
+}
+
+/// A rotation of a placement, with its sign-off.
+#[derive(Debug, Clone, Serialize)]
+pub struct RotationEntry {
+    pub id: i64,
+    pub department: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub supervisor: Option<String>,
+    pub signed_off_by: Option<String>,
+    #[serde(with = "crate::time::serde_rfc3339::option")]
+    pub signed_off_at: Option<NaiveDateTime>,
+    pub assessment_score: Option<Points>,
+    pub summary: Option<String>,
+    /// Minutes credited by its sign-off.
+    pub credited_minutes: i64,
+}
+
+impl RotationEntry {
+    pub fn signed_cst(&self) -> String {
+        self.signed_off_at
+            .map(crate::time::display_cst)
+            .unwrap_or_default()
+    }
+}
+
+/// A shadowing placement.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlacementEntry {
+    pub id: i64,
+    pub base_name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub assessment_score: Option<Points>,
+    pub summary: Option<String>,
+    pub rotations: Vec<RotationEntry>,
+}
+
+/// An exam sat.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExamEntry {
+    pub exam_id: i64,
+    pub title: String,
+    pub kind: ExamKind,
+    pub kind_label: &'static str,
+    pub year: i32,
+    pub attempt_no: i32,
+    #[serde(with = "crate::time::serde_rfc3339::option")]
+    pub submitted_at: Option<NaiveDateTime>,
+    pub score: Option<Points>,
+    pub max_score: Points,
+    pub passed: Option<bool>,
+}
+
+impl ExamEntry {
+    pub fn result_label(&self) -> &'static str {
+        match self.passed {
+            Some(true) => "合格",
+            Some(false) => "不合格",
+            None => "待评分",
+        }
+    }
+}
+
+/// `GET /api/v1/doctors/{id}/dossier`: the 一人一册 record.
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierView {
+    pub doctor_id: i64,
+    pub identity: Identity,
+    pub progress: Progress,
+    /// Credited minutes by kind.
+    pub totals: BTreeMap<StudyKind, i64>,
+    pub records: Vec<RecordEntry>,
+    pub sessions: Vec<SessionEntry>,
+    pub shadowing: Vec<PlacementEntry>,
+    pub exams: Vec<ExamEntry>,
+    #[serde(with = "crate::time::serde_rfc3339")]
+    pub generated_at: NaiveDateTime,
+}
+
+impl DossierView {
+    /// `(label, minutes)` of each kind with credit, for pages.
+    pub fn total_lines(&self) -> Vec<(&'static str, i64)> {
+        self.totals.iter().map(|(k, m)| (k.label(), *m)).collect()
+    }
+}
