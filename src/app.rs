@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(study::api::routes)
                 .configure(sessions::api::routes)
                 .configure(shadowing::api::routes)
+                .configure(crate::assessment::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)
