@@ -53,7 +53,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(exams::pages::routes)
         .configure(bank::pages::routes)
         .configure(sessions::pages::routes)
-        .configure(shadowing::pages::routes);
+        .configure(shadowing::pages::routes)
+        .configure(crate::assessment::pages::routes);
 }
 
 fn is_api(req: &HttpRequest) -> bool {

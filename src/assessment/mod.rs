@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod ops;
+pub mod pages;
 pub mod rules;
 pub mod store;
 pub mod views;
