@@ -3,6 +3,7 @@
 //! are upserted and the demo accounts get fresh passwords, printed each time.
 //! Later areas add their demo data here.
 
+mod assessment;
 mod exams;
 mod roster;
 mod study;
@@ -160,6 +161,7 @@ pub fn load(
     }
     roster::load(conn, pii, now)?;
     exams::load(conn, now)?;
+    assessment::load(conn, now)?;
     Ok(out)
 }
 

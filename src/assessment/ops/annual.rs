@@ -166,7 +166,7 @@ pub async fn confirm(
                         score: y.annual.score,
                         passed: y.annual.passed,
                     };
-                    store::annual::confirm(conn, id, &scores, caller.user_id, now)?;
+                    store::annual::confirm(conn, id, &scores, Some(caller.user_id), now)?;
                     out.confirmed += 1;
                     if scores.passed {
                         out.passed += 1;
@@ -235,7 +235,7 @@ pub async fn rate(
                             program_id,
                             year,
                             1,
-                            Some((rating, caller.user_id)),
+                            Some((rating, Some(caller.user_id))),
                             now,
                         )?;
                     }

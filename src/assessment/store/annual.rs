@@ -59,7 +59,7 @@ pub fn open_attempt(
     program_id: i64,
     year: i32,
     attempt: i32,
-    rating: Option<(Points, i64)>,
+    rating: Option<(Points, Option<i64>)>,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
     diesel::insert_into(aa::table)
@@ -69,7 +69,7 @@ pub fn open_attempt(
             aa::year.eq(year),
             aa::attempt.eq(attempt),
             aa::rating.eq(rating.map(|r| r.0)),
-            aa::rated_by.eq(rating.map(|r| r.1)),
+            aa::rated_by.eq(rating.and_then(|r| r.1)),
             aa::created_at.eq(now),
             aa::updated_at.eq(now),
         ))
@@ -110,7 +110,7 @@ pub fn confirm(
     conn: &mut AnyConnection,
     id: i64,
     s: &Scores,
-    by: i64,
+    by: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(aa::table.find(id).filter(aa::confirmed_at.is_null()))
@@ -122,7 +122,7 @@ pub fn confirm(
             aa::score.eq(s.score),
             aa::passed.eq(s.passed),
             aa::confirmed_at.eq(Some(now)),
-            aa::confirmed_by.eq(Some(by)),
+            aa::confirmed_by.eq(by),
             aa::updated_at.eq(now),
         ))
         .execute(conn)
