@@ -29,6 +29,7 @@ fn main() {
             "CUNYI_JWT_SECRET".to_owned(),
             "bench-secret-bench-secret-bench-secret".to_owned(),
         ),
+        ("CUNYI_ID_KEY".to_owned(), cunyi::pii::Pii::generate_key()),
     ];
     let config =
         Config::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).unwrap();

@@ -52,11 +52,15 @@ pub struct Config {
     /// Secret because a PostgreSQL URL may carry a password.
     pub database_url: Secret<String>,
     pub bind: String,
-    /// When `None`, a secret is generated once and kept in the database.
+    /// The token-signing secret (`CUNYI_JWT_SECRET`); when `None`, read from the secrets
+    /// file (`crate::secrets`). Never kept in the database.
     pub jwt_secret: Option<Secret<String>>,
-    /// The key that encrypts ID-card numbers (64 hex digits). When `None`, one is
-    /// generated and kept in the database (with a warning).
+    /// The key that encrypts ID-card numbers (64 hex digits, `CUNYI_ID_KEY`); when
+    /// `None`, read from the secrets file. Never kept in the database.
     pub id_key: Option<Secret<String>>,
+    /// `CUNYI_SECRETS_FILE`: where the secrets live when not in the environment (default:
+    /// `<file>.secrets` beside a SQLite database).
+    pub secrets_file: Option<std::path::PathBuf>,
     pub token_ttl_minutes: i64,
     pub pool_size: u32,
     /// Mark cookies `Secure` (set when served over HTTPS).
@@ -128,7 +132,8 @@ impl Config {
         {
             return Err(ConfigError {
                 var: "CUNYI_JWT_SECRET",
-                message: "must be at least 32 characters (or unset, to generate one)".into(),
+                message: "must be at least 32 characters (`cunyi secrets init` writes good ones)"
+                    .into(),
             });
         }
         let id_key = var("CUNYI_ID_KEY").map(Secret::new);
@@ -162,6 +167,7 @@ impl Config {
             bind: var("CUNYI_BIND").unwrap_or_else(|| DEFAULT_BIND.into()),
             jwt_secret,
             id_key,
+            secrets_file: var("CUNYI_SECRETS_FILE").map(std::path::PathBuf::from),
             token_ttl_minutes,
             pool_size,
             cookie_secure: parse_or(&var, "CUNYI_COOKIE_SECURE", false)?,

@@ -78,6 +78,31 @@ impl Pii {
         format!("{FORMAT}:{}", STANDARD.encode(out))
     }
 
+    /// Encrypt bytes (an uploaded file holding ID numbers): nonce ‖ ciphertext ‖ tag.
+    pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
+        let mut nonce = [0u8; 12];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(&Nonce::from(nonce), plain)
+            .unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// The bytes [`Pii::seal`] sealed with this key; `Err` for any other input or key.
+    pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, PiiError> {
+        if sealed.len() < 12 + 16 {
+            return Err(PiiError::Undecryptable);
+        }
+        let (nonce, body) = sealed.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| PiiError::Undecryptable)?;
+        self.cipher
+            .decrypt(&Nonce::from(nonce), body)
+            .map_err(|_| PiiError::Undecryptable)
+    }
+
     pub fn decrypt(&self, stored: &str) -> Result<String, PiiError> {
         let body = stored.strip_prefix("v1:").ok_or(PiiError::Undecryptable)?;
         let bytes = STANDARD.decode(body).map_err(|_| PiiError::Undecryptable)?;
@@ -91,6 +116,12 @@ impl Pii {
             .decrypt(&Nonce::from(nonce), sealed)
             .map_err(|_| PiiError::Undecryptable)?;
         String::from_utf8(plain).map_err(|_| PiiError::Undecryptable)
+    }
+
+    /// A fingerprint of the key (a keyed hash of a constant: it decrypts nothing), kept
+    /// in the database to refuse a server started with the wrong key.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(&hmac(&self.index_key, &[b"cunyi id key fingerprint"])[..16])
     }
 
     /// The keyed hash used for lookups and the uniqueness constraint.

@@ -1,6 +1,8 @@
 //! Uploads kept between a page's dry run and its confirmation, so a clerk checks a file
 //! once and confirms without uploading it again. In the database (not memory), so any
-//! instance can take the confirmation; an hour old, they are gone.
+//! instance can take the confirmation; an hour old, they are gone. The content is
+//! encrypted with the ID key (a roster file is full of ID numbers): a copy of the
+//! database does not reveal it.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -8,6 +10,7 @@ use rand::RngCore;
 
 use crate::db::AnyConnection;
 use crate::db::schema::upload_stash;
+use crate::pii::Pii;
 
 /// How long a checked upload waits for its confirmation.
 pub const LIFETIME: Duration = Duration::hours(1);
@@ -23,6 +26,7 @@ pub struct Stashed {
 /// Keep an upload; returns the token that claims it. Expired uploads are swept first.
 pub fn put(
     conn: &mut AnyConnection,
+    pii: &Pii,
     user_id: i64,
     purpose: &str,
     stashed: &Stashed,
@@ -40,7 +44,7 @@ pub fn put(
             upload_stash::purpose.eq(purpose),
             upload_stash::filename.eq(&stashed.filename),
             upload_stash::params.eq(stashed.params.to_string()),
-            upload_stash::content.eq(&stashed.content),
+            upload_stash::content.eq(pii.seal(&stashed.content)),
             upload_stash::created_at.eq(now),
         ))
         .execute(conn)?;
@@ -50,6 +54,7 @@ pub fn put(
 /// Claim an upload: only its owner, for its purpose, within its lifetime; it is removed.
 pub fn take(
     conn: &mut AnyConnection,
+    pii: &Pii,
     token: &str,
     user_id: i64,
     purpose: &str,
@@ -68,11 +73,14 @@ pub fn take(
         .first(conn)
         .optional()?;
     diesel::delete(upload_stash::table.filter(upload_stash::token.eq(token))).execute(conn)?;
+    // Expired, or sealed under a key since rotated: gone either way.
     Ok(found
         .filter(|(.., at)| now - *at < LIFETIME)
-        .map(|(filename, params, content, _)| Stashed {
-            filename,
-            params: serde_json::from_str(&params).unwrap_or_default(),
-            content,
+        .and_then(|(filename, params, sealed, _)| {
+            Some(Stashed {
+                filename,
+                params: serde_json::from_str(&params).ok()?,
+                content: pii.open(&sealed).ok()?,
+            })
         }))
 }

@@ -6,7 +6,7 @@ use actix_web::web;
 use anyhow::Context;
 
 use crate::audit::{self, Actor, Entry};
-use crate::auth::{password, store as auth_store, token::TokenKeys};
+use crate::auth::{password, token::TokenKeys};
 use crate::config::Config;
 use crate::db::{self, AnyConnection, Pool};
 use crate::error::{AppError, AppResult};
@@ -31,6 +31,12 @@ impl AppState {
     /// Connect, migrate, load the shipped regions and the token secret. Every instance
     /// does this at start; migrations are serialised by an advisory lock on PostgreSQL.
     pub fn init(config: Config) -> anyhow::Result<AppState> {
+        Self::init_for(config, crate::secrets::Need::Serve)
+    }
+
+    /// [`AppState::init`] for a command that needs only the ID key (a token secret it is
+    /// not given is made up for the run).
+    pub fn init_for(config: Config, need: crate::secrets::Need) -> anyhow::Result<AppState> {
         password::configure(
             config.password_memory_mb,
             std::time::Duration::from_secs(config.password_queue_secs),
@@ -62,50 +68,15 @@ impl AppState {
             }
             Ok(())
         })?;
-        let now = time::now();
-        let secret = match &config.jwt_secret {
-            Some(secret) => secret.expose().clone(),
-            None => {
-                let (secret, created) = auth_store::load_or_create_jwt_secret(&mut conn, now)
-                    .context("cannot load the token secret from the database")?;
-                if created {
-                    tracing::info!("generated a token secret and stored it in the database");
-                    audit::record(
-                        &mut conn,
-                        &Actor::cli(),
-                        &Entry::new("settings.jwt_secret_generated"),
-                        now,
-                    )?;
-                }
-                secret
-            }
-        };
-        let tokens = TokenKeys::new(secret.as_bytes(), config.token_ttl_minutes);
-        let id_key = match &config.id_key {
-            Some(key) => key.expose().clone(),
-            None => {
-                let (key, created) = auth_store::load_or_create_setting(
-                    &mut conn,
-                    "id_key",
-                    crate::pii::Pii::generate_key,
-                    now,
-                )?;
-                tracing::warn!(
-                    "CUNYI_ID_KEY is not set: ID-card numbers are encrypted with a key kept in the \
-                     database itself; set CUNYI_ID_KEY (64 hex digits) and keep it out of backups"
-                );
-                if created {
-                    audit::record(
-                        &mut conn,
-                        &Actor::cli(),
-                        &Entry::new("settings.id_key_generated"),
-                        now,
-                    )?;
-                }
-                key
-            }
-        };
+        // The secrets come from the environment or the secrets file, never the database;
+        // a database that still holds an older version's secrets is refused until they are
+        // moved out, and a wrong ID key is refused by its fingerprint.
+        crate::secrets::refuse_legacy(&mut conn)?;
+        let secrets = crate::secrets::resolve(&config, need)?;
+        let tokens = TokenKeys::new(secrets.jwt_secret.as_bytes(), config.token_ttl_minutes);
+        let id_key = secrets.id_key;
         let pii = crate::pii::Pii::from_hex(&id_key).map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::secrets::check_id_key(&mut conn, &pii, time::now())?;
         let dummy_hash = password::dummy_hash().map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(AppState {
             pool,

@@ -13,6 +13,9 @@ pub mod token;
 pub mod views;
 
 pub use current_user::{CSRF_HEADER, CurrentUser, PageUser, SESSION_COOKIE, optional_page_user};
+/// The attempt counters, for other guessable secrets (the check-in code).
+pub use rules::{ThrottlePolicy, retry_after_secs};
+pub use store::{admit_attempt, refund_attempt};
 
 crate::text_enum! {
     /// A role. Each account has exactly one, bound to a region; stored as its code.

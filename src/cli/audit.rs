@@ -7,7 +7,7 @@ use crate::state::AppState;
 
 /// `cunyi audit verify`: exits non-zero at the first broken row.
 pub fn verify() -> anyhow::Result<()> {
-    let state = AppState::init(Config::from_env()?)?;
+    let state = AppState::init_for(Config::from_env()?, crate::secrets::Need::IdKeyOnly)?;
     let report = crate::audit::verify_chain(&mut *state.pool.get()?)?;
     match report.first_break {
         None => {

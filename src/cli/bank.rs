@@ -123,7 +123,7 @@ fn bank_import(
         );
         return Ok(());
     }
-    let state = AppState::init(Config::from_env()?)?;
+    let state = AppState::init_for(Config::from_env()?, crate::secrets::Need::IdKeyOnly)?;
     let mut conn = state.pool.get()?;
     let stored = bank_store::store_import(
         &mut conn,

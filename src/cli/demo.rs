@@ -11,6 +11,14 @@ pub fn run(database: String, bind: Option<String>, no_serve: bool) -> anyhow::Re
     if let Some(bind) = bind {
         config.bind = bind;
     }
+    // The demo makes its own secrets, into a file beside its database (mode 600).
+    if config.jwt_secret.is_none() || config.id_key.is_none() {
+        let file = crate::secrets::file_for(&config);
+        if let Some(path) = file.filter(|p| !p.exists()) {
+            crate::secrets::write_file(&path, &crate::secrets::Secrets::generate())?;
+            tracing::info!(file = %path.display(), "generated the demo's secrets");
+        }
+    }
     let state = AppState::init(config)?;
     let accounts = {
         let mut conn = state.pool.get()?;

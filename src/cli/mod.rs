@@ -1,5 +1,5 @@
 //! The command line: `serve`, `demo`, `migrate`, `user create`, `regions import`,
-//! `import doctors|study`, `bank check|import`, `audit verify`. Off the request path, so
+//! `import doctors|study`, `bank check|import`, `audit verify`, `secrets init|move-out|rotate`. Off the request path, so
 //! errors are `anyhow`. This file holds the clap definitions and the dispatch; each
 //! command family has a file of its own.
 
@@ -9,6 +9,7 @@ mod demo;
 mod import;
 mod migrate;
 mod regions;
+mod secrets;
 mod serve;
 mod user;
 
@@ -78,6 +79,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// 密钥 — the token secret and the ID key (never kept in the database).
+    Secrets {
+        #[command(subcommand)]
+        command: secrets::SecretsCommand,
     },
 }
 
@@ -174,13 +180,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     display_name,
                 },
         } => {
-            let state = AppState::init(Config::from_env()?)?;
+            let state = AppState::init_for(Config::from_env()?, crate::secrets::Need::IdKeyOnly)?;
             user::create(&state, username, password, role, region, display_name)
         }
         Command::Regions {
             command: RegionsCommand::Import { file, dry_run },
         } => {
-            let state = AppState::init(Config::from_env()?)?;
+            let state = AppState::init_for(Config::from_env()?, crate::secrets::Need::IdKeyOnly)?;
             regions::import(&state, &file, dry_run)
         }
         Command::Import {
@@ -192,7 +198,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     dry_run,
                 },
         } => {
-            let state = AppState::init(Config::from_env()?)?;
+            let state = AppState::init_for(Config::from_env()?, crate::secrets::Need::IdKeyOnly)?;
             import::doctors(&state, &file, &county, program, dry_run)
         }
         Command::Import {
@@ -204,10 +210,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     dry_run,
                 },
         } => {
-            let state = AppState::init(Config::from_env()?)?;
+            let state = AppState::init_for(Config::from_env()?, crate::secrets::Need::IdKeyOnly)?;
             import::study(&state, &file, &county, &platform, dry_run)
         }
         Command::Bank { command } => bank::run(command),
+        Command::Secrets { command } => secrets::run(command),
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit::verify(),

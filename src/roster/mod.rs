@@ -184,9 +184,35 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub clinics_created: usize,
+    /// The first [`ERRORS_SHOWN`] problems, by row.
     pub errors: Vec<RowError>,
+    /// How many more problems there are beyond those listed ("and N more").
+    pub errors_more: usize,
     pub dry_run: bool,
     pub rows: usize,
+}
+
+/// How many row problems a report lists; the rest are only counted, so a file with a
+/// million bad rows gets a short answer.
+pub const ERRORS_SHOWN: usize = 200;
+
+/// Collect a row problem, keeping at most a few pages of them in memory (rows arrive in
+/// order, so the first ones are kept); the rest are counted in `more`.
+pub fn push_error(errors: &mut Vec<RowError>, more: &mut usize, error: RowError) {
+    if errors.len() < ERRORS_SHOWN * 5 {
+        errors.push(error);
+    } else {
+        *more += 1;
+    }
+}
+
+/// Order problems by row and keep the first [`ERRORS_SHOWN`]; returns how many more
+/// there are (with those already counted in `more`).
+pub fn cap_errors(errors: &mut Vec<RowError>, more: usize) -> usize {
+    errors.sort_by_key(|e| e.row);
+    let dropped = errors.len().saturating_sub(ERRORS_SHOWN);
+    errors.truncate(ERRORS_SHOWN);
+    more + dropped
 }
 
 /// A bad cell: its row in the file (header = 1), the field, the column as written in

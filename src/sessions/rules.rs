@@ -15,6 +15,20 @@ pub const OPENS_BEFORE: Duration = Duration::minutes(30);
 /// typed at :05).
 pub const CODE_PERIOD_SECS: i64 = 60;
 
+/// Wrong check-in codes a doctor may type for one session: 5 in 10 minutes, then it
+/// waits 10 minutes. Two codes are valid at a time (10⁶ each), so guessing is hopeless,
+/// while a doctor who mistypes twice is not slowed at all.
+pub const CHECKIN_TRIES: crate::auth::ThrottlePolicy = crate::auth::ThrottlePolicy {
+    max_failures: 5,
+    window: Duration::minutes(10),
+    lockout: Duration::minutes(10),
+};
+
+/// The attempt counter of one doctor at one session's check-in.
+pub fn checkin_key(session_id: i64, doctor_id: i64) -> String {
+    format!("checkin:{session_id}:{doctor_id}")
+}
+
 /// Check-in is open from half an hour before the start to the end.
 pub fn checkin_open(starts_at: NaiveDateTime, ends_at: NaiveDateTime, now: NaiveDateTime) -> bool {
     now >= starts_at - OPENS_BEFORE && now <= ends_at

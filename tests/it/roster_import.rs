@@ -9,6 +9,7 @@ use crate::support::{Backend, TestApp, id_number, spawn};
 both_backends!(
     a_good_file_imports_and_reimporting_it_changes_nothing,
     three_bad_rows_are_all_reported_and_nothing_is_written,
+    a_file_of_bad_rows_gets_a_short_answer,
     a_dry_run_counts_without_writing,
     oversized_and_non_spreadsheet_uploads_are_refused,
     formulas_empty_rows_and_numeric_cells_are_handled,
@@ -197,6 +198,45 @@ async fn three_bad_rows_are_all_reported_and_nothing_is_written(backend: Backend
         before,
         "nothing written"
     );
+}
+
+async fn a_file_of_bad_rows_gets_a_short_answer(backend: Backend) {
+    let app = spawn(backend).await;
+    let admin = setup(&app).await;
+    let rows: Vec<Option<Vec<String>>> = (0..1500)
+        .map(|i| {
+            let id = format!("37040219800{}{:03}", 101 + i / 1000, i % 1000);
+            Some(row("", &id, "东村", ""))
+        })
+        .collect();
+
+    let reply = app
+        .upload(
+            "/api/v1/doctors/import?dry_run=true",
+            &admin,
+            xlsx(&rows),
+            "花名册.xlsx",
+        )
+        .await;
+
+    assert_eq!(
+        reply.status,
+        422,
+        "{}",
+        &reply.text[..reply.text.len().min(300)]
+    );
+    let body = reply.json();
+    let listed = body["errors"].as_array().unwrap();
+    assert_eq!(listed.len(), cunyi::roster::ERRORS_SHOWN);
+    assert_eq!(listed[0]["row"], 2, "the first rows are the ones listed");
+    assert_eq!(
+        body["errors_more"].as_u64().unwrap() as usize + listed.len(),
+        1500,
+        "every bad row is counted: {}",
+        body["errors_more"]
+    );
+    assert!(reply.text.len() < 64 * 1024, "{} bytes", reply.text.len());
+    assert_eq!(app.doctor_count(), 0);
 }
 
 async fn a_dry_run_counts_without_writing(backend: Backend) {

@@ -104,6 +104,18 @@ async fn a_county_clerk_checks_then_confirms_an_import(backend: Backend) {
         "{html}"
     );
     assert_eq!(app.doctor_count(), 0, "checking writes nothing");
+    let kept: Vec<Vec<u8>> = app.with_conn(|c| {
+        use cunyi::db::schema::upload_stash::dsl::*;
+        use diesel::prelude::*;
+        upload_stash.select(content).load(c).unwrap()
+    });
+    assert_eq!(kept.len(), 1, "the checked file waits for its confirmation");
+    let plain = crate::support::id_number("37040219800101123");
+    assert!(
+        !kept[0].windows(plain.len()).any(|w| w == plain.as_bytes())
+            && !kept[0].windows(6).any(|w| w == "王某华".as_bytes()),
+        "the waiting file is encrypted, not plaintext"
+    );
 
     let confirm = [
         ("csrf", hidden(&html, "csrf")),

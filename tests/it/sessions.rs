@@ -10,6 +10,7 @@ use crate::support::{Backend, TestApp, spawn};
 both_backends!(
     a_doctor_checks_in_with_the_current_code_once,
     expired_wrong_and_early_codes_are_refused,
+    guessing_check_in_codes_is_throttled_and_audited,
     only_those_who_run_a_session_mark_attendance_and_see_its_code,
     attendance_is_all_or_nothing_and_refuses_overlaps,
     sessions_are_checked_and_scoped,
@@ -156,6 +157,71 @@ async fn expired_wrong_and_early_codes_are_refused(backend: Backend) {
         app.credited(&s.doctor_token, s.doctor).await["centralized"]["credited_minutes"],
         0
     );
+}
+
+async fn guessing_check_in_codes_is_throttled_and_audited(backend: Backend) {
+    let app = spawn(backend).await;
+    let s = setup(&app).await;
+    let session = app
+        .running_session(&s.admin, "370402", &[s.teacher], 10)
+        .await;
+    let now = cunyi::time::now();
+    let valid = [
+        app.code_at(session, now),
+        app.code_at(session, now - Duration::minutes(1)),
+        app.code_at(session, now + Duration::minutes(1)),
+    ];
+    let wrong: Vec<String> = (0..)
+        .map(|n: u32| format!("{:06}", 100_000 + n * 7919))
+        .filter(|c| !valid.contains(c))
+        .take(5)
+        .collect();
+    let path = format!("/api/v1/sessions/{session}/checkin");
+
+    for code in &wrong {
+        let reply = app
+            .post(&path, &s.doctor_token, json!({"code": code}))
+            .await;
+        assert_eq!(reply.error_fields(), ["code"], "{}", reply.text);
+    }
+    let right = app
+        .post(
+            &path,
+            &s.doctor_token,
+            json!({"code": app.code_at(session, cunyi::time::now())}),
+        )
+        .await;
+
+    assert_eq!(
+        right.status, 429,
+        "five wrong codes lock the check-in: {}",
+        right.text
+    );
+    assert!(right.header("retry-after").parse::<u64>().unwrap() > 0);
+    let actions = app.audit_actions();
+    let wrong_logged = actions
+        .iter()
+        .filter(|a| *a == "sessions.checkin_wrong_code")
+        .count();
+    assert_eq!(wrong_logged, 5, "every wrong code is audited");
+    assert!(actions.iter().any(|a| a == "sessions.checkin_throttled"));
+    assert_eq!(
+        app.credited(&s.doctor_token, s.doctor).await["centralized"]["credited_minutes"],
+        0
+    );
+    let marked = app
+        .post(
+            &format!("/api/v1/sessions/{session}/attendance"),
+            &s.teacher_token,
+            json!({"doctor_ids": [s.doctor]}),
+        )
+        .await;
+    assert_eq!(
+        marked.status, 200,
+        "the instructor can still mark: {}",
+        marked.text
+    );
+    assert_eq!(marked.json()["credited"], 1);
 }
 
 async fn only_those_who_run_a_session_mark_attendance_and_see_its_code(backend: Backend) {

@@ -29,6 +29,8 @@ pub struct Planned {
 pub struct Problems<'h, 's> {
     headers: &'h Headers<'s>,
     pub errors: Vec<RowError>,
+    /// Problems counted but not kept.
+    pub more: usize,
 }
 
 impl<'h, 's> Problems<'h, 's> {
@@ -36,16 +38,22 @@ impl<'h, 's> Problems<'h, 's> {
         Problems {
             headers,
             errors: Vec::new(),
+            more: 0,
         }
     }
 
     pub fn add(&mut self, row: usize, key: &str, message: impl Into<String>) {
-        self.errors.push(RowError {
+        let error = RowError {
             row,
             field: key.to_owned(),
             column: self.headers.column_of(key),
             message: message.into(),
-        });
+        };
+        crate::roster::push_error(&mut self.errors, &mut self.more, error);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty() && self.more == 0
     }
 }
 

@@ -77,9 +77,9 @@ pub fn run(
         rows: sheet.rows.len(),
         ..ImportReport::default()
     };
-    if !problems.errors.is_empty() {
+    if !problems.is_empty() {
         report.errors = problems.errors;
-        report.errors.sort_by_key(|e| e.row);
+        report.errors_more = crate::roster::cap_errors(&mut report.errors, problems.more);
         return Ok(report);
     }
     let writer = write::Writer {

@@ -141,8 +141,9 @@ pub async fn stash_import(
         content,
     };
     let user_id = caller.user_id;
+    let pii = state.pii.clone();
     state
-        .db(move |conn| stash::put(conn, user_id, STASH_PURPOSE, &stashed, time::now()))
+        .db(move |conn| stash::put(conn, &pii, user_id, STASH_PURPOSE, &stashed, time::now()))
         .await
 }
 
@@ -154,8 +155,9 @@ pub async fn take_stashed_import(
     token: String,
 ) -> AppResult<Option<StashedImport>> {
     let user_id = caller.user_id;
+    let pii = state.pii.clone();
     let stashed = state
-        .db(move |conn| stash::take(conn, &token, user_id, STASH_PURPOSE, time::now()))
+        .db(move |conn| stash::take(conn, &pii, &token, user_id, STASH_PURPOSE, time::now()))
         .await?;
     stashed
         .map(|s| {

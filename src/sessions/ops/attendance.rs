@@ -200,16 +200,39 @@ pub async fn check_in(
             let doctor_id = caller
                 .doctor_id
                 .ok_or_else(|| AppError::Forbidden("您的账号没有关联学员档案".into()))?;
+            // Counted before the code is compared, in one locked transaction, so that
+            // simultaneous guesses cannot slip under the limit.
+            let now = time::now();
+            let key = rules::checkin_key(id, doctor_id);
+            let tries = [(key.clone(), &rules::CHECKIN_TRIES)];
+            if let Err(remaining) = crate::auth::admit_attempt(conn, &tries, now)? {
+                audit::record(
+                    conn,
+                    &caller.actor(),
+                    &Entry::new("sessions.checkin_throttled").target(format!("session:{id}")),
+                    now,
+                )?;
+                return Err(AppError::TooManyRequests {
+                    retry_after_secs: crate::auth::retry_after_secs(remaining),
+                });
+            }
             let secret = store::secret(conn, id)?;
             let s = &found.session;
-            match rules::check_code(&secret, id, s.starts_at, s.ends_at, &code, time::now()) {
-                Ok(()) => {}
+            match rules::check_code(&secret, id, s.starts_at, s.ends_at, &code, now) {
+                Ok(()) => crate::auth::refund_attempt(conn, &key, &rules::CHECKIN_TRIES, now)?,
                 Err(CheckinRefusal::NotOpen) => {
+                    crate::auth::refund_attempt(conn, &key, &rules::CHECKIN_TRIES, now)?;
                     return Err(AppError::Conflict(
                         "不在签到时间内（培训开始前 30 分钟至结束）".into(),
                     ));
                 }
                 Err(CheckinRefusal::WrongOrExpired) => {
+                    audit::record(
+                        conn,
+                        &caller.actor(),
+                        &Entry::new("sessions.checkin_wrong_code").target(format!("session:{id}")),
+                        now,
+                    )?;
                     return Err(AppError::field(
                         "code",
                         "签到码错误或已过期，请看老师屏幕上的最新签到码",

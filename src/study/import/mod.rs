@@ -30,7 +30,10 @@ pub use rows::{Columns, Parsed};
 pub struct ImportReport {
     pub created: usize,
     pub duplicates: usize,
+    /// The first `roster::ERRORS_SHOWN` problems, by row.
     pub errors: Vec<RowError>,
+    /// How many more problems there are beyond those listed.
+    pub errors_more: usize,
     pub dry_run: bool,
     pub rows: usize,
 }
@@ -75,6 +78,7 @@ fn credit(
         lines,
         line_rows,
         mut errors,
+        errors_more,
         rows,
     } = parsed;
     let mut report = ImportReport {
@@ -84,7 +88,7 @@ fn credit(
     };
     let credit = Credit {
         lines,
-        dry_run: target.dry_run || !errors.is_empty(),
+        dry_run: target.dry_run || !errors.is_empty() || errors_more > 0,
         ..Credit::default()
     };
     let outcome = db::write(conn, |conn| {
@@ -108,7 +112,7 @@ fn credit(
     match outcome {
         Ok(done) => {
             report.duplicates = done.duplicates();
-            if errors.is_empty() {
+            if errors.is_empty() && errors_more == 0 {
                 report.created = done.created().len();
             }
         }
@@ -117,19 +121,26 @@ fn credit(
             duplicates,
         }) => {
             report.duplicates = duplicates;
+            let mut more = errors_more;
             for r in refusals {
                 let key = crate::study::rules::import::column_of_refusal(r.refusal.field);
-                errors.push(RowError {
-                    row: line_rows.get(r.line).copied().unwrap_or(0),
-                    field: key.to_owned(),
-                    column: columns.describe(key),
-                    message: r.refusal.message,
-                });
+                crate::roster::push_error(
+                    &mut errors,
+                    &mut more,
+                    RowError {
+                        row: line_rows.get(r.line).copied().unwrap_or(0),
+                        field: key.to_owned(),
+                        column: columns.describe(key),
+                        message: r.refusal.message,
+                    },
+                );
             }
+            report.errors_more = more;
         }
         Err(CreditError::Db(e)) => return Err(e.into()),
     }
-    errors.sort_by_key(|e| e.row);
+    report.errors_more =
+        crate::roster::cap_errors(&mut errors, report.errors_more.max(errors_more));
     report.errors = errors;
     Ok(report)
 }

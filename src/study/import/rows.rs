@@ -61,6 +61,8 @@ pub struct Parsed {
     /// The sheet row of each line.
     pub line_rows: Vec<usize>,
     pub errors: Vec<RowError>,
+    /// Row problems counted but not kept.
+    pub errors_more: usize,
     /// Rows in the sheet.
     pub rows: usize,
 }
@@ -84,12 +86,16 @@ pub fn read(
                 out.lines.push(record);
                 out.line_rows.push(*row_number);
             }
-            Err((key, message)) => out.errors.push(RowError {
-                row: *row_number,
-                field: key.to_owned(),
-                column: columns.describe(key),
-                message,
-            }),
+            Err((key, message)) => crate::roster::push_error(
+                &mut out.errors,
+                &mut out.errors_more,
+                RowError {
+                    row: *row_number,
+                    field: key.to_owned(),
+                    column: columns.describe(key),
+                    message,
+                },
+            ),
         }
     }
     out

@@ -137,8 +137,11 @@ pub async fn keep(
         content: bytes,
     };
     let user_id = caller.user_id;
+    let pii = state.pii.clone();
     state
-        .db(move |conn| crate::stash::put(conn, user_id, "study_import", &stashed, time::now()))
+        .db(move |conn| {
+            crate::stash::put(conn, &pii, user_id, "study_import", &stashed, time::now())
+        })
         .await
 }
 
@@ -150,8 +153,11 @@ pub async fn confirm(
     token: String,
 ) -> AppResult<Option<ImportReport>> {
     let user_id = caller.user_id;
+    let pii = state.pii.clone();
     let Some(stashed) = state
-        .db(move |conn| crate::stash::take(conn, &token, user_id, "study_import", time::now()))
+        .db(move |conn| {
+            crate::stash::take(conn, &pii, &token, user_id, "study_import", time::now())
+        })
         .await?
     else {
         return Ok(None);

@@ -3,6 +3,7 @@
 //! built by the same `app::server` as `cunyi serve`.
 
 pub mod db;
+pub mod pdf;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
