@@ -1,6 +1,6 @@
 //! `/api/v1` of the assessment (API.md "Skills and assessment").
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::ops::{annual, certificates, completion, doctor, makeup};
@@ -18,6 +18,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(reassess),
         )
         .route("/doctors/{id}/certificate", web::get().to(certificate))
+        .route(
+            "/doctors/{id}/certificate.pdf",
+            web::get().to(certificate_pdf),
+        )
         .route("/assessment/annual", web::get().to(annual_list))
         .route("/assessment/annual/confirm", web::post().to(confirm))
         .route("/assessment/makeup", web::get().to(makeup_lists))
@@ -71,6 +75,22 @@ async fn certificate(
 ) -> AppResult<HttpResponse> {
     let view = certificates::of_doctor(&state, &user, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// `GET /api/v1/doctors/{id}/certificate.pdf` → the certificate, printable.
+async fn certificate_pdf(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let base = format!(
+        "{}://{}",
+        req.connection_info().scheme(),
+        req.connection_info().host()
+    );
+    let (name, bytes) = certificates::pdf(&state, &user, path.into_inner(), base).await?;
+    Ok(crate::documents::pdf_response(&name, bytes))
 }
 
 /// `GET /api/v1/assessment/annual?region=&year=&page=&per_page=` → `{items:[{doctor_id,

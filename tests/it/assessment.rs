@@ -539,6 +539,29 @@ async fn a_certificate_verifies_until_the_city_revokes_it(backend: Backend) {
         .await
         .expect(200)
         .json();
+    let pdf_path = format!("/api/v1/doctors/{}/certificate.pdf", s.wang);
+    let pdf = app
+        .api
+        .get(app.url(&pdf_path))
+        .bearer_auth(&s.wang_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.unwrap();
+    crate::support::pdf::dump("certificate", &bytes);
+    let text = crate::support::pdf::compact(&crate::support::pdf::pdf_text(&bytes));
+    assert!(text.contains("乡村医生培训结业证书"), "{text}");
+    assert!(text.contains(&cert.code), "the code: {text}");
+    assert!(
+        text.contains("线上自学") && text.contains("158.0"),
+        "hours per kind: {text}"
+    );
+    assert!(text.contains("2026年12月20日"), "the date: {text}");
+    assert!(text.contains("/verify/"), "the check's address: {text}");
+    assert_eq!(app.get(&pdf_path, &s.other_county).await.status, 404);
+    assert_eq!(app.get(&pdf_path, &s.li_token).await.status, 404);
     let revoke = format!("/api/v1/certificates/{}/revoke", cert.code);
     let by_county = app
         .post(&revoke, &s.county, json!({"reason": "材料造假"}))
