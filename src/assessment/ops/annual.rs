@@ -32,9 +32,8 @@ pub fn doctors_of_year(
     let mut years = std::collections::HashMap::new();
     let mut out = Vec::with_capacity(listed.len());
     for d in listed {
-        if !years.contains_key(&d.program_id) {
-            let y = crate::program::policy(conn, d.program_id)?.map(|(_, y)| y);
-            years.insert(d.program_id, y);
+        if let std::collections::hash_map::Entry::Vacant(e) = years.entry(d.program_id) {
+            e.insert(crate::program::policy(conn, d.program_id)?.map(|(_, y)| y));
         }
         if years
             .get(&d.program_id)

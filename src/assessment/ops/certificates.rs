@@ -165,7 +165,7 @@ pub async fn pdf(
                 .collect();
             let mut doc = crate::documents::Document::new("乡村医生培训结业证书");
             doc.paragraph(&format!(
-                "{} 同志参加“{}”，完成规定学时，经结业考核（专业知识考试和实践技能考核）合格，准予结业。",
+                "{} 同志参加{}，完成规定学时，经结业考核（专业知识考试和实践技能考核）合格，准予结业。",
                 d.name, holder.program
             ))
             .fields(&[

@@ -43,9 +43,8 @@ pub async fn lists(state: &AppState, caller: &Caller, q: &YearQuery) -> AppResul
             };
             let mut districts: BTreeMap<String, DistrictCounts> = BTreeMap::new();
             for d in doctors {
-                if !ends.contains_key(&d.program_id) {
-                    let end = crate::program::policy(conn, d.program_id)?.map(|(_, y)| *y.end());
-                    ends.insert(d.program_id, end);
+                if let std::collections::hash_map::Entry::Vacant(e) = ends.entry(d.program_id) {
+                    e.insert(crate::program::policy(conn, d.program_id)?.map(|(_, y)| *y.end()));
                 }
                 if ends.get(&d.program_id).copied().flatten() != Some(year) {
                     continue;

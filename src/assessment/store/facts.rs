@@ -55,13 +55,16 @@ pub struct ExamResult {
     pub passed: bool,
 }
 
+/// An attempt as read: exam, kind, year, score, max, passed.
+type AttemptRow = (i64, ExamKind, i32, Option<Points>, Points, Option<bool>);
+
 /// A doctor's best submitted attempt per exam of a program.
 pub fn exam_results(
     conn: &mut AnyConnection,
     doctor_id: i64,
     program_id: i64,
 ) -> QueryResult<Vec<ExamResult>> {
-    let rows: Vec<(i64, ExamKind, i32, Option<Points>, Points, Option<bool>)> = attempts::table
+    let rows: Vec<AttemptRow> = attempts::table
         .inner_join(exams::table)
         .filter(attempts::doctor_id.eq(doctor_id))
         .filter(exams::program_id.eq(program_id))
