@@ -5,6 +5,7 @@
 mod support;
 
 mod assessment;
+mod assessment_pages;
 mod audit;
 mod auth;
 mod bank;
