@@ -136,6 +136,9 @@ pub fn doctor(conn: &mut AnyConnection, caller: &Caller, id: i64) -> AppResult<D
 /// supervises one of the doctor's shadowing rotations.
 pub fn teaches(conn: &mut AnyConnection, instructor_id: i64, doctor_id: i64) -> QueryResult<bool> {
     use crate::db::schema::{placements, rotations, session_instructors, study_records};
+    if tutors(conn, instructor_id, doctor_id)? {
+        return Ok(true);
+    }
     let in_session = diesel::select(diesel::dsl::exists(
         study_records::table
             .inner_join(
@@ -179,6 +182,7 @@ pub fn taught_doctors(conn: &mut AnyConnection, instructor_id: i64) -> QueryResu
         .distinct()
         .load(conn)?;
     ids.extend(placed);
+    ids.extend(crate::tutoring::tutored(conn, instructor_id)?);
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
@@ -248,6 +252,56 @@ pub async fn load_taught(state: &AppState, caller: &Caller) -> AppResult<Vec<i64
     match (caller.role, caller.instructor_id) {
         (Role::Instructor, Some(i)) => state.db(move |conn| taught_doctors(conn, i)).await,
         _ => Ok(Vec::new()),
+    }
+}
+
+/// Does the instructor tutor the doctor: it is on the team of a learning group the
+/// doctor is in (辅导带教). [`teaches`] asks this first.
+pub fn tutors(conn: &mut AnyConnection, instructor_id: i64, doctor_id: i64) -> QueryResult<bool> {
+    crate::tutoring::tutors(conn, instructor_id, doctor_id)
+}
+
+/// How the caller stands to a tutoring group it may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupRelation {
+    /// An administrator of the group's region.
+    Admin,
+    /// A member of the group's tutoring team (the instructor's id).
+    Tutor(i64),
+    /// A doctor in the group now.
+    Member,
+}
+
+/// A tutoring group the caller may see, and how; otherwise 404 (audited when it
+/// exists): admins see their subtree's groups, an instructor the groups of its teams, a
+/// doctor its own group.
+pub fn tutoring_group(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<(crate::tutoring::Group, GroupRelation)> {
+    let (group, path) = crate::tutoring::group(conn, id)?.ok_or(AppError::NotFound)?;
+    let relation = match caller.role {
+        Role::CountyAdmin | Role::CityAdmin | Role::Sysadmin => caller
+            .scope()
+            .contains_path(&path)
+            .then_some(GroupRelation::Admin),
+        Role::Instructor => match caller.instructor_id {
+            Some(i) if crate::tutoring::teams_of(conn, i)?.contains(&group.team_id) => {
+                Some(GroupRelation::Tutor(i))
+            }
+            _ => None,
+        },
+        Role::Doctor => match caller.doctor_id {
+            Some(d) if crate::tutoring::groups_of_doctor(conn, d)?.contains(&group.id) => {
+                Some(GroupRelation::Member)
+            }
+            _ => None,
+        },
+    };
+    match relation {
+        Some(r) => Ok((group, r)),
+        None => Err(caller.denied("tutoring.group", format!("tutoring_group:{id}"))),
     }
 }
 

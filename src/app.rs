@@ -16,7 +16,7 @@ use crate::page::{PageError, error_page};
 use crate::state::AppState;
 use crate::{
     audit, auth, bank, exams, instructors, orgs, program, regions, roster, sessions, shadowing,
-    study, users,
+    skills, study, support, tutoring, users,
 };
 
 /// Every route of every area.
@@ -41,6 +41,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(sessions::api::routes)
                 .configure(shadowing::api::routes)
                 .configure(crate::assessment::api::routes)
+                .configure(skills::api::routes)
+                .configure(tutoring::api::routes)
+                .configure(support::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)
@@ -54,7 +57,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(bank::pages::routes)
         .configure(sessions::pages::routes)
         .configure(shadowing::pages::routes)
-        .configure(crate::assessment::pages::routes);
+        .configure(crate::assessment::pages::routes)
+        .configure(skills::pages::routes)
+        .configure(tutoring::pages::routes)
+        .configure(support::pages::routes);
 }
 
 fn is_api(req: &HttpRequest) -> bool {
@@ -245,6 +251,11 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         "attempt.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/js/attempt.js"),
+    ),
+    (
+        "skills.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/skills.js"),
     ),
 ];
 

@@ -33,10 +33,13 @@ pub mod secrets;
 pub mod sessions;
 pub mod shadowing;
 pub mod sheet;
+pub mod skills;
 pub mod stash;
 pub mod state;
 pub mod study;
+pub mod support;
 pub mod time;
+pub mod tutoring;
 pub mod users;
 
 pub use config::Config;

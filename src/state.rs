@@ -66,6 +66,15 @@ impl AppState {
             if synced.added + synced.updated + synced.retired > 0 {
                 tracing::info!(?synced, "question bank `core` updated");
             }
+            let (stations, problems) = crate::skills::files::shipped();
+            if !problems.is_empty() {
+                anyhow::bail!("the embedded skill stations have problems: {problems:?}");
+            }
+            let synced = crate::skills::store::stations::sync_shipped(conn, &stations, now)
+                .context("cannot load the shipped skill stations")?;
+            if synced.added + synced.updated + synced.retired > 0 {
+                tracing::info!(?synced, "skill stations updated");
+            }
             Ok(())
         })?;
         // The secrets come from the environment or the secrets file, never the database;

@@ -54,6 +54,18 @@ pub fn check(dir: Option<&std::path::Path>, strict: bool) -> anyhow::Result<()> 
         bail!("{} problem(s) in the question bank", problems.len());
     }
     println!("the question bank passes every check");
+    let (stations, station_problems) =
+        crate::skills::files::check(dir).with_context(|| "cannot read the skill stations")?;
+    for p in &station_problems {
+        eprintln!("{}: {}", p.location, p.message);
+    }
+    if !station_problems.is_empty() {
+        bail!(
+            "{} problem(s) in the skill stations",
+            station_problems.len()
+        );
+    }
+    println!("{stations} skill stations pass every check");
     let config = lint_config(dir, None)?;
     let report = rules::lint::lint(&questions, &config);
     println!("\n{}", report.table(&config));

@@ -82,7 +82,8 @@ pub fn read_dir(root: &Path) -> std::io::Result<(Vec<Question>, Vec<Problem>)> {
     let mut files = Vec::new();
     for area in std::fs::read_dir(root)? {
         let area = area?.path();
-        if !area.is_dir() {
+        // skills/ holds skill stations (crate::skills), not questions.
+        if !area.is_dir() || area.file_name().is_some_and(|n| n == "skills") {
             continue;
         }
         for entry in std::fs::read_dir(&area)? {

@@ -101,6 +101,7 @@ diesel::table! {
         is_demo -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        central_village_clinic -> Bool,
     }
 }
 
@@ -397,61 +398,13 @@ diesel::joinable!(attempts -> doctors (doctor_id));
 diesel::joinable!(attempt_answers -> attempts (attempt_id));
 diesel::joinable!(attempt_items -> attempts (attempt_id));
 
-diesel::table! {
-    annual_assessments (id) {
-        id -> BigInt,
-        doctor_id -> BigInt,
-        program_id -> BigInt,
-        year -> Integer,
-        attempt -> Integer,
-        online -> Integer,
-        offline -> Integer,
-        ongoing -> Integer,
-        exam -> Nullable<Integer>,
-        score -> Integer,
-        passed -> Bool,
-        rating -> Nullable<Integer>,
-        rated_by -> Nullable<BigInt>,
-        confirmed_at -> Nullable<Timestamp>,
-        confirmed_by -> Nullable<BigInt>,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-    }
-}
+/// Assessment: annual attempts, completions, certificates (src/assessment).
+mod assessment;
+pub use assessment::*;
 
-diesel::table! {
-    completions (id) {
-        id -> BigInt,
-        doctor_id -> BigInt,
-        program_id -> BigInt,
-        status -> Text,
-        theory_passed -> Nullable<Bool>,
-        skills_passed -> Nullable<Bool>,
-        hours_met -> Bool,
-        makeup_deadline -> Nullable<Date>,
-        decided_at -> Nullable<Timestamp>,
-        updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    certificates (id) {
-        id -> BigInt,
-        code -> Text,
-        doctor_id -> BigInt,
-        program_id -> BigInt,
-        issued_on -> Date,
-        created_at -> Timestamp,
-        revoked_at -> Nullable<Timestamp>,
-        revoked_by -> Nullable<BigInt>,
-        reason -> Nullable<Text>,
-    }
-}
-
-diesel::joinable!(annual_assessments -> doctors (doctor_id));
-diesel::joinable!(completions -> doctors (doctor_id));
-diesel::joinable!(certificates -> doctors (doctor_id));
-diesel::joinable!(certificates -> programs (program_id));
+/// Tutoring and the 3331 support visits (issue 11).
+mod tutoring;
+pub use tutoring::*;
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -481,4 +434,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     annual_assessments,
     completions,
     certificates,
+    tutoring_teams,
+    tutoring_team_members,
+    tutoring_groups,
+    tutoring_memberships,
+    tutoring_activities,
+    tutoring_attendees,
+    tutoring_evaluations,
+    support_visits,
+    support_visit_doctors,
+    dispatch_absences,
 );
+
+// Skills exams (src/skills): in a file of their own to keep this one readable.
+mod skills;
+pub use skills::*;

@@ -7,6 +7,7 @@ mod assessment;
 mod exams;
 mod roster;
 mod study;
+mod tutoring;
 
 use anyhow::Context;
 use chrono::NaiveDateTime;
@@ -161,6 +162,7 @@ pub fn load(
     }
     roster::load(conn, pii, now)?;
     exams::load(conn, now)?;
+    tutoring::load(conn, now)?;
     assessment::load(conn, now)?;
     Ok(out)
 }

@@ -318,7 +318,12 @@ impl Flow {
             self.paragraph(data);
             return;
         };
-        let size = (size_mm.clamp(10.0, 150.0) * 72.0 / 25.4).min(CONTENT_WIDTH);
+        let size_mm = if size_mm.is_finite() {
+            size_mm.clamp(10.0, 150.0)
+        } else {
+            30.0
+        };
+        let size = (size_mm * 72.0 / 25.4).min(CONTENT_WIDTH);
         let module = size / m.width as f32;
         // The quiet zone: four modules of white around the symbol.
         self.gap(4.0 * module);
@@ -446,6 +451,28 @@ mod tests {
         let left = rects.iter().map(|r| r[0]).fold(f32::MAX, f32::min);
         let right = rects.iter().map(|r| r[0] + r[2]).fold(0.0, f32::max);
         assert!((right - left - 30.0 * 72.0 / 25.4).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_qr_size_that_is_not_a_number_falls_back_to_30_mm() {
+        let pages = lay_out(
+            "题",
+            &[Block::Qr {
+                data: "x".into(),
+                size_mm: f32::NAN,
+            }],
+        );
+        let fills: Vec<&Vec<[f32; 4]>> = pages[0]
+            .iter()
+            .filter_map(|op| match op {
+                Op::Fill { rects, .. } => Some(rects),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(fills.len(), 1);
+        assert!(fills[0].iter().flatten().all(|v| v.is_finite()));
+        let right = fills[0].iter().map(|r| r[0] + r[2]).fold(0.0, f32::max);
+        assert!((right - MARGIN - 30.0 * 72.0 / 25.4).abs() < 0.01);
     }
 
     #[test]

@@ -90,8 +90,9 @@ impl Document {
         self
     }
 
-    /// A QR code of `data`, `size_mm` wide (vector, error correction M), at the left
-    /// margin. Data too long for a QR code prints as text instead.
+    /// A QR code of `data`, `size_mm` wide (10–150 mm, at most the text width; vector,
+    /// error correction M), at the left margin with its quiet zone. Data too long for a
+    /// QR code prints as text instead.
     pub fn qr(&mut self, data: &str, size_mm: f32) -> &mut Self {
         self.blocks.push(Block::Qr {
             data: data.to_owned(),

@@ -36,6 +36,8 @@ pub struct Organization {
     pub region_code: String,
     pub address: Option<String>,
     pub is_demo: bool,
+    /// 中心村卫生室: a clinic the dispatched 3331 teams visit (名医基层工作站).
+    pub central_village_clinic: bool,
 }
 
 /// `POST /api/v1/organizations`, as sent.
@@ -45,6 +47,8 @@ pub struct OrgBody {
     pub kind: Option<String>,
     pub region_code: Option<String>,
     pub address: Option<String>,
+    /// A 中心村卫生室 (village clinics only).
+    pub central_village_clinic: Option<bool>,
 }
 
 /// `GET /api/v1/organizations` filters, as sent.
@@ -63,4 +67,5 @@ pub struct NewOrg {
     pub kind: OrgKind,
     pub region_code: String,
     pub address: Option<String>,
+    pub central_village_clinic: bool,
 }

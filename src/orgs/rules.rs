@@ -60,12 +60,17 @@ pub fn check(body: &OrgBody) -> AppResult<NewOrg> {
     if address.as_ref().is_some_and(|a| a.chars().count() > 200) {
         p.add("address", "地址不能超过 200 个字符");
     }
+    let central_village_clinic = body.central_village_clinic.unwrap_or(false);
+    if central_village_clinic && kind.as_ref().is_ok_and(|k| *k != OrgKind::VillageClinic) {
+        p.add("central_village_clinic", "只有村卫生室可以设为中心村卫生室");
+    }
     p.build(|| {
         Ok(NewOrg {
             name,
             kind: kind?,
             region_code: region?.as_str().to_owned(),
             address,
+            central_village_clinic,
         })
     })
 }

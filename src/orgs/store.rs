@@ -100,6 +100,11 @@ pub fn insert(
             })
             .returning(organizations::id)
             .get_result(conn)?;
+        if new.central_village_clinic {
+            diesel::update(organizations::table.find(id))
+                .set(organizations::central_village_clinic.eq(true))
+                .execute(conn)?;
+        }
         audit::record(
             conn,
             actor,

@@ -13,6 +13,7 @@ pub struct OrgView {
     pub region_code: String,
     pub address: Option<String>,
     pub is_demo: bool,
+    pub central_village_clinic: bool,
 }
 
 impl From<&Organization> for OrgView {
@@ -24,6 +25,7 @@ impl From<&Organization> for OrgView {
             region_code: o.region_code.clone(),
             address: o.address.clone(),
             is_demo: o.is_demo,
+            central_village_clinic: o.central_village_clinic,
         }
     }
 }

@@ -27,10 +27,10 @@ pub struct Loaded {
     pub exams: Vec<ExamResult>,
     pub attempts: Vec<AnnualRow>,
     pub completion: Option<CompletionRow>,
-    /// Single-skill exam results per year, percent. Empty until the skills exams
-    /// report them (`crate::skills::standing`).
+    /// Single-skill exam results per year, percent (`crate::skills::standing`).
     pub single_skills: std::collections::BTreeMap<i32, Vec<Points>>,
-    /// The completion skills exam: passed or not, `None` not sat (same source).
+    /// The latest completion or make-up skills exam: passed or not, `None` not sat
+    /// (same source).
     pub skills_passed: Option<bool>,
 }
 
@@ -55,6 +55,19 @@ impl Loaded {
             .filter(|a| a.program_id == program_id)
             .collect();
         let completion = store::completions::get(conn, doctor_id, program_id)?;
+        // The skills exams: single-skill results per year (平时考核), the latest
+        // completion or make-up skills exam (结业考核's practical half).
+        let mut single_skills = std::collections::BTreeMap::new();
+        let mut skills_passed = None;
+        for year in years.clone() {
+            let standing = crate::skills::standing(conn, doctor_id, program_id, year)?;
+            if !standing.single.is_empty() {
+                single_skills.insert(year, standing.single);
+            }
+            if let Some(outcome) = standing.completion {
+                skills_passed = Some(outcome.passed);
+            }
+        }
         Ok(Loaded {
             doctor_id,
             program_id,
@@ -65,8 +78,8 @@ impl Loaded {
             exams,
             attempts,
             completion,
-            single_skills: Default::default(),
-            skills_passed: None,
+            single_skills,
+            skills_passed,
         })
     }
 

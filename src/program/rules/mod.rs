@@ -8,5 +8,5 @@ mod quota;
 
 pub use deadlines::{Due, DueKind, calendar, parse_month_day};
 pub use policy::{changes, check_definition, check_policy, definition_from_body, may_manage};
-pub use presets::{PRESETS, preset, preset_keys};
+pub use presets::{DispatchTargets, PRESETS, dispatch_targets, preset, preset_keys};
 pub use quota::{Enrolled, QuotaLine, quota_table, quota_use, share_met};

@@ -33,6 +33,27 @@ struct PresetFile {
     totals: PresetTotals,
     #[serde(default)]
     course: Vec<PresetCourse>,
+    #[serde(default)]
+    dispatch: Option<DispatchTargets>,
+}
+
+/// The yearly targets of dispatched medical staff (万名医护进乡村), by the level they
+/// come from — Zaozhuang 360 = 100/130/130, Weifang 1,000 = 300/300/400.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DispatchTargets {
+    pub county_hospital: i32,
+    pub township_centre: i32,
+    pub village_clinic: i32,
+    pub total: i32,
+}
+
+/// A preset's yearly dispatch targets, when it states them (and they add up).
+pub fn dispatch_targets(key: &str) -> Option<DispatchTargets> {
+    let (_, text) = PRESETS.iter().find(|(k, _)| *k == key)?;
+    let file: PresetFile = toml::from_str(text).ok()?;
+    file.dispatch
+        .filter(|d| d.county_hospital + d.township_centre + d.village_clinic == d.total)
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +227,31 @@ pub fn preset_keys() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dispatch_targets_are_the_plans() {
+        let z = dispatch_targets("zaozhuang-2024").unwrap();
+        assert_eq!(
+            (
+                z.county_hospital,
+                z.township_centre,
+                z.village_clinic,
+                z.total
+            ),
+            (100, 130, 130, 360)
+        );
+        let w = dispatch_targets("weifang-2024").unwrap();
+        assert_eq!(
+            (
+                w.county_hospital,
+                w.township_centre,
+                w.village_clinic,
+                w.total
+            ),
+            (300, 300, 400, 1000)
+        );
+        assert_eq!(dispatch_targets("nowhere"), None);
+    }
 
     #[test]
     fn the_zaozhuang_preset_is_the_seeds_table_exactly() {

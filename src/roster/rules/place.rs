@@ -252,6 +252,7 @@ mod tests {
                 region_code: "370402001101".into(),
                 address: None,
                 is_demo: false,
+                central_village_clinic: false,
             },
             path.into(),
         ))

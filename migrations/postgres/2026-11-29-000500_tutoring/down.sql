@@ -1,0 +1,11 @@
+DROP TABLE dispatch_absences;
+DROP TABLE support_visit_doctors;
+DROP TABLE support_visits;
+DROP TABLE tutoring_evaluations;
+DROP TABLE tutoring_attendees;
+DROP TABLE tutoring_activities;
+DROP TABLE tutoring_memberships;
+DROP TABLE tutoring_groups;
+DROP TABLE tutoring_team_members;
+DROP TABLE tutoring_teams;
+ALTER TABLE organizations DROP COLUMN central_village_clinic;

@@ -1,0 +1,122 @@
+//! `/api/v1/skills`: stations, exams, examiners' sheets, results and statistics.
+
+use actix_web::{HttpResponse, web};
+
+use super::ops::{exams, results, sheets, stations, statistics};
+use super::{ExamBody, SheetBody, StationBody};
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::extract::Body;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/skills/stations", web::post().to(create_station))
+        .route("/skills/stations", web::get().to(list_stations))
+        .route("/skills/exams", web::post().to(create_exam))
+        .route("/skills/exams", web::get().to(list_exams))
+        .route("/skills/exams/{id}", web::get().to(get_exam))
+        .route(
+            "/skills/exams/{id}/sheets/{doctor_id}/{station_id}",
+            web::put().to(put_sheet),
+        )
+        .route(
+            "/skills/exams/{id}/sheets/{doctor_id}/{station_id}",
+            web::get().to(get_sheet),
+        )
+        .route("/skills/exams/{id}/results", web::get().to(get_results))
+        .route(
+            "/skills/exams/{id}/statistics",
+            web::get().to(get_statistics),
+        );
+}
+
+/// `POST /api/v1/skills/stations` → 201 station (administrators).
+async fn create_station(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Body(body): Body<StationBody>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(stations::create(&state, &user, &body).await?))
+}
+
+/// `GET /api/v1/skills/stations` → `{items}` the active stations.
+async fn list_stations(state: web::Data<AppState>, _user: CurrentUser) -> AppResult<HttpResponse> {
+    let items = stations::list(&state).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+}
+
+/// `POST /api/v1/skills/exams` → 201 exam (administrators of its region).
+async fn create_exam(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Body(body): Body<ExamBody>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(exams::create(&state, &user, &body).await?))
+}
+
+/// `GET /api/v1/skills/exams` (scoped).
+async fn list_exams(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<exams::ListQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(exams::list(&state, &user, &query).await?))
+}
+
+/// `GET /api/v1/skills/exams/{id}` → the exam with its circuit.
+async fn get_exam(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (view, _) = exams::detail(&state, &user, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+fn sheet_path(path: (i64, i64, i64)) -> sheets::SheetPath {
+    sheets::SheetPath {
+        exam_id: path.0,
+        doctor_id: path.1,
+        station_id: path.2,
+    }
+}
+
+/// `PUT /api/v1/skills/exams/{id}/sheets/{doctor_id}/{station_id}` → the sheet.
+async fn put_sheet(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64, i64)>,
+    Body(body): Body<SheetBody>,
+) -> AppResult<HttpResponse> {
+    let view = sheets::put(&state, &user, sheet_path(path.into_inner()), &body).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// `GET` the same path → the caller's latest version; 404 before any.
+async fn get_sheet(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64, i64)>,
+) -> AppResult<HttpResponse> {
+    let (view, _) = sheets::mine(&state, &user, sheet_path(path.into_inner())).await?;
+    let view = view.ok_or(crate::error::AppError::NotFound)?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// `GET /api/v1/skills/exams/{id}/results` (scoped).
+async fn get_results(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(results::results(&state, &user, path.into_inner()).await?))
+}
+
+/// `GET /api/v1/skills/exams/{id}/statistics` (administrators and examiners).
+async fn get_statistics(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(statistics::statistics(&state, &user, path.into_inner()).await?))
+}

@@ -1,0 +1,214 @@
+//! An examiner's sheet: saved on every change while a draft, locked once submitted,
+//! corrected only as a new version with a reason (audited).
+
+use crate::access::{Caller, Role};
+use crate::audit::{self, Entry};
+use crate::db::{self, AnyConnection};
+use crate::error::{AppError, AppResult};
+use crate::points::Points;
+use crate::skills::rules::{self, bodies};
+use crate::skills::store::exams::{self as exam_store, ExamStation};
+use crate::skills::store::sheets::{self as store, SheetKey, SheetRow, SheetValues};
+use crate::skills::views::{MarkView, SheetView};
+use crate::skills::{Mark, SheetBody, SheetStatus};
+use crate::state::AppState;
+use crate::time;
+
+/// Where a sheet belongs.
+#[derive(Debug, Clone, Copy)]
+pub struct SheetPath {
+    pub exam_id: i64,
+    pub doctor_id: i64,
+    pub station_id: i64,
+}
+
+/// The station of the exam the caller examines, for this candidate; anything else is
+/// 404 (an instructor not assigned to that station, a doctor not sitting the exam).
+fn examined(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    at: SheetPath,
+) -> AppResult<(SheetKey, ExamStation)> {
+    caller.require(&[Role::Instructor])?;
+    let found = exam_store::get(conn, at.exam_id)?.ok_or(AppError::NotFound)?;
+    let target = format!("skill_exam:{}/station:{}", at.exam_id, at.station_id);
+    let Some(instructor) = caller.instructor_id else {
+        return Err(caller.denied("skills.sheet.write", target));
+    };
+    if !exam_store::examines(conn, at.exam_id, at.station_id, instructor)? {
+        return Err(caller.denied("skills.sheet.write", target));
+    }
+    let sits = exam_store::is_candidate(conn, at.exam_id, at.doctor_id)?
+        || exam_store::eligible_doctor(
+            conn,
+            at.doctor_id,
+            found.exam.program_id,
+            &crate::regions::Scope::new(&found.exam.region_code, &found.path),
+        )?
+        .is_some();
+    if !sits {
+        return Err(AppError::NotFound);
+    }
+    let station = exam_store::stations(conn, at.exam_id)?
+        .into_iter()
+        .find(|s| s.station_id == at.station_id)
+        .ok_or(AppError::NotFound)?;
+    let key = SheetKey {
+        exam_id: at.exam_id,
+        doctor_id: at.doctor_id,
+        station_id: at.station_id,
+        examiner_id: instructor,
+    };
+    Ok((key, station))
+}
+
+/// `PUT /api/v1/skills/exams/{id}/sheets/{doctor_id}/{station_id}`.
+#[tracing::instrument(skip(state, caller, body), fields(caller = caller.user_id))]
+pub async fn put(
+    state: &AppState,
+    caller: &Caller,
+    at: SheetPath,
+    body: &SheetBody,
+) -> AppResult<SheetView> {
+    let caller = caller.clone();
+    let body = body.clone();
+    state
+        .db(move |conn| {
+            let (key, station) = examined(conn, &caller, at)?;
+            let checked = bodies::sheet(&body)?;
+            let marks: Vec<Mark<'_>> = checked
+                .marks
+                .iter()
+                .map(|(code, points)| Mark { code, points: *points })
+                .collect();
+            let scored = rules::score(&station.items, station.pass_points, &marks)
+                .map_err(|e| AppError::Validation(e.into_iter().map(|(field, message)| crate::error::FieldError { field, message }).collect()))?;
+            if checked.submit {
+                let missing = rules::scoring::unmarked(&station.items, &marks);
+                if !missing.is_empty() {
+                    return Err(AppError::field("items", format!("提交前请为每一项评分，尚缺：{}", missing.join("、"))));
+                }
+            }
+            let values = SheetValues {
+                items: serde_json::to_string(
+                    &checked.marks.iter().map(|(code, points)| MarkView { code: code.clone(), points: *points }).collect::<Vec<_>>(),
+                )
+                .unwrap_or_default(),
+                global_rating: checked.global_rating,
+                notes: checked.notes.clone(),
+                points: scored.points,
+                critical_missed: !scored.missed_critical.is_empty(),
+                passed: scored.passed,
+                status: if checked.submit { SheetStatus::Submitted } else { SheetStatus::Draft },
+            };
+            let now = time::now();
+            let id = db::write(conn, |conn| {
+                if !exam_store::is_candidate(conn, key.exam_id, key.doctor_id)? {
+                    exam_store::add_candidate(conn, key.exam_id, key.doctor_id)?;
+                }
+                let id = match store::latest(conn, key)? {
+                    None => store::insert(conn, key, 1, &values, None, caller.user_id, now)?,
+                    Some(draft) if draft.status == SheetStatus::Draft => {
+                        store::update_draft(conn, draft.id, &values, now)?;
+                        draft.id
+                    }
+                    Some(locked) => {
+                        let Some(reason) = checked.reason.as_deref() else {
+                            return Err(AppError::Conflict(
+                                "评分表已提交，不能覆盖；如需更正，请填写更正原因（reason），将保存为新版本".into(),
+                            ));
+                        };
+                        let id = store::insert(conn, key, locked.version + 1, &values, Some(reason), caller.user_id, now)?;
+                        audit::record(
+                            conn,
+                            &caller.actor(),
+                            &Entry::new("skills.sheet_corrected")
+                                .target(format!("skill_sheet:{id}"))
+                                .detail(serde_json::json!({
+                                    "exam_id": key.exam_id, "doctor_id": key.doctor_id,
+                                    "station_id": key.station_id, "version": locked.version + 1,
+                                    "reason": reason, "points_before": locked.points,
+                                    "points_after": values.points,
+                                })),
+                            now,
+                        )?;
+                        id
+                    }
+                };
+                if values.status == SheetStatus::Submitted {
+                    audit::record(
+                        conn,
+                        &caller.actor(),
+                        &Entry::new("skills.sheet_submitted")
+                            .target(format!("skill_sheet:{id}"))
+                            .detail(serde_json::json!({
+                                "exam_id": key.exam_id, "doctor_id": key.doctor_id,
+                                "station_id": key.station_id, "points": values.points,
+                                "passed": values.passed,
+                            })),
+                        now,
+                    )?;
+                }
+                Ok::<_, AppError>(id)
+            })?;
+            let row = store::get(conn, id)?;
+            Ok(view(&row, &station))
+        })
+        .await
+}
+
+/// The caller's own sheet for this candidate and station (its latest version), if any.
+pub async fn mine(
+    state: &AppState,
+    caller: &Caller,
+    at: SheetPath,
+) -> AppResult<(Option<SheetView>, ExamStation)> {
+    let caller = caller.clone();
+    state
+        .db(move |conn| {
+            let (key, station) = examined(conn, &caller, at)?;
+            let row = store::latest(conn, key)?;
+            Ok::<_, AppError>((row.map(|r| view(&r, &station)), station))
+        })
+        .await
+}
+
+/// A stored sheet as answered.
+pub fn view(row: &SheetRow, station: &ExamStation) -> SheetView {
+    let marks = row.marks();
+    let missed_critical = station
+        .items
+        .iter()
+        .filter(|i| {
+            i.critical
+                && marks
+                    .iter()
+                    .find(|(c, _)| *c == i.code)
+                    .map_or(Points::ZERO, |m| m.1)
+                    == Points::ZERO
+        })
+        .map(|i| i.code.clone())
+        .collect();
+    SheetView {
+        id: row.id,
+        exam_id: row.exam_id,
+        doctor_id: row.doctor_id,
+        station_id: row.station_id,
+        examiner_id: row.examiner_id,
+        version: row.version,
+        status: row.status,
+        items: marks
+            .into_iter()
+            .map(|(code, points)| MarkView { code, points })
+            .collect(),
+        global_rating: row.global_rating,
+        notes: row.notes.clone(),
+        points: row.points,
+        max_points: station.max_points,
+        critical_missed: row.critical_missed,
+        missed_critical,
+        passed: row.passed,
+        reason: row.reason.clone(),
+        updated_at: row.updated_at,
+    }
+}
