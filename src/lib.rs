@@ -8,6 +8,7 @@
 pub mod access;
 pub mod app;
 pub mod areas;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod bank;

@@ -440,6 +440,10 @@ diesel::joinable!(reports -> regions (county_code));
 diesel::joinable!(reports -> programs (program_id));
 diesel::joinable!(report_events -> reports (report_id));
 
+/// Assessment: annual attempts, completions, certificates (src/assessment).
+mod assessment;
+pub use assessment::*;
+
 /// Tutoring and the 3331 support visits (issue 11).
 mod tutoring;
 pub use tutoring::*;
@@ -469,6 +473,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     attempts,
     attempt_answers,
     attempt_items,
+    annual_assessments,
+    completions,
+    certificates,
     tutoring_teams,
     tutoring_team_members,
     tutoring_groups,

@@ -3,6 +3,7 @@
 //! are upserted and the demo accounts get fresh passwords, printed each time.
 //! Later areas add their demo data here.
 
+mod assessment;
 mod exams;
 mod roster;
 mod skills;
@@ -164,6 +165,7 @@ pub fn load(
     exams::load(conn, now)?;
     tutoring::load(conn, now)?;
     skills::load(conn, now)?;
+    assessment::load(conn, now)?;
     Ok(out)
 }
 

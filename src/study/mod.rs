@@ -26,7 +26,9 @@ pub use import::{ImportReport, ImportTarget, run as import_platform_export};
 pub use ops::credit::{Credit, CreditError, Credited, LineRefusal, Outcome, credit};
 pub use ops::progress::compute_progress;
 pub use rules::Progress;
-pub use store::records::{get as record, of_rotation as records_of_rotation};
+pub use store::records::{
+    entries_of as ledger_entries, get as record, of_rotation as records_of_rotation,
+};
 pub use views::RecordView;
 
 crate::text_enum! {

@@ -4,6 +4,8 @@
 
 mod support;
 
+mod assessment;
+mod assessment_pages;
 mod audit;
 mod auth;
 mod bank;

@@ -93,6 +93,12 @@ pub async fn start(state: &AppState, caller: &Caller, exam_id: i64) -> AppResult
                 }
                 StartDecision::Draw { deadline, .. } => deadline,
             };
+            crate::assessment::require_passed_previous_year(
+                conn,
+                d.doctor.id,
+                exam.program_id,
+                exam.year,
+            )?;
             let pool = caches.pool(conn, exam.id, &exam.blueprint)?;
             let paper =
                 rules::draw(&exam.blueprint, &pool, seed, exam.shuffle_options).map_err(|s| {

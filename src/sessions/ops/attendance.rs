@@ -56,6 +56,10 @@ fn mark_in(
             };
             let message = match message {
                 Some(m) => Some(m),
+                None => passed_previous_year(conn, doctor_id, session)?,
+            };
+            let message = match message {
+                Some(m) => Some(m),
                 None if session.capacity.is_some_and(|c| present >= c as usize) => {
                     Some(format!("已达人数上限 {}", session.capacity.unwrap_or(0)))
                 }
@@ -132,6 +136,21 @@ fn mark_in(
         }
         Ok(marked)
     })
+}
+
+/// Only those who pass go on: the gate's refusal (naming the failed year) as a message.
+fn passed_previous_year(
+    conn: &mut AnyConnection,
+    doctor_id: i64,
+    session: &crate::sessions::Session,
+) -> AppResult<Option<String>> {
+    let year = rules::credited_on(session.starts_at).year();
+    match crate::assessment::require_passed_previous_year(conn, doctor_id, session.program_id, year)
+    {
+        Ok(()) => Ok(None),
+        Err(AppError::Conflict(message)) => Ok(Some(message)),
+        Err(e) => Err(e),
+    }
 }
 
 /// Mark attendance: those who run the session, once it has started.

@@ -53,6 +53,12 @@ pub async fn create(
             let (Some(starts), Some(ends)) = (starts, ends) else {
                 return Err(AppError::field("starts_on", "请填写起止日期"));
             };
+            crate::assessment::require_passed_previous_year(
+                conn,
+                doctor_id,
+                program_id,
+                chrono::Datelike::year(&starts),
+            )?;
             let id = store::insert_placement(
                 conn,
                 doctor.doctor.id,

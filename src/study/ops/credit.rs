@@ -167,10 +167,10 @@ pub fn credit(
         let approvals = store::records(conn, &credit.approve)?;
         let mut ids: Vec<i64> = doctors.keys().copied().collect();
         ids.sort_unstable();
-        let facts = Facts::read(conn, credit, &approvals, &doctors, &ids)?;
-        let mut book = facts.book;
+        let mut facts = Facts::read(conn, credit, &approvals, &doctors, &ids)?;
+        let mut book = std::mem::take(&mut facts.book);
         let mut refusals = Vec::new();
-        let mut taken = facts.taken;
+        let mut taken = std::mem::take(&mut facts.taken);
         let mut outcomes = Vec::with_capacity(credit.lines.len());
         let mut accepted = Vec::new();
         for (i, line) in credit.lines.iter().enumerate() {
@@ -206,10 +206,19 @@ pub fn credit(
                 outcomes.push(Outcome::Created(0));
                 continue;
             };
+            let training_ends = facts.ends.get(&doctor.program_id).copied().flatten();
+            let makeup_until = match training_ends {
+                Some(end) if line.occurred_on > end => {
+                    facts.makeup_until(conn, line.doctor_id, doctor.program_id, today)?
+                }
+                _ => None,
+            };
             let terms = Terms {
                 years,
                 in_post: doctor.in_post,
                 course_minutes: line.course_id.and_then(|c| facts.courses.get(&c).copied()),
+                training_ends,
+                makeup_until,
             };
             let entry = line.entry();
             match book.check(line.doctor_id, &entry, &terms, today) {
@@ -312,7 +321,47 @@ struct Facts {
     book: Book,
     taken: HashSet<(i64, String)>,
     years: HashMap<i64, std::ops::RangeInclusive<i32>>,
+    /// The last day of each program's training (11-30 of its last year).
+    ends: HashMap<i64, Option<NaiveDate>>,
+    /// Doctors' make-up deadlines, read when a line falls after the training.
+    makeup: HashMap<i64, Option<NaiveDate>>,
     courses: HashMap<i64, i32>,
+}
+
+impl Facts {
+    /// The make-up deadline of a doctor whose completion is `makeup` (read once): the
+    /// decided completion when there is one, otherwise the hours — a doctor short of
+    /// hours when the training ended is in make-up (Weifang 五(三)).
+    fn makeup_until(
+        &mut self,
+        conn: &mut AnyConnection,
+        doctor_id: i64,
+        program_id: i64,
+        today: NaiveDate,
+    ) -> Result<Option<NaiveDate>, CreditError> {
+        if let Some(known) = self.makeup.get(&doctor_id) {
+            return Ok(*known);
+        }
+        let until = match crate::assessment::decided_makeup(conn, doctor_id, program_id)? {
+            Some(decided) => decided,
+            None => match crate::program::policy(conn, program_id)? {
+                Some((policy, years)) => {
+                    let ledger = crate::study::store::progress::ledger_of(conn, doctor_id)?;
+                    let p = crate::study::rules::progress(
+                        &policy.requirements,
+                        &policy.deadlines,
+                        years,
+                        &ledger,
+                        today,
+                    );
+                    p.completion.makeup_deadline
+                }
+                None => None,
+            },
+        };
+        self.makeup.insert(doctor_id, until);
+        Ok(until)
+    }
 }
 
 impl Facts {
@@ -327,6 +376,13 @@ impl Facts {
         programs.sort_unstable();
         programs.dedup();
         let years = store::program_years(conn, &programs)?;
+        let mut ends = HashMap::new();
+        for p in &programs {
+            if let Some((policy, years)) = crate::program::policy(conn, *p)? {
+                let end = crate::study::rules::program_end(&policy.deadlines, *years.end());
+                ends.insert(*p, end);
+            }
+        }
         let mut course_ids: Vec<i64> = credit
             .lines
             .iter()
@@ -366,6 +422,8 @@ impl Facts {
             book,
             taken,
             years,
+            ends,
+            makeup: HashMap::new(),
             courses,
         })
     }

@@ -70,6 +70,51 @@ pub struct Terms {
     pub years: RangeInclusive<i32>,
     pub in_post: bool,
     pub course_minutes: Option<i32>,
+    /// The program's last day of training (11-30 of its last year), when known.
+    pub training_ends: Option<NaiveDate>,
+    /// For a doctor whose completion is `makeup`: the make-up deadline. Make-up study
+    /// is accepted after `training_ends` up to this day.
+    pub makeup_until: Option<NaiveDate>,
+}
+
+/// Is `day` within the program's training, or within the make-up window of a doctor in
+/// make-up (Weifang 五(三): 3 个月内安排补修和补考)? The window runs from the day after
+/// the training ends (11-30 of the last year, CST) to the make-up deadline, inclusive.
+pub fn check_period(day: NaiveDate, terms: &Terms) -> Result<(), Refusal> {
+    let (first, last) = (*terms.years.start(), *terms.years.end());
+    let in_years = || {
+        refuse(
+            "occurred_on",
+            format!("日期应在培训项目的年度（{first}—{last} 年）内"),
+        )
+    };
+    if day.year() < first {
+        return in_years();
+    }
+    let Some(ends) = terms.training_ends else {
+        return if day.year() > last {
+            in_years()
+        } else {
+            Ok(())
+        };
+    };
+    if day <= ends {
+        return Ok(());
+    }
+    match terms.makeup_until {
+        Some(until) if day <= until => Ok(()),
+        Some(until) => refuse(
+            "occurred_on",
+            format!(
+                "补修学习应在 {} 至 {until} 之间；{day} 已超过补修期限",
+                ends + Duration::days(1)
+            ),
+        ),
+        None => refuse(
+            "occurred_on",
+            format!("培训已于 {ends} 结束；只有结业状态为“补修补考”的学员可在补修期内登记学习"),
+        ),
+    }
 }
 
 /// The doctors' counting time around the lines being credited: minutes per day, timed
@@ -143,16 +188,7 @@ impl Book {
         if new.occurred_on > today {
             return refuse("occurred_on", "不能登记未来日期的学习");
         }
-        if !terms.years.contains(&new.occurred_on.year()) {
-            return refuse(
-                "occurred_on",
-                format!(
-                    "日期应在培训项目的年度（{}—{} 年）内",
-                    terms.years.start(),
-                    terms.years.end()
-                ),
-            );
-        }
+        check_period(new.occurred_on, terms)?;
         if let Some((start, end)) = new.interval
             && end <= start
         {
@@ -266,6 +302,8 @@ pub fn check_new(
         years,
         in_post: true,
         course_minutes: None,
+        training_ends: None,
+        makeup_until: None,
     };
     book.check(0, new, &terms, today)
 }

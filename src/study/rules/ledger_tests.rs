@@ -213,7 +213,75 @@ fn terms() -> Terms {
         years: 2024..=2026,
         in_post: true,
         course_minutes: None,
+        training_ends: None,
+        makeup_until: None,
     }
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// The program 2024–2026 ends 2026-11-30; a doctor in make-up has until 2027-02-28.
+fn ended(makeup_until: Option<NaiveDate>) -> Terms {
+    Terms {
+        training_ends: Some(ymd(2026, 11, 30)),
+        makeup_until,
+        ..terms()
+    }
+}
+
+#[test]
+fn make_up_study_runs_from_the_day_after_11_30_to_the_deadline() {
+    let makeup = ended(Some(ymd(2027, 2, 28)));
+    for ok in [
+        ymd(2026, 11, 30),
+        ymd(2026, 12, 1),
+        ymd(2027, 1, 15),
+        ymd(2027, 2, 28),
+    ] {
+        assert_eq!(check_period(ok, &makeup), Ok(()), "{ok}");
+    }
+    let late = check_period(ymd(2027, 3, 1), &makeup).unwrap_err();
+    assert_eq!(late.field, "occurred_on");
+    assert!(
+        late.message.contains("2026-12-01") && late.message.contains("2027-02-28"),
+        "names the window: {}",
+        late.message
+    );
+    assert!(check_period(ymd(2023, 12, 31), &makeup).is_err());
+}
+
+#[test]
+fn after_11_30_only_a_doctor_in_make_up_may_log_study() {
+    let done = ended(None);
+    assert_eq!(check_period(ymd(2026, 11, 30), &done), Ok(()));
+    let e = check_period(ymd(2026, 12, 1), &done).unwrap_err();
+    assert!(e.message.contains("2026-11-30"), "{}", e.message);
+    assert!(check_period(ymd(2027, 1, 2), &done).is_err());
+}
+
+#[test]
+fn the_window_is_judged_on_beijing_dates() {
+    // 2027-02-28 23:30 in Beijing is 15:30 UTC on the same day; 2027-03-01 00:30 in
+    // Beijing is still 2027-02-28 in UTC, and it is the Beijing date that counts.
+    let makeup = ended(Some(ymd(2027, 2, 28)));
+    let cst = |utc: NaiveDateTime| {
+        chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(utc, chrono::Utc)
+            .with_timezone(&crate::time::cst())
+            .date_naive()
+    };
+    let last_evening = ymd(2027, 2, 28).and_hms_opt(15, 30, 0).unwrap();
+    let after_midnight = ymd(2027, 2, 28).and_hms_opt(16, 30, 0).unwrap();
+    assert_eq!(check_period(cst(last_evening), &makeup), Ok(()));
+    assert!(check_period(cst(after_midnight), &makeup).is_err());
+    // The book judges a record by its Beijing date with the same terms.
+    let mut line = entry(StudyKind::Online, 60, 1, RecordStatus::Pending);
+    line.occurred_on = cst(after_midnight);
+    let today = ymd(2027, 3, 2);
+    assert!(Book::default().check(1, &line, &makeup, today).is_err());
+    line.occurred_on = cst(last_evening);
+    assert!(Book::default().check(1, &line, &makeup, today).is_ok());
 }
 
 #[test]

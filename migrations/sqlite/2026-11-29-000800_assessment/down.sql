@@ -1,0 +1,3 @@
+DROP TABLE certificates;
+DROP TABLE completions;
+DROP TABLE annual_assessments;

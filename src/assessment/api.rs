@@ -1,0 +1,147 @@
+//! `/api/v1` of the assessment (API.md "Skills and assessment").
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::ops::{annual, certificates, completion, doctor, makeup};
+use super::{ConfirmBody, RatingBody, ReassessBody, RevokeBody, YearQuery};
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::extract::Body;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/doctors/{id}/assessment", web::get().to(of_doctor))
+        .route("/doctors/{id}/assessment/rating", web::put().to(rate))
+        .route(
+            "/doctors/{id}/assessment/reassess",
+            web::post().to(reassess),
+        )
+        .route("/doctors/{id}/certificate", web::get().to(certificate))
+        .route(
+            "/doctors/{id}/certificate.pdf",
+            web::get().to(certificate_pdf),
+        )
+        .route("/assessment/annual", web::get().to(annual_list))
+        .route("/assessment/annual/confirm", web::post().to(confirm))
+        .route("/assessment/makeup", web::get().to(makeup_lists))
+        .route("/assessment/completions/decide", web::post().to(decide))
+        .route("/certificates/{code}/revoke", web::post().to(revoke));
+}
+
+#[derive(Debug, Deserialize)]
+struct YearOnly {
+    year: Option<String>,
+}
+
+/// `GET /api/v1/doctors/{id}/assessment?year=YYYY` →
+/// `{ongoing:{online,offline,score},annual:{score,passed},completion:{…}}`.
+async fn of_doctor(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    q: web::Query<YearOnly>,
+) -> AppResult<HttpResponse> {
+    let view = doctor::of_year(&state, &user, path.into_inner(), q.into_inner().year).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// `PUT /api/v1/doctors/{id}/assessment/rating {year, rating}` → the year's assessment.
+async fn rate(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    Body(body): Body<RatingBody>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(annual::rate(&state, &user, path.into_inner(), &body).await?))
+}
+
+/// `POST /api/v1/doctors/{id}/assessment/reassess {year}` → 201 the new attempt's year.
+async fn reassess(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    Body(body): Body<ReassessBody>,
+) -> AppResult<HttpResponse> {
+    let view = annual::reassess(&state, &user, path.into_inner(), &body).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// `GET /api/v1/doctors/{id}/certificate` → `{code,issued_on,…}`.
+async fn certificate(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let view = certificates::of_doctor(&state, &user, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// `GET /api/v1/doctors/{id}/certificate.pdf` → the certificate, printable.
+async fn certificate_pdf(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let base = format!(
+        "{}://{}",
+        req.connection_info().scheme(),
+        req.connection_info().host()
+    );
+    let (name, bytes) = certificates::pdf(&state, &user, path.into_inner(), base).await?;
+    Ok(crate::documents::pdf_response(&name, bytes))
+}
+
+/// `GET /api/v1/assessment/annual?region=&year=&page=&per_page=` → `{items:[{doctor_id,
+/// score,passed,…}],total,page,per_page}`.
+async fn annual_list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    q: web::Query<YearQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(annual::list(&state, &user, &q).await?))
+}
+
+/// `POST /api/v1/assessment/annual/confirm {region_code, year}` → what was locked.
+async fn confirm(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Body(body): Body<ConfirmBody>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(annual::confirm(&state, &user, &body).await?))
+}
+
+/// `GET /api/v1/assessment/makeup?region=&year=` → the make-up lists and counts.
+async fn makeup_lists(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    q: web::Query<YearQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(makeup::lists(&state, &user, &q).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct DecideBody {
+    region_code: Option<String>,
+}
+
+/// `POST /api/v1/assessment/completions/decide {region_code}` → counts by status.
+async fn decide(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Body(body): Body<DecideBody>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(completion::decide(&state, &user, body.region_code).await?))
+}
+
+/// `POST /api/v1/certificates/{code}/revoke {reason}` (city admins) → the certificate.
+async fn revoke(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    Body(body): Body<RevokeBody>,
+) -> AppResult<HttpResponse> {
+    let view = certificates::revoke(&state, &user, path.into_inner(), body.reason).await?;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,87 @@
+//! `completions`: where each doctor stands on completing its program.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::assessment::{CompletionRow, CompletionStatus};
+use crate::db::AnyConnection;
+use crate::db::schema::completions as c;
+
+/// The decided make-up of a doctor: `None` when nothing is decided yet; otherwise the
+/// make-up deadline when its completion is `makeup`, else `Some(None)`.
+pub fn decided_makeup(
+    conn: &mut AnyConnection,
+    doctor_id: i64,
+    program_id: i64,
+) -> QueryResult<Option<Option<NaiveDate>>> {
+    Ok(
+        get(conn, doctor_id, program_id)?.map(|row| match row.status {
+            CompletionStatus::Makeup => row.makeup_deadline,
+            _ => None,
+        }),
+    )
+}
+
+pub fn get(
+    conn: &mut AnyConnection,
+    doctor_id: i64,
+    program_id: i64,
+) -> QueryResult<Option<CompletionRow>> {
+    c::table
+        .filter(c::doctor_id.eq(doctor_id))
+        .filter(c::program_id.eq(program_id))
+        .select(CompletionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A decision to store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub status: CompletionStatus,
+    pub theory_passed: Option<bool>,
+    pub skills_passed: Option<bool>,
+    pub hours_met: bool,
+    pub makeup_deadline: Option<NaiveDate>,
+}
+
+/// Store a decision (insert or update the doctor's row).
+pub fn put(
+    conn: &mut AnyConnection,
+    doctor_id: i64,
+    program_id: i64,
+    d: &Decision,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let updated = diesel::update(
+        c::table
+            .filter(c::doctor_id.eq(doctor_id))
+            .filter(c::program_id.eq(program_id)),
+    )
+    .set((
+        c::status.eq(d.status),
+        c::theory_passed.eq(d.theory_passed),
+        c::skills_passed.eq(d.skills_passed),
+        c::hours_met.eq(d.hours_met),
+        c::makeup_deadline.eq(d.makeup_deadline),
+        c::decided_at.eq(Some(now)),
+        c::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(c::table)
+            .values((
+                c::doctor_id.eq(doctor_id),
+                c::program_id.eq(program_id),
+                c::status.eq(d.status),
+                c::theory_passed.eq(d.theory_passed),
+                c::skills_passed.eq(d.skills_passed),
+                c::hours_met.eq(d.hours_met),
+                c::makeup_deadline.eq(d.makeup_deadline),
+                c::decided_at.eq(Some(now)),
+                c::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
