@@ -111,13 +111,14 @@ pub async fn dashboard(
                     continue;
                 };
                 program_id.get_or_insert(program.row.id);
-                if !by_program.contains_key(&program.row.id) {
-                    let places = store::dashboard::places(conn, program.row.id, year)?;
-                    let cohorts = store::dashboard::cohorts(conn, program.row.id, year, &codes)?;
-                    by_program.insert(program.row.id, (places, cohorts));
-                }
-                let Some((places, cohorts)) = by_program.get_mut(&program.row.id) else {
-                    continue;
+                let (places, cohorts) = match by_program.entry(program.row.id) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        let places = store::dashboard::places(conn, program.row.id, year)?;
+                        let cohorts =
+                            store::dashboard::cohorts(conn, program.row.id, year, &codes)?;
+                        e.insert((places, cohorts))
+                    }
                 };
                 let mut filings = Vec::new();
                 for due in calendar(&program.policy.deadlines, year, year) {

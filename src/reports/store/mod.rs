@@ -43,6 +43,7 @@ pub struct NewReport {
     pub statistics: String,
 }
 
+#[allow(clippy::too_many_arguments)] // one column each: the event row as written
 fn event(
     conn: &mut AnyConnection,
     report_id: i64,

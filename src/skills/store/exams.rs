@@ -151,22 +151,21 @@ type StationLine = (i64, String, String, i32, Points, Points, String, String);
 
 /// The stations of an exam in circuit order, with their examiners.
 pub fn stations(conn: &mut AnyConnection, exam_id: i64) -> QueryResult<Vec<ExamStation>> {
-    let rows: Vec<StationLine> =
-        skill_exam_stations::table
-            .inner_join(skill_stations::table)
-            .filter(skill_exam_stations::exam_id.eq(exam_id))
-            .order(skill_exam_stations::position)
-            .select((
-                skill_exam_stations::station_id,
-                skill_stations::code,
-                skill_stations::title,
-                skill_stations::minutes,
-                skill_exam_stations::max_points,
-                skill_exam_stations::pass_points,
-                skill_exam_stations::items,
-                skill_stations::rating,
-            ))
-            .load(conn)?;
+    let rows: Vec<StationLine> = skill_exam_stations::table
+        .inner_join(skill_stations::table)
+        .filter(skill_exam_stations::exam_id.eq(exam_id))
+        .order(skill_exam_stations::position)
+        .select((
+            skill_exam_stations::station_id,
+            skill_stations::code,
+            skill_stations::title,
+            skill_stations::minutes,
+            skill_exam_stations::max_points,
+            skill_exam_stations::pass_points,
+            skill_exam_stations::items,
+            skill_stations::rating,
+        ))
+        .load(conn)?;
     let examiners: Vec<(i64, i64, String)> = skill_examiners::table
         .inner_join(instructors::table)
         .filter(skill_examiners::exam_id.eq(exam_id))
