@@ -242,6 +242,11 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/app.css"),
     ),
     (
+        "notice.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/notice.css"),
+    ),
+    (
         "icon.svg",
         "image/svg+xml",
         include_bytes!("../static/icon.svg"),

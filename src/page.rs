@@ -150,6 +150,20 @@ pub fn error_page(
 
 pub type PageResult = Result<HttpResponse, PageError>;
 
+/// What a doctor's own page says when the account has no roster record yet.
+#[derive(Template)]
+#[template(path = "unlinked.html")]
+struct UnlinkedPage {
+    nav: Option<Nav>,
+    title: &'static str,
+    what: &'static str,
+}
+
+/// [`UnlinkedPage`] for the page `title`, which shows `what`.
+pub fn unlinked(nav: Option<Nav>, title: &'static str, what: &'static str) -> PageResult {
+    html(&UnlinkedPage { nav, title, what })
+}
+
 /// Render a template as a 200 page.
 pub fn html(page: &impl Template) -> PageResult {
     Ok(HttpResponse::Ok()

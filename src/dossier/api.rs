@@ -1,4 +1,4 @@
-//! `/api/v1/doctors/{id}/dossier` (JSON) and `/dossier.xlsx`.
+//! `/api/v1/doctors/{id}/dossier` (JSON), `/dossier.xlsx` and `/dossier.pdf`.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -10,7 +10,8 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/doctors/{id}/dossier", web::get().to(dossier))
-        .route("/doctors/{id}/dossier.xlsx", web::get().to(xlsx));
+        .route("/doctors/{id}/dossier.xlsx", web::get().to(xlsx))
+        .route("/doctors/{id}/dossier.pdf", web::get().to(pdf));
 }
 
 /// `GET /api/v1/doctors/{id}/dossier` → the 一人一册 record.
@@ -36,4 +37,14 @@ async fn xlsx(
             format!("attachment; filename=\"{name}\""),
         ))
         .body(bytes))
+}
+
+/// `GET /api/v1/doctors/{id}/dossier.pdf`: the same tables, printable.
+async fn pdf(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (name, bytes) = ops::pdf(&state, &user, path.into_inner()).await?;
+    Ok(crate::documents::pdf_response(&name, bytes))
 }

@@ -13,7 +13,7 @@ use crate::audit::{self, Entry};
 use crate::db::{self, AnyConnection};
 use crate::error::{AppError, AppResult};
 use crate::pii::Pii;
-use crate::sheet::{Column, XlsxBook};
+use crate::sheet::{Book, Column, XlsxBook};
 use crate::state::AppState;
 use crate::time;
 
@@ -189,12 +189,22 @@ pub async fn mine(state: &AppState, caller: &Caller) -> AppResult<DossierView> {
 #[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
 pub async fn xlsx(state: &AppState, caller: &Caller, id: i64) -> AppResult<(String, Vec<u8>)> {
     let view = dossier(state, caller, id).await?;
-    let bytes = workbook(&view).map_err(AppError::internal)?;
+    let mut book = XlsxBook::new();
+    tables(&view, &mut book).map_err(AppError::internal)?;
+    let bytes = book.into_bytes().map_err(AppError::internal)?;
     Ok((format!("dossier-{id}.xlsx"), bytes))
 }
 
-fn workbook(v: &DossierView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut book = XlsxBook::new();
+/// The dossier as a printable PDF: the same tables as the spreadsheet.
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id, doctor = id))]
+pub async fn pdf(state: &AppState, caller: &Caller, id: i64) -> AppResult<(String, Vec<u8>)> {
+    let view = dossier(state, caller, id).await?;
+    let mut doc = crate::documents::Document::new(&format!("一人一册 · {}", view.identity.name));
+    tables(&view, &mut doc).map_err(AppError::internal)?;
+    Ok((format!("一人一册-{}.pdf", view.identity.name), doc.render()))
+}
+
+fn tables(v: &DossierView, book: &mut impl Book) -> Result<(), rust_xlsxwriter::XlsxError> {
     let i = &v.identity;
     let facts: Vec<Vec<String>> = [
         ("姓名", i.name.clone()),
@@ -305,5 +315,5 @@ fn workbook(v: &DossierView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         ],
         &exams,
     )?;
-    book.into_bytes()
+    Ok(())
 }

@@ -24,6 +24,9 @@ struct DossierPage {
 
 /// `GET /dossier`: the calling doctor's own.
 async fn mine(state: web::Data<AppState>, user: PageUser) -> PageResult {
+    if user.doctor_id.is_none() && user.role() == crate::auth::Role::Doctor {
+        return crate::page::unlinked(Nav::of(&user), "我的档案", "一人一册档案");
+    }
     let d = ops::mine(&state, &user).await?;
     html(&DossierPage {
         nav: Nav::of(&user),

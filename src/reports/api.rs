@@ -49,13 +49,18 @@ async fn board(
     Ok(HttpResponse::Ok().json(dashboard::dashboard(&state, &user, &query).await?))
 }
 
-/// `GET /api/v1/reports/{id}`, and `{id}.xlsx`.
+/// `GET /api/v1/reports/{id}`, `{id}.xlsx` and `{id}.pdf`.
 async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let raw = path.into_inner();
+    if let Some(id) = raw.strip_suffix(".pdf") {
+        let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
+        let (name, bytes) = export::pdf(&state, &user, id).await?;
+        return Ok(crate::documents::pdf_response(&name, bytes));
+    }
     if let Some(id) = raw.strip_suffix(".xlsx") {
         let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
         let (name, bytes) = export::xlsx(&state, &user, id).await?;

@@ -6,7 +6,7 @@ mod read;
 mod write;
 
 pub use read::{Cell, Limits, LineCounter, Sheet, read};
-pub use write::{Column, XlsxBook};
+pub use write::{Book, Column, XlsxBook};
 
 /// Which column a header names, by the aliases a column accepts (Chinese and English,
 /// compared without spaces and case). Returns column indexes by canonical key.

@@ -41,6 +41,47 @@ pub struct XlsxBook {
     book: Workbook,
 }
 
+/// Where a report's tables go: an `.xlsx` workbook (a sheet per table) or a printable
+/// document (a heading and a table per sheet, `crate::documents::Document`). The same
+/// code fills both, so the spreadsheet and the PDF never disagree.
+pub trait Book {
+    fn sheet(
+        &mut self,
+        name: &str,
+        columns: &[Column],
+        rows: &[Vec<String>],
+    ) -> Result<(), XlsxError>;
+}
+
+impl Book for XlsxBook {
+    fn sheet(
+        &mut self,
+        name: &str,
+        columns: &[Column],
+        rows: &[Vec<String>],
+    ) -> Result<(), XlsxError> {
+        XlsxBook::sheet(self, name, columns, rows)
+    }
+}
+
+impl Book for crate::documents::Document {
+    fn sheet(
+        &mut self,
+        name: &str,
+        columns: &[Column],
+        rows: &[Vec<String>],
+    ) -> Result<(), XlsxError> {
+        let headers: Vec<&str> = columns.iter().map(|c| c.header).collect();
+        self.heading(name);
+        if rows.is_empty() {
+            self.paragraph("（无）");
+        } else {
+            self.table(&headers, rows);
+        }
+        Ok(())
+    }
+}
+
 impl Default for XlsxBook {
     fn default() -> Self {
         Self::new()

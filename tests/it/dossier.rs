@@ -11,6 +11,7 @@ both_backends!(
     the_dossier_holds_every_record_kind,
     only_county_and_city_admins_see_the_full_id,
     the_dossier_spreadsheet_reads_back,
+    the_dossier_pdf_reads_back_and_stays_in_scope,
 );
 
 const FIRST17: &str = "37040219800101123";
@@ -267,6 +268,36 @@ async fn the_dossier_spreadsheet_reads_back(backend: Backend) {
         "the doctor's own file is masked"
     );
     assert_eq!(value("脱产跟班（分钟）"), "240");
+}
+
+async fn the_dossier_pdf_reads_back_and_stays_in_scope(backend: Backend) {
+    let app = spawn(backend).await;
+    let s = setup(&app).await;
+    let get = |token: String| {
+        let url = app.url(&format!("/api/v1/doctors/{}/dossier.pdf", s.doctor));
+        let api = app.api.clone();
+        async move { api.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+
+    let own = get(s.doctor_token.clone()).await;
+    let stranger = get(s.other_county.clone()).await;
+
+    assert_eq!(own.status(), 200);
+    assert_eq!(own.headers()["content-type"], "application/pdf");
+    let text =
+        crate::support::pdf::compact(&crate::support::pdf::pdf_text(&own.bytes().await.unwrap()));
+    assert!(text.contains("测试学员"), "{text}");
+    assert!(
+        text.contains("学时记录") && text.contains("跟班轮转"),
+        "{text}"
+    );
+    let full = crate::support::id_number(FIRST17);
+    assert!(!text.contains(&full), "the doctor's own PDF is masked");
+    assert_eq!(
+        stranger.status(),
+        404,
+        "another county's doctor is not found"
+    );
 }
 
 mod pages {

@@ -472,7 +472,10 @@ async fn only_the_city_reviews_and_returned_filings_come_back(backend: Backend) 
 
     assert_eq!(early.status, 409, "a draft is not reviewed");
     assert_eq!(s1.status, 200, "{}", s1.text);
-    assert_eq!(s1.json()["late"], false, "due 2026-12-15");
+    // Due 2026-12-15 (CST): late exactly when filed after that day.
+    let past_due =
+        cunyi::time::today_cst() > chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
+    assert_eq!(s1.json()["late"], past_due, "due 2026-12-15");
     assert_eq!(twice.status, 409);
     assert_eq!(by_county.status, 403);
     assert_eq!(returned.status, 200, "{}", returned.text);
@@ -676,6 +679,30 @@ async fn the_spreadsheet_reads_back(backend: Backend) {
         .as_i64()
         .unwrap();
 
+    let pdf = app
+        .api
+        .get(app.url(&format!("/api/v1/reports/{id}.pdf")))
+        .bearer_auth(&s.city)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    let text =
+        crate::support::pdf::compact(&crate::support::pdf::pdf_text(&pdf.bytes().await.unwrap()));
+    assert!(text.contains("市中区") && text.contains("统计"), "{text}");
+    let elsewhere = app
+        .api
+        .get(app.url(&format!("/api/v1/reports/{id}.pdf")))
+        .bearer_auth(&s.xuecheng)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        elsewhere.status(),
+        404,
+        "another county's filing is not found"
+    );
+
     let reply = app
         .api
         .get(app.url(&format!("/api/v1/reports/{id}.xlsx")))
@@ -770,9 +797,15 @@ async fn the_dashboard_shows_who_is_late(backend: Backend) {
         state("2026 年第 1 季度季度培训工作总结"),
         ("missing".into(), Value::Null)
     );
+    // Due 2026-12-15: pending until then, missing after.
+    let past_due =
+        cunyi::time::today_cst() > chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
     assert_eq!(
         state("2026 年年度培训工作总结"),
-        ("pending".into(), Value::Null)
+        (
+            if past_due { "missing" } else { "pending" }.into(),
+            Value::Null
+        )
     );
     assert_eq!(shizhong["funding"]["places"], 92);
     assert_eq!(shizhong["funding"]["enrolled"], 3);

@@ -77,8 +77,11 @@ pub async fn doctor(
 
 /// `GET /assessment/mine` (a doctor's own).
 pub async fn mine(state: web::Data<AppState>, user: PageUser) -> PageResult {
-    let id = user
-        .doctor_id
-        .ok_or_else(|| AppError::Forbidden("您的账号没有关联学员档案".into()))?;
+    let Some(id) = user.doctor_id else {
+        if user.role() != crate::auth::Role::Doctor {
+            return Err(AppError::Forbidden("仅学员本人可查看".into()).into());
+        }
+        return crate::page::unlinked(Nav::of(&user), "我的考核", "考核情况");
+    };
     render(&state, &user, id).await
 }

@@ -6,19 +6,30 @@ use crate::access::Caller;
 use crate::error::{AppError, AppResult};
 use crate::reports::rules::plan::yuan;
 use crate::reports::views::ReportView;
-use crate::sheet::{Column, XlsxBook};
+use crate::sheet::{Book, Column, XlsxBook};
 use crate::state::AppState;
 
 /// `GET /api/v1/reports/{id}.xlsx` → (file name, bytes).
 #[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
 pub async fn xlsx(state: &AppState, caller: &Caller, id: i64) -> AppResult<(String, Vec<u8>)> {
     let view = get(state, caller, id).await?;
-    let bytes = workbook(&view).map_err(AppError::internal)?;
+    let mut book = XlsxBook::new();
+    tables(&view, &mut book).map_err(AppError::internal)?;
+    let bytes = book.into_bytes().map_err(AppError::internal)?;
     Ok((format!("report-{id}.xlsx"), bytes))
 }
 
-fn workbook(v: &ReportView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut book = XlsxBook::new();
+/// `GET /api/v1/reports/{id}.pdf` → (file name, bytes): the same tables, printable.
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
+pub async fn pdf(state: &AppState, caller: &Caller, id: i64) -> AppResult<(String, Vec<u8>)> {
+    let view = get(state, caller, id).await?;
+    let title = format!("{} · {}", view.row.county_name, view.row.title());
+    let mut doc = crate::documents::Document::new(&title);
+    tables(&view, &mut doc).map_err(AppError::internal)?;
+    Ok((format!("{title}.pdf"), doc.render()))
+}
+
+fn tables(v: &ReportView, book: &mut impl Book) -> Result<(), rust_xlsxwriter::XlsxError> {
     let figures: Vec<Vec<String>> = v
         .statistics
         .figures
@@ -166,5 +177,5 @@ fn workbook(v: &ReportView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             &rows,
         )?;
     }
-    book.into_bytes()
+    Ok(())
 }
