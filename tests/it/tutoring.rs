@@ -808,7 +808,12 @@ async fn an_instructor_logs_from_the_phone_page_and_the_county_sees_the_archive(
         notice.contains("公示")
             && notice.contains("张三")
             && notice.contains("李四")
-            && notice.contains("@page")
+            && notice.contains("/static/notice.css")
+    );
+    let print_css = fetch(app, &county, "/static/notice.css").await;
+    assert!(
+        print_css.contains("@page") && print_css.contains("A4"),
+        "A4 print styles"
     );
     let township = fetch(app, &county, "/tutoring/notice?region=370402").await;
     assert!(
