@@ -431,13 +431,7 @@ fn reencrypt(
         // Uploads waiting for confirmation were sealed with the old key.
         diesel::delete(crate::db::schema::upload_stash::table).execute(conn)?;
         diesel::delete(settings::table.find(ID_KEY_CHECK)).execute(conn)?;
-        per_backend!(conn, |c| diesel::insert_into(settings::table)
-            .values((
-                settings::key.eq(ID_KEY_CHECK),
-                settings::value.eq(&print),
-                settings::created_at.eq(now),
-            ))
-            .execute(c))?;
+        store_setting(conn, ID_KEY_CHECK, &print, now)?;
         Ok((rows.len(), n))
     })
 }

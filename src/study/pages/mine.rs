@@ -10,7 +10,7 @@ use super::{Line, line};
 use crate::auth::PageUser;
 use crate::error::{AppError, FieldError};
 use crate::extract::read_form;
-use crate::page::{FormErrors, Nav, PageResult, check_csrf, html, html_status, see_other};
+use crate::page::{FormErrors, Nav, PageResult, check_csrf, html_status, see_other};
 use crate::state::AppState;
 use crate::study::ops::{mine, records};
 use crate::study::rules::records::{MAX_EVIDENCE, image_type};
@@ -90,12 +90,6 @@ struct MinePage {
     placements: Vec<(i64, String, String)>,
 }
 
-#[derive(Template)]
-#[template(path = "study/unlinked.html")]
-struct UnlinkedPage {
-    nav: Option<Nav>,
-}
-
 /// The page, or what to do when the account has no roster record.
 async fn render(
     state: &AppState,
@@ -105,7 +99,7 @@ async fn render(
     notice: Option<&'static str>,
 ) -> PageResult {
     let Some(m) = mine::mine(state, user).await? else {
-        return html(&UnlinkedPage { nav: Nav::of(user) });
+        return crate::page::unlinked(Nav::of(user), "我的学习", "学时和登记学习");
     };
     let p = &m.progress;
     let page = MinePage {
