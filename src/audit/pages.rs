@@ -3,7 +3,7 @@
 use actix_web::web;
 use askama::Template;
 
-use super::{AuditQuery, AuditRow, ChainReport, ops};
+use super::{AuditQuery, AuditRow, ChainReport, ops, rules};
 use crate::auth::PageUser;
 use crate::page::{Nav, PageResult, Pager, encode_query_value, html};
 use crate::state::AppState;
@@ -16,6 +16,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct Row {
     pub row: AuditRow,
     pub at: String,
+    /// The action's Chinese name, and the detail in words.
+    pub action: &'static str,
+    pub detail: String,
 }
 
 #[derive(Template)]
@@ -25,6 +28,8 @@ struct AuditPage {
     rows: Vec<Row>,
     pager: Pager,
     action: String,
+    /// The filter's choices: (code, Chinese name).
+    actions: Vec<(&'static str, &'static str)>,
     chain: ChainReport,
 }
 
@@ -49,10 +54,13 @@ async fn page(
             .into_iter()
             .map(|row| Row {
                 at: time::display_cst(row.at),
+                action: rules::action_label(&row.action),
+                detail: rules::detail_text(&row.detail),
                 row,
             })
             .collect(),
         action,
+        actions: rules::labels::ACTIONS.to_vec(),
         chain,
     })
 }

@@ -251,7 +251,7 @@ fn tables(v: &DossierView, book: &mut impl Book) -> Result<(), rust_xlsxwriter::
         &[
             Column::new("日期", 12.0),
             Column::new("类别", 12.0),
-            Column::new("分钟", 8.0),
+            Column::new("分钟", 8.0).number(),
             Column::new("来源", 12.0),
             Column::new("依据", 50.0),
         ],
@@ -285,7 +285,7 @@ fn tables(v: &DossierView, book: &mut impl Book) -> Result<(), rust_xlsxwriter::
             Column::new("带教老师", 12.0),
             Column::new("签字确认人", 12.0),
             Column::new("签字时间", 18.0),
-            Column::new("出科成绩", 10.0),
+            Column::new("出科成绩", 10.0).number(),
         ],
         &rotations,
     )?;
@@ -309,8 +309,8 @@ fn tables(v: &DossierView, book: &mut impl Book) -> Result<(), rust_xlsxwriter::
             Column::new("考核", 30.0),
             Column::new("类型", 12.0),
             Column::new("年度", 8.0),
-            Column::new("成绩", 8.0),
-            Column::new("满分", 8.0),
+            Column::new("成绩", 8.0).number(),
+            Column::new("满分", 8.0).number(),
             Column::new("结论", 8.0),
         ],
         &exams,

@@ -239,7 +239,12 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, String> {
             decoded.into_owned()
         }
     };
-    if text.contains('\0') {
+    // A damaged .xlsx that lost its zip header, an image, a .docx…: binary bytes decode
+    // as control characters, which no table holds.
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
+    {
         return Err("文件不是表格（含二进制内容）：请上传 .xlsx 或 .csv".into());
     }
     let mut reader = csv::ReaderBuilder::new()
@@ -398,6 +403,52 @@ mod tests {
         csv.push('\n');
         let e = read(csv.as_bytes(), &limits()).unwrap_err();
         assert!(e.contains("第 3 行") && e.contains("32767"), "{e}");
+    }
+
+    /// A damaged workbook is reported as damaged, never as a table missing its headers.
+    #[test]
+    fn damaged_workbooks_say_so() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for row in 0..200u32 {
+            sheet.write_string(row, 0, format!("张三{row}")).unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let truncated = &bytes[..bytes.len() / 2];
+        let mut headless = bytes.clone();
+        headless[..8].fill(0x20);
+        let mut scrambled = bytes.clone();
+        let mid = scrambled.len() / 3;
+        for b in &mut scrambled[mid..mid + 200] {
+            *b ^= 0x5A;
+        }
+        for damaged in [truncated, &headless[..], &scrambled[..]] {
+            let e = read(damaged, &limits()).map(|s| s.headers).unwrap_err();
+            assert!(!e.contains("表头"), "{e}");
+            assert!(e.contains("xlsx") || e.contains("表格"), "{e}");
+        }
+    }
+
+    /// Number columns are written as numbers (SUM works), text columns stay text.
+    #[test]
+    fn number_columns_are_numbers() {
+        use crate::sheet::{Column, XlsxBook};
+        let mut book = XlsxBook::new();
+        let columns = [
+            Column::new("编码", 8.0).text(),
+            Column::new("学时", 8.0).number(),
+            Column::new("备注", 8.0),
+        ];
+        let rows = vec![
+            vec!["0370".into(), "12.5".into(), "3".into()],
+            vec!["0371".into(), "未完成".into(), "x".into()],
+        ];
+        book.sheet("表", &columns, &rows).unwrap();
+        let sheet = read(&book.into_bytes().unwrap(), &limits()).unwrap();
+        assert_eq!(sheet.rows[0].1[0], Cell::Text("0370".into()));
+        assert_eq!(sheet.rows[0].1[1], Cell::Number(12.5));
+        assert_eq!(sheet.rows[0].1[2], Cell::Text("3".into()));
+        assert_eq!(sheet.rows[1].1[1], Cell::Text("未完成".into()));
     }
 
     #[test]

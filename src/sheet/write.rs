@@ -11,6 +11,9 @@ pub struct Column {
     pub width: f64,
     /// Store as text (ID numbers, phone numbers, codes), never as numbers.
     pub text: bool,
+    /// Store as a number where the value reads as one (hours, minutes, scores), so
+    /// SUM and sorting work in the spreadsheet; anything else stays text.
+    pub number: bool,
     /// Allowed values offered as a drop-down (templates).
     pub choices: Vec<&'static str>,
 }
@@ -21,6 +24,7 @@ impl Column {
             header,
             width,
             text: false,
+            number: false,
             choices: Vec::new(),
         }
     }
@@ -30,10 +34,29 @@ impl Column {
         self
     }
 
+    pub fn number(mut self) -> Column {
+        self.number = true;
+        self
+    }
+
     pub fn choices(mut self, choices: &[&'static str]) -> Column {
         self.choices = choices.to_vec();
         self
     }
+}
+
+/// A cell's text as a number: plain decimals only (`12`, `-3.5`), never codes or
+/// values with units.
+fn as_number(value: &str) -> Option<f64> {
+    let v = value.trim();
+    let plain = !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        && !(v.len() > 1 && v.starts_with('0') && !v.starts_with("0."));
+    plain
+        .then(|| v.parse::<f64>().ok())
+        .flatten()
+        .filter(|n| n.is_finite())
 }
 
 /// A workbook being built.
@@ -122,9 +145,17 @@ impl XlsxBook {
         }
         for (r, row) in rows.iter().enumerate() {
             for (c, value) in row.iter().enumerate() {
-                if !value.is_empty() {
-                    sheet.write_string(r as u32 + 1, c as u16, value)?;
+                if value.is_empty() {
+                    continue;
                 }
+                let number = columns
+                    .get(c)
+                    .filter(|col| col.number)
+                    .and_then(|_| as_number(value));
+                match number {
+                    Some(n) => sheet.write_number(r as u32 + 1, c as u16, n)?,
+                    None => sheet.write_string(r as u32 + 1, c as u16, value)?,
+                };
             }
         }
         Ok(())

@@ -91,7 +91,7 @@ pub fn archive_xlsx(g: &GroupView) -> Result<Vec<u8>, XlsxError> {
             Column::new("结束", 18.0),
             Column::new("形式", 10.0),
             Column::new("主题", 24.0),
-            Column::new("分钟", 8.0),
+            Column::new("分钟", 8.0).number(),
             Column::new("参加学员", 30.0),
             Column::new("备注", 24.0),
         ],
@@ -113,7 +113,7 @@ pub fn archive_xlsx(g: &GroupView) -> Result<Vec<u8>, XlsxError> {
         "月度评估",
         &[
             Column::new("月份", 10.0),
-            Column::new("评分", 8.0),
+            Column::new("评分", 8.0).number(),
             Column::new("学习进度", 30.0),
             Column::new("评语", 30.0),
         ],

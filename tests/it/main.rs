@@ -24,6 +24,7 @@ mod layout;
 mod ledger_race;
 mod orgs;
 mod pages;
+mod plain_words;
 mod programs;
 mod regions;
 mod reports;

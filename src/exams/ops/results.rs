@@ -19,6 +19,9 @@ pub struct ResultsPage {
     pub correctable: bool,
     pub rows: Vec<ResultRow>,
     pub total: i64,
+    /// Across every page: attempts submitted, and passed.
+    pub submitted: i64,
+    pub passed: i64,
 }
 
 /// The attempts of the caller's doctors at an exam (a county sees its own), by region
@@ -43,11 +46,14 @@ pub async fn results(
                 paging.per_page,
                 paging.offset(),
             )?;
+            let (submitted, passed) = store::results_counts(conn, exam.id, &caller.scope())?;
             Ok::<_, AppError>(ResultsPage {
                 exam,
                 correctable,
                 rows,
                 total,
+                submitted,
+                passed,
             })
         })
         .await
@@ -87,12 +93,12 @@ pub fn results_sheet(
     let columns = [
         Column::new("学员", 10.0),
         Column::new("所在地", 24.0),
-        Column::new("作答次数", 8.0),
+        Column::new("作答次数", 8.0).number(),
         Column::new("状态", 10.0),
         Column::new("开始时间", 17.0),
         Column::new("交卷时间", 17.0),
-        Column::new("成绩", 8.0),
-        Column::new("满分", 8.0),
+        Column::new("成绩", 8.0).number(),
+        Column::new("满分", 8.0).number(),
         Column::new("结果", 8.0),
     ];
     let values: Vec<Vec<String>> = rows

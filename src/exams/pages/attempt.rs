@@ -97,7 +97,7 @@ pub async fn attempt(
                     for o in &mut view.options {
                         o.right = item.answer.contains(o.key.as_str());
                     }
-                    view.key = Some(item.answer.clone());
+                    view.key = Some(super::answer_label(item.qtype, &item.answer));
                     view.explanation = Some(item.explanation.clone()).filter(|e| !e.is_empty());
                 }
             }

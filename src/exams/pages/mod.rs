@@ -49,9 +49,20 @@ fn type_label(t: QType) -> &'static str {
     }
 }
 
+/// An answer as people read it: the letters, or 正确 / 错误 for true/false.
+pub(super) fn answer_label(qtype: QType, answer: &str) -> String {
+    match (qtype, answer) {
+        (QType::TF, "T") => "正确".into(),
+        (QType::TF, "F") => "错误".into(),
+        _ => answer.to_owned(),
+    }
+}
+
 /// One option on the page.
 pub struct OptionView {
     pub key: String,
+    /// The letter shown before the text: empty for true/false, whose texts say it all.
+    pub shown: String,
     pub text: String,
     pub checked: bool,
     /// On the result page: part of the key.
@@ -71,8 +82,10 @@ pub struct ItemView {
     pub multi: bool,
     pub points: Points,
     pub answered: bool,
-    /// Result page: what was given, the points, the key and explanation (if shown).
+    /// Result page: what was given (as stored, and as people read it: 正确 / 错误 for
+    /// true/false), the points, the key and explanation (if shown).
     pub given: String,
+    pub given_label: String,
     pub earned: Option<Points>,
     pub key: Option<String>,
     pub explanation: Option<String>,
@@ -110,6 +123,11 @@ fn items_view(paper: &[PaperItem], answers: &HashMap<String, String>) -> Vec<Ite
                 .iter()
                 .map(|o| OptionView {
                     key: o.key.clone(),
+                    shown: if item.qtype == QType::TF {
+                        String::new()
+                    } else {
+                        o.key.clone()
+                    },
                     text: o.text.clone(),
                     checked: given.contains(o.key.as_str()) && !o.key.is_empty(),
                     right: false,
@@ -118,6 +136,7 @@ fn items_view(paper: &[PaperItem], answers: &HashMap<String, String>) -> Vec<Ite
             multi: item.qtype == QType::X,
             points: item.points,
             answered: !given.is_empty(),
+            given_label: answer_label(item.qtype, &given),
             given,
             earned: None,
             key: None,

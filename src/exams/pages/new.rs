@@ -6,7 +6,6 @@ use actix_web::web;
 use askama::Template;
 use serde_json::Value;
 
-use super::type_label;
 use crate::auth::PageUser;
 use crate::bank::{Difficulty, QType};
 use crate::error::{AppError, FieldError};
@@ -196,7 +195,16 @@ struct NewPage {
     types: Vec<Labelled>,
     difficulties: Vec<Labelled>,
     kinds: Vec<Labelled>,
-    bank: Vec<AreaCount>,
+    /// (area's Chinese name, questions in the bank).
+    bank: Vec<(&'static str, i64)>,
+}
+
+/// An area's Chinese name; a bank area that is not one of the nine shows as 其他领域.
+fn area_label(code: &str) -> &'static str {
+    crate::areas::AREAS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("其他领域", |(_, l)| l)
 }
 
 fn difficulty_label(d: Difficulty) -> &'static str {
@@ -229,7 +237,7 @@ async fn new_page(
             .iter()
             .map(|t| Labelled {
                 code: t.as_str(),
-                label: type_label(*t),
+                label: t.label(),
             })
             .collect(),
         difficulties: [Difficulty::Easy, Difficulty::Medium, Difficulty::Hard]
@@ -246,7 +254,11 @@ async fn new_page(
                 label: k.label(),
             })
             .collect(),
-        bank: choices.bank,
+        bank: choices
+            .bank
+            .iter()
+            .map(|b: &AreaCount| (area_label(&b.area), b.count))
+            .collect(),
     })
 }
 

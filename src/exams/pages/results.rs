@@ -42,8 +42,9 @@ struct ResultsPage {
     exam: Exam,
     rows: Vec<ResultLine>,
     pager: Pager,
-    submitted: usize,
-    passed: usize,
+    /// Across every page.
+    submitted: i64,
+    passed: i64,
     withdrawn: bool,
     /// Nobody has started it: it may be withdrawn.
     can_withdraw: bool,
@@ -70,11 +71,8 @@ pub async fn results(
         nav: Nav::of(&user),
         csrf: user.csrf.clone(),
         path: format!("/exams/{}/results", exam.id),
-        submitted: rows
-            .iter()
-            .filter(|l| l.r.status == AttemptStatus::Submitted)
-            .count(),
-        passed: rows.iter().filter(|l| l.r.passed == Some(true)).count(),
+        submitted: page.submitted,
+        passed: page.passed,
         withdrawn: !active,
         can_withdraw: page.correctable && active && page.total == 0,
         can_close: page.correctable && active && exam.opens_at < now && now < exam.closes_at,

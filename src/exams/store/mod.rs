@@ -22,5 +22,5 @@ pub use exams::{
 pub use grading::{close_overdue, submit};
 pub use results::{
     AnnualResult, QuestionText, ResultRow, annual_results, has_passed, question_texts, responses,
-    results,
+    results, results_counts,
 };

@@ -200,3 +200,27 @@ pub fn annual_results(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<V
     }
     Ok(out)
 }
+
+/// Of all the attempts at an exam by doctors in `scope` (every page, not one): how many
+/// are submitted and how many passed.
+pub fn results_counts(
+    conn: &mut AnyConnection,
+    exam_id: i64,
+    scope: &Scope,
+) -> QueryResult<(i64, i64)> {
+    let base = || {
+        attempts::table
+            .inner_join(doctors::table.inner_join(regions::table))
+            .filter(attempts::exam_id.eq(exam_id))
+            .filter(in_scope(scope))
+    };
+    let submitted = base()
+        .filter(attempts::status.eq(AttemptStatus::Submitted))
+        .count()
+        .get_result(conn)?;
+    let passed = base()
+        .filter(attempts::passed.eq(true))
+        .count()
+        .get_result(conn)?;
+    Ok((submitted, passed))
+}

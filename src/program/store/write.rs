@@ -160,7 +160,8 @@ pub fn insert(
                 .get_result(conn)?;
             if taken > 0 {
                 return Err(AppError::Conflict(format!(
-                    "该市已按预设 {preset} 建立培训项目"
+                    "该市已按此预设建立培训项目（{}）",
+                    def.name.trim()
                 )));
             }
         }

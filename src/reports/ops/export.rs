@@ -53,7 +53,7 @@ fn tables(v: &ReportView, book: &mut impl Book) -> Result<(), rust_xlsxwriter::X
         "统计",
         &[
             Column::new("指标", 34.0),
-            Column::new("数值", 12.0),
+            Column::new("数值", 12.0).number(),
             Column::new("单位", 8.0),
             Column::new("目标", 10.0),
             Column::new("是否达标", 10.0),
@@ -145,7 +145,7 @@ fn tables(v: &ReportView, book: &mut impl Book) -> Result<(), rust_xlsxwriter::X
                 Column::new("项目", 30.0),
                 Column::new("培训内容", 24.0),
                 Column::new("月份", 8.0),
-                Column::new("数量", 14.0),
+                Column::new("数量", 14.0).number(),
             ],
             &rows,
         )?;
@@ -170,8 +170,8 @@ fn tables(v: &ReportView, book: &mut impl Book) -> Result<(), rust_xlsxwriter::X
             "年度成绩",
             &[
                 Column::new("姓名", 14.0),
-                Column::new("成绩", 10.0),
-                Column::new("满分", 10.0),
+                Column::new("成绩", 10.0).number(),
+                Column::new("满分", 10.0).number(),
                 Column::new("结论", 10.0),
             ],
             &rows,

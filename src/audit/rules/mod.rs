@@ -6,6 +6,9 @@ use sha2::{Digest, Sha256};
 
 use super::Entry;
 
+pub mod labels;
+pub use labels::{action_label, detail_text};
+
 /// The hash before the first row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
