@@ -149,7 +149,7 @@ pub async fn approve_many(
                 for record in &found {
                     store::records::audit_review(conn, record, true, &actor, now)?;
                 }
-                Ok(done.approved)
+                Ok::<_, AppError>(done.approved)
             })
         })
         .await

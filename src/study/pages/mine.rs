@@ -98,8 +98,8 @@ struct MinePage {
 
 impl MinePage {
     /// Whether the doctor has already checked in to this session.
-    fn checked_in(&self, session_id: i64) -> bool {
-        self.attended.contains(&session_id)
+    fn checked_in(&self, session_id: &i64) -> bool {
+        self.attended.contains(session_id)
     }
 }
 
