@@ -178,7 +178,7 @@ async fn the_self_study_form_comes_back_with_the_typed_values_and_a_focused_aler
     assert_eq!(refused.status(), 422);
     let html = refused.text().await.unwrap();
     assert!(
-        html.contains("role=\"alert\" tabindex=\"-1\" data-focus-alert"),
+        html.contains("id=\"log-error\" class=\"alert error\" role=\"alert\" tabindex=\"-1\" data-focus-alert"),
         "one alert, focusable, for the script to focus"
     );
     let form = html.split("<form id=\"log\"").nth(1).unwrap();
@@ -197,7 +197,10 @@ async fn the_self_study_form_comes_back_with_the_typed_values_and_a_focused_aler
         form.contains("<option value=\"online\" selected>"),
         "kind kept"
     );
-    assert!(html.contains("action=\"/study#log\""), "no-script: lands at the form");
+    assert!(
+        html.contains("action=\"/study#log-error\""),
+        "without the script too, the page opens at the alert (focused)"
+    );
     let listed = app
         .get(&format!("/api/v1/study-records?doctor_id={doctor}"), &admin)
         .await;
