@@ -47,7 +47,10 @@ pub fn ask(q: &QueueQuery, default_oldest: bool) -> AppResult<Asked> {
     let mut p = Problems::new();
     let paging = Paging::parse(&q.paging, &mut p);
     let search = p.take("q", queue::search(q.q.as_deref()));
-    let oldest = p.take("order", queue::oldest_first(q.order.as_deref(), default_oldest));
+    let oldest = p.take(
+        "order",
+        queue::oldest_first(q.order.as_deref(), default_oldest),
+    );
     p.finish()?;
     Ok(Asked {
         search: search.flatten(),
@@ -72,10 +75,9 @@ fn reviewer_scope(
     caller: &Caller,
 ) -> AppResult<(Scope, Option<Vec<i64>>)> {
     Ok(match (caller.role(), caller.instructor_id) {
-        (Role::Instructor, Some(i)) => (
-            Scope::new("", "/"),
-            Some(access::taught_doctors(conn, i)?),
-        ),
+        (Role::Instructor, Some(i)) => {
+            (Scope::new("", "/"), Some(access::taught_doctors(conn, i)?))
+        }
         (Role::Instructor, None) => (Scope::new("", "/"), Some(Vec::new())),
         _ => (caller.scope(), None),
     })
@@ -96,7 +98,8 @@ pub async fn page(state: &AppState, caller: &Caller, asked: Asked) -> AppResult<
                 offset: paging.offset(),
                 limit: paging.per_page,
             };
-            let (rows, total) = store::records::pending_page(conn, &scope, only.as_deref(), &filter)?;
+            let (rows, total) =
+                store::records::pending_page(conn, &scope, only.as_deref(), &filter)?;
             let ids: Vec<i64> = rows.iter().map(|r| r.record.id).collect();
             let with_photo = store::records::with_evidence(conn, &ids)?;
             let items = rows

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use super::{Line, line};
 use crate::auth::PageUser;
 use crate::error::{AppError, FieldError};
-use crate::extract::read_form;
 use crate::extract::Paging;
+use crate::extract::read_form;
 use crate::page::{FormErrors, Nav, PageResult, Pager, check_csrf, html_status, see_other};
 use crate::state::AppState;
 use crate::study::ops::{mine, records};
@@ -203,7 +203,16 @@ pub async fn mine(
         .and_then(|p| p.trim().parse::<i64>().ok())
         .filter(|p| (1..=100_000).contains(p))
         .unwrap_or(1);
-    render(&state, &user, StatusCode::OK, Vec::new(), notice, None, page).await
+    render(
+        &state,
+        &user,
+        StatusCode::OK,
+        Vec::new(),
+        notice,
+        None,
+        page,
+    )
+    .await
 }
 
 /// `POST /study` (multipart: the record, and an optional photo as evidence).

@@ -194,7 +194,11 @@ fn back_to(from: &Origin, done: &str, n: usize) -> String {
     let anchor = from.next.map(|id| format!("#r-{id}")).unwrap_or_default();
     format!(
         "/study/review?{}&done={done}&n={n}{anchor}",
-        back_query(from.asked.search.as_deref(), from.asked.oldest_first, from.asked.paging.page)
+        back_query(
+            from.asked.search.as_deref(),
+            from.asked.oldest_first,
+            from.asked.paging.page
+        )
     )
 }
 
@@ -250,10 +254,7 @@ pub async fn bulk(state: web::Data<AppState>, user: PageUser, body: web::Bytes) 
     };
     match result {
         Ok(n) => {
-            let to = Origin {
-                next: None,
-                ..from
-            };
+            let to = Origin { next: None, ..from };
             Ok(see_other(&back_to(&to, "approve", n)))
         }
         Err(e @ (AppError::Conflict(_) | AppError::Validation(_))) => html_status(
