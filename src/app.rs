@@ -266,6 +266,16 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../static/js/skills.js"),
     ),
+    (
+        "review.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/review.js"),
+    ),
+    (
+        "focus-alert.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/focus-alert.js"),
+    ),
 ];
 
 async fn static_file(path: web::Path<String>) -> HttpResponse {

@@ -124,21 +124,7 @@ pub fn dossier_in(
             }
         })
         .collect();
-    let exams = store::attempts(conn, id)?
-        .into_iter()
-        .map(|a| ExamEntry {
-            exam_id: a.exam_id,
-            title: a.title,
-            kind: a.kind,
-            kind_label: a.kind.label(),
-            year: a.year,
-            attempt_no: a.attempt_no,
-            submitted_at: a.submitted_at,
-            score: a.score,
-            max_score: a.max_score,
-            passed: a.passed,
-        })
-        .collect();
+    let exams = exams_in(conn, id)?;
     Ok(DossierView {
         doctor_id: id,
         identity: Identity {
@@ -166,6 +152,38 @@ pub fn dossier_in(
         exams,
         generated_at: time::now(),
     })
+}
+
+/// The exams a doctor sat (the dossier's exam section).
+fn exams_in(conn: &mut AnyConnection, id: i64) -> AppResult<Vec<ExamEntry>> {
+    Ok(store::attempts(conn, id)?
+        .into_iter()
+        .map(|a| ExamEntry {
+            exam_id: a.exam_id,
+            title: a.title,
+            kind: a.kind,
+            kind_label: a.kind.label(),
+            year: a.year,
+            attempt_no: a.attempt_no,
+            submitted_at: a.submitted_at,
+            score: a.score,
+            max_score: a.max_score,
+            passed: a.passed,
+        })
+        .collect())
+}
+
+/// The exams a doctor the caller may see has sat, without the rest of the dossier
+/// (and without revealing its ID number): the county's drill-down page.
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id, doctor = id))]
+pub async fn exams(state: &AppState, caller: &Caller, id: i64) -> AppResult<Vec<ExamEntry>> {
+    let caller = caller.clone();
+    state
+        .db(move |conn| {
+            access::doctor(conn, &caller, id)?;
+            exams_in(conn, id)
+        })
+        .await
 }
 
 /// `GET /api/v1/doctors/{id}/dossier`.

@@ -44,16 +44,22 @@
       var link = form.querySelector('[data-nav="' + b.getAttribute('data-qid') + '"]');
       if (link) link.className = answered ? 'done' : '';
     });
-    progress.textContent = '已答 ' + done + ' / ' + boxes.length;
+    progress.textContent = done + '/' + boxes.length;
+    progress.title = '已答 ' + done + ' / ' + boxes.length + ' 题';
   }
+  // The bar stays one line on a phone: a short state here, the sentence in its title
+  // (and under each question).
   function status() {
     var waiting = Object.keys(pending).length;
+    var offline = navigator.onLine === false;
     if (waiting === 0) {
       var now = new Date();
-      stateBox.textContent = '全部已保存 ' + now.toTimeString().slice(0, 8);
+      stateBox.textContent = offline ? '离线·已存' : '已存 ' + now.toTimeString().slice(0, 5);
+      stateBox.title = '全部已保存 ' + now.toTimeString().slice(0, 8);
       stateBox.className = 'small save-state ok';
     } else {
-      stateBox.textContent = waiting + ' 题待保存' + (navigator.onLine === false ? '（网络已断开，恢复后自动重试）' : '');
+      stateBox.textContent = (offline ? '离线·' : '') + waiting + ' 题未存';
+      stateBox.title = waiting + ' 题待保存' + (offline ? '（网络已断开，恢复后自动重试）' : '');
       stateBox.className = 'small save-state warn';
     }
   }
@@ -120,13 +126,15 @@
     finished = true;
     try { localStorage.removeItem(storeKey); } catch (err) { /* ignore */ }
   });
-  window.addEventListener('online', retry);
+  window.addEventListener('online', function () { status(); retry(); });
+  window.addEventListener('offline', status);
   setInterval(function () { if (Object.keys(pending).length) retry(); }, 5000);
 
   function tick() {
     var left = Math.max(0, Math.round((ends - performance.now()) / 1000));
     var m = Math.floor(left / 60), s = left % 60;
-    clock.textContent = '剩余 ' + m + ':' + (s < 10 ? '0' : '') + s;
+    clock.textContent = m + ':' + (s < 10 ? '0' : '') + s;
+    clock.title = '剩余时间';
     if (left <= 300) clock.className = 'clock warn';
     if (left === 0 && !finished) {
       finished = true;

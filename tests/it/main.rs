@@ -25,6 +25,7 @@ mod ledger_race;
 mod orgs;
 mod pages;
 mod plain_words;
+mod phone_pages;
 mod programs;
 mod regions;
 mod reports;

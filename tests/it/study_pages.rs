@@ -105,7 +105,7 @@ async fn a_doctor_logs_study_with_a_photo_and_a_reviewer_approves_it(backend: Ba
     let queue = fetch(&app, &desk, "/study/review").await;
     assert!(queue.contains("查看证明照片") && queue.contains("45 分钟"));
     let id = queue
-        .split("/study/review/")
+        .split("<tr id=\"r-")
         .nth(1)
         .unwrap()
         .split('"')
@@ -122,7 +122,7 @@ async fn a_doctor_logs_study_with_a_photo_and_a_reviewer_approves_it(backend: Ba
         .send()
         .await
         .unwrap();
-    assert_eq!(decided.status(), 200);
+    assert_eq!(decided.status(), 303, "back to the queue where it was");
     assert_eq!(
         app.credited(&admin, doctor).await["online"]["credited_minutes"],
         45
@@ -255,17 +255,17 @@ async fn the_progress_page_draws_the_distribution_and_filters(backend: Backend) 
         "the counts are of the whole table"
     );
     assert!(
-        page.contains(&format!("/roster/{behind}\""))
-            && page.contains(&format!("/roster/{done}\""))
+        page.contains(&format!("/progress/{behind}\""))
+            && page.contains(&format!("/progress/{done}\""))
     );
 
     let filtered = fetch(&app, &desk, "/progress?behind=true").await;
     assert!(
-        filtered.contains(&format!("/roster/{behind}\"")),
+        filtered.contains(&format!("/progress/{behind}\"")),
         "the doctor behind schedule is listed"
     );
     assert!(
-        !filtered.contains(&format!("/roster/{done}\"")),
+        !filtered.contains(&format!("/progress/{done}\"")),
         "the doctor whose hours are met is not"
     );
     assert!(

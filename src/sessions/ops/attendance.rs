@@ -249,3 +249,19 @@ pub async fn check_in(
         })
         .await
 }
+
+/// Whether the calling doctor already counts as present at a session it may see
+/// (the check-in page then shows that instead of a second check-in form).
+#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id, session = id))]
+pub async fn checked_in(state: &AppState, caller: &Caller, id: i64) -> AppResult<bool> {
+    let Some(doctor_id) = caller.doctor_id else {
+        return Ok(false);
+    };
+    let caller = caller.clone();
+    state
+        .db(move |conn| {
+            find_in(conn, &caller, id)?;
+            Ok::<_, AppError>(store::attendance::attendees(conn, id)?.contains(&doctor_id))
+        })
+        .await
+}

@@ -54,7 +54,11 @@ pub async fn form(
     query: web::Query<CodeQuery>,
 ) -> PageResult {
     let code = query.code.clone().unwrap_or_default();
-    html(&page(&state, &user, path.into_inner(), code, false, None).await?)
+    let id = path.into_inner();
+    let done = attendance::checked_in(&state, &user, id).await?;
+    // Already present: the page says so (the code from the QR link is not needed).
+    let code = if done { String::new() } else { code };
+    html(&page(&state, &user, id, code, done, None).await?)
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,23 +1,37 @@
-//! `GET /api/v1/study-records/pending` → `{items}` awaiting the caller's review, each
-//! with its `doctor_name`.
+//! `GET /api/v1/study-records/pending?q=&order=&page=&per_page=` → `{items, total, page,
+//! per_page}` awaiting the caller's review, each with its `doctor_name`. Paged in SQL
+//! with the true total; oldest first unless `order=newest`; without `per_page`, a page
+//! of 500 (what this answered before it was paged).
 
 use actix_web::{HttpResponse, web};
 
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
+use crate::extract::ListPage;
 use crate::state::AppState;
 use crate::study::RecordView;
-use crate::study::ops::records;
-use crate::study::views::{Items, PendingView};
+use crate::study::ops::queue::{self, QueueQuery};
+use crate::study::views::PendingView;
 
-pub async fn pending(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
-    let items = records::queue(&state, &user)
-        .await?
+pub async fn pending(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<QueueQuery>,
+) -> AppResult<HttpResponse> {
+    let mut q = query.into_inner();
+    if q.paging.per_page.is_none() {
+        q.paging.per_page = Some(crate::extract::Paging::MAX_PER_PAGE.to_string());
+    }
+    let asked = queue::ask(&q, true)?;
+    let paging = asked.paging;
+    let page = queue::page(&state, &user, asked).await?;
+    let items = page
+        .items
         .into_iter()
         .map(|p| PendingView {
-            record: RecordView::of(&p.record),
-            doctor_name: p.doctor_name,
+            record: RecordView::of(&p.row.record),
+            doctor_name: p.row.doctor_name,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(Items { items }))
+    Ok(HttpResponse::Ok().json(ListPage::new(items, page.total, paging)))
 }

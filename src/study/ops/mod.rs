@@ -4,8 +4,10 @@
 
 pub mod accounts;
 pub mod credit;
+pub mod drill;
 pub mod import;
 pub mod mine;
 pub mod progress;
+pub mod queue;
 pub mod records;
 pub mod share;

@@ -10,7 +10,7 @@ use crate::extract::{ListPage, Paging};
 use crate::roster::DoctorRecord;
 use crate::state::AppState;
 use crate::study::rules::records;
-use crate::study::store::{self, records::PendingRow};
+use crate::study::store;
 use crate::study::{Credit, NewRecord, RecordBody, RecordStatus, StudyKind, StudyRecord};
 use crate::time;
 
@@ -127,64 +127,18 @@ pub async fn list(
         (None, _) => return Err(AppError::field("doctor_id", "必填")),
     };
     let caller = caller.clone();
-    let all = state
+    let (items, total) = state
         .db(move |conn| {
             let doctor = access::doctor(conn, &caller, doctor_id)?;
-            Ok::<_, AppError>(store::records::of_doctor(conn, doctor.doctor.id)?)
+            Ok::<_, AppError>(store::records::page_of_doctor(
+                conn,
+                doctor.doctor.id,
+                paging.offset(),
+                paging.per_page,
+            )?)
         })
         .await?;
-    let total = all.len() as i64;
-    let items = all
-        .into_iter()
-        .skip(paging.offset() as usize)
-        .take(paging.per_page as usize)
-        .collect();
     Ok(ListPage::new(items, total, paging))
-}
-
-/// The approval queue a reviewer sees: county/city admins their region's pending
-/// records, an instructor those of its doctors.
-#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
-pub async fn queue(state: &AppState, caller: &Caller) -> AppResult<Vec<PendingRow>> {
-    if !records::reviews(caller.role()) {
-        return Err(AppError::Forbidden(
-            "只有区县、市级管理员和带教老师审核学习记录".into(),
-        ));
-    }
-    let caller = caller.clone();
-    state
-        .db(move |conn| {
-            let (scope, only) = match (caller.role(), caller.instructor_id) {
-                (Role::Instructor, Some(i)) => (
-                    crate::regions::Scope::new("", "/"),
-                    Some(access::taught_doctors(conn, i)?),
-                ),
-                (Role::Instructor, None) => (crate::regions::Scope::new("", "/"), Some(Vec::new())),
-                _ => (caller.scope(), None),
-            };
-            store::records::pending(conn, &scope, only.as_deref(), 500)
-        })
-        .await
-}
-
-/// The queue with, for each record, whether a photo is attached (the review page).
-#[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
-pub async fn queue_with_photos(
-    state: &AppState,
-    caller: &Caller,
-) -> AppResult<Vec<(PendingRow, bool)>> {
-    let items = queue(state, caller).await?;
-    let ids: Vec<i64> = items.iter().map(|p| p.record.id).collect();
-    let with_photo = state
-        .db(move |conn| store::records::with_evidence(conn, &ids))
-        .await?;
-    Ok(items
-        .into_iter()
-        .map(|p| {
-            let photo = with_photo.contains(&p.record.id);
-            (p, photo)
-        })
-        .collect())
 }
 
 /// Approve (through [`crate::study::credit`], which checks the course is not credited

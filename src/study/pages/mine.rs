@@ -9,8 +9,9 @@ use serde::Deserialize;
 use super::{Line, line};
 use crate::auth::PageUser;
 use crate::error::{AppError, FieldError};
+use crate::extract::Paging;
 use crate::extract::read_form;
-use crate::page::{FormErrors, Nav, PageResult, check_csrf, html_status, see_other};
+use crate::page::{FormErrors, Nav, PageResult, Pager, check_csrf, html_status, see_other};
 use crate::state::AppState;
 use crate::study::ops::{mine, records};
 use crate::study::rules::records::{MAX_EVIDENCE, image_type};
@@ -39,7 +40,7 @@ impl Bar {
     }
 }
 
-fn bars(p: &Progress) -> Vec<Bar> {
+pub(super) fn bars(p: &Progress) -> Vec<Bar> {
     let mut out = vec![Bar {
         label: "线上自学",
         done: p.online.hours.credited_minutes,
@@ -88,7 +89,32 @@ struct MinePage {
     notice: Option<&'static str>,
     today: String,
     placements: Vec<(i64, String, String)>,
+    /// What the form shows: what was typed, after an error; else the defaults.
+    draft: Draft,
+    /// Sessions already checked in to: no second check-in offered.
+    attended: Vec<i64>,
+    pager: Pager,
 }
+
+impl MinePage {
+    /// Whether the doctor has already checked in to this session.
+    fn checked_in(&self, session_id: &i64) -> bool {
+        self.attended.contains(session_id)
+    }
+}
+
+/// The logging form's values as typed (kept when the form comes back with an error).
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub kind: String,
+    pub course_code: String,
+    pub occurred_on: String,
+    pub minutes: String,
+    pub note: String,
+}
+
+/// Records shown per page of the doctor's list.
+const RECORDS_PER_PAGE: i64 = 10;
 
 /// The page, or what to do when the account has no roster record.
 async fn render(
@@ -97,11 +123,22 @@ async fn render(
     status: StatusCode,
     errors: Vec<FieldError>,
     notice: Option<&'static str>,
+    draft: Option<Draft>,
+    page: i64,
 ) -> PageResult {
-    let Some(m) = mine::mine(state, user).await? else {
+    let paging = Paging {
+        page,
+        per_page: RECORDS_PER_PAGE,
+    };
+    let Some(m) = mine::mine(state, user, paging).await? else {
         return crate::page::unlinked(Nav::of(user), "我的学习", "学时和登记学习");
     };
     let p = &m.progress;
+    let today = time::today_cst().to_string();
+    let draft = draft.unwrap_or_else(|| Draft {
+        occurred_on: today.clone(),
+        ..Draft::default()
+    });
     let page = MinePage {
         nav: Nav::of(user),
         csrf: user.csrf.clone(),
@@ -126,7 +163,15 @@ async fn render(
             .collect(),
         errors: errors.into(),
         notice,
-        today: time::today_cst().to_string(),
+        today,
+        draft,
+        attended: m.attended,
+        pager: Pager {
+            page,
+            pages: paging.pages(m.total_records),
+            total: m.total_records,
+            base: String::from("r=1"),
+        },
         placements: m
             .placements
             .into_iter()
@@ -142,16 +187,32 @@ async fn render(
 #[derive(Debug, Deserialize)]
 pub struct NoticeQuery {
     done: Option<String>,
+    page: Option<String>,
 }
 
-/// `GET /study`.
+/// `GET /study[?page=N]` (N: the page of the record list).
 pub async fn mine(
     state: web::Data<AppState>,
     user: PageUser,
     query: web::Query<NoticeQuery>,
 ) -> PageResult {
     let notice = query.done.as_deref().map(|_| "已提交，待审核后计入学时。");
-    render(&state, &user, StatusCode::OK, Vec::new(), notice).await
+    let page = query
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1);
+    render(
+        &state,
+        &user,
+        StatusCode::OK,
+        Vec::new(),
+        notice,
+        None,
+        page,
+    )
+    .await
 }
 
 /// `POST /study` (multipart: the record, and an optional photo as evidence).
@@ -169,6 +230,13 @@ pub async fn log(state: web::Data<AppState>, user: PageUser, multipart: Multipar
         course_code: Some(form.field("course_code").to_owned()),
         note: Some(form.field("note").to_owned()),
     };
+    let draft = Draft {
+        kind: form.field("kind").to_owned(),
+        course_code: form.field("course_code").to_owned(),
+        occurred_on: form.field("occurred_on").to_owned(),
+        minutes: form.field("minutes").to_owned(),
+        note: form.field("note").to_owned(),
+    };
     let photo = form.file.filter(|f| !f.bytes.is_empty());
     if let Some(p) = &photo
         && image_type(&p.bytes).is_none()
@@ -183,6 +251,8 @@ pub async fn log(state: web::Data<AppState>, user: PageUser, multipart: Multipar
             StatusCode::UNPROCESSABLE_ENTITY,
             errors,
             None,
+            Some(draft),
+            1,
         )
         .await;
     }
@@ -200,6 +270,8 @@ pub async fn log(state: web::Data<AppState>, user: PageUser, multipart: Multipar
                 StatusCode::UNPROCESSABLE_ENTITY,
                 errors,
                 None,
+                Some(draft),
+                1,
             )
             .await
         }
@@ -209,7 +281,7 @@ pub async fn log(state: web::Data<AppState>, user: PageUser, multipart: Multipar
                 message: e.to_string(),
             }];
             let status = actix_web::ResponseError::status_code(&e);
-            render(&state, &user, status, errors, None).await
+            render(&state, &user, status, errors, None, Some(draft), 1).await
         }
         Err(e) => Err(e.into()),
     }

@@ -2,6 +2,7 @@
 //! sessions, logging study), the review queue, the county progress table with its
 //! distribution chart, and the platform import.
 
+mod doctor;
 mod import;
 mod mine;
 mod review;
@@ -16,8 +17,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/study", web::get().to(mine::mine))
         .route("/study", web::post().to(mine::log))
         .route("/study/review", web::get().to(review::queue))
+        .route("/study/review/bulk", web::post().to(review::bulk))
         .route("/study/review/{id}", web::post().to(review::decide))
         .route("/progress", web::get().to(table::table))
+        .route("/progress/{id}", web::get().to(doctor::doctor))
         .route("/study/import", web::get().to(import::form))
         .route("/study/import", web::post().to(import::check))
         .route("/study/import/confirm", web::post().to(import::confirm));
@@ -28,12 +31,14 @@ pub struct Line {
     pub r: StudyRecord,
     pub kind: &'static str,
     pub status: &'static str,
+    pub rejected: bool,
 }
 
 fn line(r: StudyRecord) -> Line {
     Line {
         kind: r.kind.label(),
         status: r.status.label(),
+        rejected: r.status == crate::study::RecordStatus::Rejected,
         r,
     }
 }

@@ -5,6 +5,7 @@
 pub mod import;
 pub mod ledger;
 pub mod progress;
+pub mod queue;
 pub mod records;
 pub mod share;
 

@@ -29,6 +29,50 @@ pub fn of_doctor(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec<St
         .load(conn)
 }
 
+/// One page of a doctor's records, newest first, and how many it has in all.
+pub fn page_of_doctor(
+    conn: &mut AnyConnection,
+    doctor_id: i64,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<StudyRecord>, i64)> {
+    let total = study_records::table
+        .filter(study_records::doctor_id.eq(doctor_id))
+        .count()
+        .get_result(conn)?;
+    let items = study_records::table
+        .filter(study_records::doctor_id.eq(doctor_id))
+        .order((study_records::occurred_on.desc(), study_records::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(StudyRecord::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// A doctor's records still awaiting review, newest first.
+pub fn pending_of_doctor(
+    conn: &mut AnyConnection,
+    doctor_id: i64,
+) -> QueryResult<Vec<StudyRecord>> {
+    study_records::table
+        .filter(study_records::doctor_id.eq(doctor_id))
+        .filter(study_records::status.eq(RecordStatus::Pending))
+        .order((study_records::occurred_on.desc(), study_records::id.desc()))
+        .select(StudyRecord::as_select())
+        .load(conn)
+}
+
+/// The sessions a doctor has a (not rejected) attendance record of.
+pub fn sessions_attended(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec<i64>> {
+    study_records::table
+        .filter(study_records::doctor_id.eq(doctor_id))
+        .filter(study_records::status.ne(RecordStatus::Rejected))
+        .filter(study_records::session_id.is_not_null())
+        .select(study_records::session_id.assume_not_null())
+        .load(conn)
+}
+
 /// The days logged in a shadowing rotation, by date.
 pub fn of_rotation(conn: &mut AnyConnection, rotation_id: i64) -> QueryResult<Vec<StudyRecord>> {
     study_records::table
@@ -46,33 +90,66 @@ pub fn entries_of(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec<E
         .collect())
 }
 
-/// A pending record with its doctor's name.
+/// A pending record with its doctor's name and village.
 #[derive(Debug, Clone, Queryable)]
 pub struct PendingRow {
     pub record: StudyRecord,
     pub doctor_name: String,
+    /// Where the doctor works (its village, as a region name).
+    pub village: String,
 }
 
-/// Pending records of doctors in `scope` (or of the given doctors), oldest first.
-pub fn pending(
+/// What the approval queue is asked for: a search on the doctor's name or its
+/// village (region name), the order, and the page.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub search: Option<String>,
+    pub oldest_first: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One page of the pending records of doctors in `scope` (or of the given doctors),
+/// newest first unless asked otherwise, with the true total — paged in SQL, no cap.
+pub fn pending_page(
     conn: &mut AnyConnection,
     scope: &Scope,
     only_doctors: Option<&[i64]>,
-    limit: i64,
-) -> QueryResult<Vec<PendingRow>> {
-    let mut q = study_records::table
-        .inner_join(doctors::table.inner_join(regions::table))
-        .filter(study_records::status.eq(RecordStatus::Pending))
-        .filter(regions::path.ge(scope.lower().to_owned()))
-        .filter(regions::path.lt(scope.upper()))
-        .into_boxed();
-    if let Some(ids) = only_doctors {
-        q = q.filter(study_records::doctor_id.eq_any(ids.to_vec()));
-    }
-    q.order(study_records::created_at)
-        .limit(limit)
-        .select((StudyRecord::as_select(), doctors::name))
-        .load(conn)
+    filter: &QueueFilter,
+) -> QueryResult<(Vec<PendingRow>, i64)> {
+    let query = || {
+        let mut q = study_records::table
+            .inner_join(doctors::table.inner_join(regions::table))
+            .filter(study_records::status.eq(RecordStatus::Pending))
+            .filter(regions::path.ge(scope.lower().to_owned()))
+            .filter(regions::path.lt(scope.upper()))
+            .into_boxed();
+        if let Some(ids) = only_doctors {
+            q = q.filter(study_records::doctor_id.eq_any(ids.to_vec()));
+        }
+        if let Some(text) = filter.search.as_deref() {
+            let pattern = format!("%{}%", crate::users::escape_like(text));
+            q = q.filter(
+                doctors::name
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(regions::name.like(pattern).escape('\\')),
+            );
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let ordered = if filter.oldest_first {
+        query().order((study_records::created_at.asc(), study_records::id.asc()))
+    } else {
+        query().order((study_records::created_at.desc(), study_records::id.desc()))
+    };
+    let items = ordered
+        .offset(filter.offset)
+        .limit(filter.limit)
+        .select((StudyRecord::as_select(), doctors::name, regions::name))
+        .load(conn)?;
+    Ok((items, total))
 }
 
 /// Reject a pending record, audited. (Rejecting frees time; it needs no ledger check.)
