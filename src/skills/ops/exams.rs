@@ -7,7 +7,7 @@ use crate::access::{self, Caller, Lookup, Role};
 use crate::error::{AppError, AppResult, Problems};
 use crate::extract::{ListPage, PageParams, Paging};
 use crate::points::Points;
-use crate::skills::ExamBody;
+use crate::skills::{ExamBody, SkillExamKind};
 use crate::skills::rules::{bodies, circuit};
 use crate::skills::store::exams::{self as store, Located, Visible};
 use crate::skills::store::stations as station_store;
@@ -75,7 +75,17 @@ pub async fn create(state: &AppState, caller: &Caller, body: &ExamBody) -> AppRe
                         format!("candidate_ids[{i}]"),
                         "未知的学员，或不是该项目在此地区的学员",
                     );
+                } else if new.kind == SkillExamKind::Makeup
+                    && !super::makeup::needs_skills_makeup(conn, *doctor, new.program_id)?
+                {
+                    p.add(
+                        format!("candidate_ids[{i}]"),
+                        "补考只考不合格的一半：该学员没有不合格的结业技能考核",
+                    );
                 }
+            }
+            if new.kind == SkillExamKind::Makeup && p.is_empty() {
+                super::makeup::check_window(conn, &new, &mut p)?;
             }
             p.finish()?;
             let id = store::insert(conn, &new, &caller.actor(), time::now())?;
