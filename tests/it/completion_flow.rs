@@ -21,6 +21,7 @@ use crate::support::{Backend, PASSWORD, Reply, TestApp, spawn};
 both_backends!(
     a_completion_runs_from_skills_sheets_to_a_verified_certificate,
     the_examiner_page_offers_not_applicable_where_an_item_has_a_condition,
+    a_doctor_who_failed_last_year_sits_no_skills_exam_this_year,
 );
 
 /// Four true/false statements: answering all `T` scores 100 of 100.
@@ -721,4 +722,46 @@ async fn the_examiner_page_offers_not_applicable_where_an_item_has_a_condition(b
         .json();
     assert_eq!(sheet["points"].as_f64(), Some(100.0));
     assert_eq!(sheet["status"], "draft");
+}
+
+async fn a_doctor_who_failed_last_year_sits_no_skills_exam_this_year(backend: Backend) {
+    let f = flow(backend).await;
+    let (bp, bp_items) = f.station("bp_measurement").await;
+    let last = f.today.year() - 1;
+    // Last year confirmed with nothing done: both doctors fail it.
+    let confirmed = f
+        .app
+        .post(
+            "/api/v1/assessment/annual/confirm",
+            &f.county,
+            json!({"region_code": "370402", "year": last}),
+        )
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(confirmed["failed"], 2, "{confirmed}");
+    let body = |candidates: Vec<i64>| {
+        json!({"title": "单项技能考核", "kind": "single", "program_id": f.program,
+               "region_code": "370402", "held_on": f.today.to_string(),
+               "stations": [{"station_id": bp, "examiner_ids": [f.t_zheng.0]}],
+               "pass_score": 60, "candidate_ids": candidates})
+    };
+    let refused = f.skills_exam(body(vec![f.wang.0])).await;
+    assert_eq!(refused.error_fields(), ["candidate_ids[0]"], "{}", refused.text);
+    assert!(
+        refused.text.contains(&format!("{last} 年度考核未通过")),
+        "the year is named: {}",
+        refused.text
+    );
+    // An exam without candidates: a sheet cannot add a gated doctor either.
+    let exam = f.skills_exam(body(vec![])).await.expect(201).json()["id"]
+        .as_i64()
+        .unwrap();
+    let before = sheet_count(&f.app);
+    let r = f
+        .sheet(&f.t_zheng.1, exam, f.wang.0, bp, submitted(marks(&bp_items, &[]), 5))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains(&format!("{last} 年度考核未通过")));
+    assert_eq!(sheet_count(&f.app), before);
 }

@@ -75,6 +75,8 @@ pub async fn create(state: &AppState, caller: &Caller, body: &ExamBody) -> AppRe
                         format!("candidate_ids[{i}]"),
                         "未知的学员，或不是该项目在此地区的学员",
                     );
+                } else if let Some(m) = gated(conn, *doctor, new.program_id, new.held_on)? {
+                    p.add(format!("candidate_ids[{i}]"), m);
                 } else if new.kind == SkillExamKind::Makeup
                     && !super::makeup::needs_skills_makeup(conn, *doctor, new.program_id)?
                 {
@@ -93,6 +95,28 @@ pub async fn create(state: &AppState, caller: &Caller, body: &ExamBody) -> AppRe
             view(conn, &found)
         })
         .await
+}
+
+/// The gate (only those who pass go on): why the doctor may not sit a skills exam held
+/// on `held_on` — its previous year's annual assessment confirmed and not passed — or
+/// `None`.
+pub fn gated(
+    conn: &mut crate::db::AnyConnection,
+    doctor_id: i64,
+    program_id: i64,
+    held_on: chrono::NaiveDate,
+) -> AppResult<Option<String>> {
+    use chrono::Datelike;
+    match crate::assessment::require_passed_previous_year(
+        conn,
+        doctor_id,
+        program_id,
+        held_on.year(),
+    ) {
+        Ok(()) => Ok(None),
+        Err(AppError::Conflict(m)) => Ok(Some(m)),
+        Err(e) => Err(e),
+    }
 }
 
 /// An exam with its stations, examiners and the candidates' circuit.

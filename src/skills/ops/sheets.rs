@@ -40,16 +40,27 @@ fn examined(
     // A make-up exam is sat by its listed candidates only (those who failed the skills
     // half); other exams take a doctor of the program in the region at the first sheet.
     let sits = exam_store::is_candidate(conn, at.exam_id, at.doctor_id)?
-        || found.exam.kind != SkillExamKind::Makeup
+        || (found.exam.kind != SkillExamKind::Makeup
             && exam_store::eligible_doctor(
+                conn,
+                at.doctor_id,
+                found.exam.program_id,
+                &crate::regions::Scope::new(&found.exam.region_code, &found.path),
+            )?
+            .is_some());
+    if !sits {
+        return Err(AppError::NotFound);
+    }
+    // A doctor added at its first sheet passes the gate as a listed candidate did.
+    if !exam_store::is_candidate(conn, at.exam_id, at.doctor_id)?
+        && let Some(m) = super::exams::gated(
             conn,
             at.doctor_id,
             found.exam.program_id,
-            &crate::regions::Scope::new(&found.exam.region_code, &found.path),
+            found.exam.held_on,
         )?
-        .is_some();
-    if !sits {
-        return Err(AppError::NotFound);
+    {
+        return Err(AppError::Conflict(m));
     }
     let station = exam_store::stations(conn, at.exam_id)?
         .into_iter()
