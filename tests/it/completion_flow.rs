@@ -120,7 +120,11 @@ impl Flow {
         let end = NaiveDate::from_ymd_opt(self.today.year(), 11, 30).unwrap();
         let last = self.today.min(end);
         let mut day = 1;
-        for (kind, total) in [("online", 158 * 60), ("centralized", 3600), ("shadowing", 3600)] {
+        for (kind, total) in [
+            ("online", 158 * 60),
+            ("centralized", 3600),
+            ("shadowing", 3600),
+        ] {
             let mut left = total;
             while left > 0 {
                 let minutes = left.min(1440);
@@ -180,7 +184,9 @@ impl Flow {
     }
 
     async fn skills_exam(&self, body: Value) -> Reply {
-        self.app.post("/api/v1/skills/exams", &self.county, body).await
+        self.app
+            .post("/api/v1/skills/exams", &self.county, body)
+            .await
     }
 
     /// Sit the theory exam as `token`, answering every question `answer`.
@@ -198,7 +204,10 @@ impl Flow {
                 .app
                 .send(
                     Method::PUT,
-                    &format!("/api/v1/attempts/{attempt}/answers/{}", qid.trim_matches('"')),
+                    &format!(
+                        "/api/v1/attempts/{attempt}/answers/{}",
+                        qid.trim_matches('"')
+                    ),
                     Some(token),
                     Some(json!({ "answer": answer })),
                 )
@@ -206,7 +215,11 @@ impl Flow {
             assert_eq!(r.status, 204, "{}", r.text);
         }
         self.app
-            .post(&format!("/api/v1/attempts/{attempt}/submit"), token, json!({}))
+            .post(
+                &format!("/api/v1/attempts/{attempt}/submit"),
+                token,
+                json!({}),
+            )
             .await
             .expect(200)
             .json()
@@ -226,7 +239,10 @@ impl Flow {
 
     async fn assessment(&self, doctor: &(i64, String)) -> Value {
         self.app
-            .get(&format!("/api/v1/doctors/{}/assessment", doctor.0), &doctor.1)
+            .get(
+                &format!("/api/v1/doctors/{}/assessment", doctor.0),
+                &doctor.1,
+            )
             .await
             .expect(200)
             .json()
@@ -236,7 +252,10 @@ impl Flow {
     async fn certificate(&self, doctor: &(i64, String)) -> (String, String, String) {
         let cert = self
             .app
-            .get(&format!("/api/v1/doctors/{}/certificate", doctor.0), &doctor.1)
+            .get(
+                &format!("/api/v1/doctors/{}/certificate", doctor.0),
+                &doctor.1,
+            )
             .await
             .expect(200)
             .json();
@@ -244,7 +263,10 @@ impl Flow {
         let pdf = self
             .app
             .api
-            .get(self.app.url(&format!("/api/v1/doctors/{}/certificate.pdf", doctor.0)))
+            .get(
+                self.app
+                    .url(&format!("/api/v1/doctors/{}/certificate.pdf", doctor.0)),
+            )
             .bearer_auth(&doctor.1)
             .send()
             .await
@@ -344,7 +366,11 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
         "{}",
         wrong.text
     );
-    assert_eq!(sheet_count(&f.app), before, "a refused sheet writes nothing");
+    assert_eq!(
+        sheet_count(&f.app),
+        before,
+        "a refused sheet writes nothing"
+    );
     let w = f
         .sheet(
             &f.t_zheng.1,
@@ -369,7 +395,10 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
         "{w}"
     );
     assert_eq!(w["not_applicable"], json!(["menses"]));
-    assert_eq!((w["passed"].as_bool(), w["critical_missed"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(
+        (w["passed"].as_bool(), w["critical_missed"].as_bool()),
+        (Some(true), Some(false))
+    );
     // Li: everything that applies at full marks → 100.
     let l = f
         .sheet(
@@ -395,9 +424,15 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
         )
         .await;
     assert_eq!(not_mine.status, 404, "an examiner not at the station");
-    f.sheet(&f.t_zhou.1, exam, wang, cpr, submitted(marks(&cpr_items, &[]), 5))
-        .await
-        .expect(200);
+    f.sheet(
+        &f.t_zhou.1,
+        exam,
+        wang,
+        cpr,
+        submitted(marks(&cpr_items, &[]), 5),
+    )
+    .await
+    .expect(200);
     // Wu: no airway opening (0 of 10), pads half right (5 of 10) → 85.
     f.sheet(
         &f.t_wu.1,
@@ -405,17 +440,17 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
         wang,
         cpr,
         submitted(
-            marks(&cpr_items, &[("airway", Some(0.0)), ("aed_pads", Some(5.0))]),
+            marks(
+                &cpr_items,
+                &[("airway", Some(0.0)), ("aed_pads", Some(5.0))],
+            ),
             4,
         ),
     )
     .await
     .expect(200);
     // Li misses a critical CPR step in both examiners' eyes: the station is failed.
-    let critical = cpr_items
-        .iter()
-        .find(|i| i["critical"] == true)
-        .unwrap()["code"]
+    let critical = cpr_items.iter().find(|i| i["critical"] == true).unwrap()["code"]
         .as_str()
         .unwrap();
     for examiner in [&f.t_zhou.1, &f.t_wu.1] {
@@ -430,18 +465,33 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
             .await
             .expect(200)
             .json();
-        assert_eq!((r["critical_missed"].as_bool(), r["passed"].as_bool()), (Some(true), Some(false)));
+        assert_eq!(
+            (r["critical_missed"].as_bool(), r["passed"].as_bool()),
+            (Some(true), Some(false))
+        );
     }
     // A submitted sheet is not overwritten.
     let again = f
-        .sheet(&f.t_wu.1, exam, wang, cpr, submitted(marks(&cpr_items, &[]), 5))
+        .sheet(
+            &f.t_wu.1,
+            exam,
+            wang,
+            cpr,
+            submitted(marks(&cpr_items, &[]), 5),
+        )
         .await;
     assert_eq!(again.status, 409);
     // Blood pressure: both at full marks.
     for d in [wang, li] {
-        f.sheet(&f.t_zheng.1, exam, d, bp, submitted(marks(&bp_items, &[]), 5))
-            .await
-            .expect(200);
+        f.sheet(
+            &f.t_zheng.1,
+            exam,
+            d,
+            bp,
+            submitted(marks(&bp_items, &[]), 5),
+        )
+        .await
+        .expect(200);
     }
 
     let results = f
@@ -473,11 +523,20 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
     assert_eq!(cpr_of(&rw)["flagged"], true, "15 apart, threshold 10");
     assert_eq!(cpr_of(&rw)["sheets"], 2);
     assert_eq!(rw["total"].as_f64(), Some(94.4 + 92.5 + 100.0));
-    assert_eq!((rw["complete"].as_bool(), rw["passed"].as_bool()), (Some(true), Some(true)));
-    assert_eq!((rl["complete"].as_bool(), rl["passed"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(
+        (rw["complete"].as_bool(), rw["passed"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(
+        (rl["complete"].as_bool(), rl["passed"].as_bool()),
+        (Some(true), Some(false))
+    );
     assert_eq!(
         f.app
-            .get(&format!("/api/v1/skills/exams/{exam}/results"), &f.other_county)
+            .get(
+                &format!("/api/v1/skills/exams/{exam}/results"),
+                &f.other_county
+            )
             .await
             .status,
         404
@@ -514,13 +573,20 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
         .unwrap();
     let early = f
         .app
-        .post(&format!("/api/v1/exams/{theory}/attempts"), &f.wang.1, json!({}))
+        .post(
+            &format!("/api/v1/exams/{theory}/attempts"),
+            &f.wang.1,
+            json!({}),
+        )
         .await;
     assert_eq!(early.status, 403, "hours not met yet: {}", early.text);
     f.hours(wang).await;
     f.hours(li).await;
     let sat = f.sit(theory, &f.wang.1, "T").await;
-    assert_eq!((sat["score"].as_f64(), sat["passed"].as_bool()), (Some(100.0), Some(true)));
+    assert_eq!(
+        (sat["score"].as_f64(), sat["passed"].as_bool()),
+        (Some(100.0), Some(true))
+    );
     let sat = f.sit(theory, &f.li.1, "T").await;
     assert_eq!(sat["passed"], true);
 
@@ -532,12 +598,21 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
     let a = f.assessment(&f.wang).await;
     assert_eq!(a["completion"]["status"], "passed", "{a}");
     assert_eq!(
-        (a["completion"]["theory"].as_bool(), a["completion"]["skills"].as_bool()),
+        (
+            a["completion"]["theory"].as_bool(),
+            a["completion"]["skills"].as_bool()
+        ),
         (Some(true), Some(true))
     );
     let (code, pdf, verified) = f.certificate(&f.wang).await;
-    assert!(pdf.contains("乡村医生培训结业证书") && pdf.contains(&code), "{pdf}");
-    assert!(verified.contains(&code) && verified.contains("测**员"), "{verified}");
+    assert!(
+        pdf.contains("乡村医生培训结业证书") && pdf.contains(&code),
+        "{pdf}"
+    );
+    assert!(
+        verified.contains(&code) && verified.contains("测**员"),
+        "{verified}"
+    );
     assert_eq!(
         f.app
             .get(&format!("/api/v1/doctors/{li}/certificate"), &f.li.1)
@@ -547,7 +622,10 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
         "no certificate before the make-up"
     );
     let a = f.assessment(&f.li).await;
-    let deadline = a["completion"]["makeup_deadline"].as_str().unwrap().to_owned();
+    let deadline = a["completion"]["makeup_deadline"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(a["completion"]["status"], "makeup", "{a}");
     assert_eq!(a["completion"]["makeup_needs"], json!(["skills_exam"]));
     let year = f.today.year();
@@ -582,12 +660,21 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
         .json()["total"]
         .clone();
     let passed_already = f.skills_exam(makeup(vec![wang], held_on.clone())).await;
-    assert_eq!(passed_already.error_fields(), ["candidate_ids[0]"], "{}", passed_already.text);
+    assert_eq!(
+        passed_already.error_fields(),
+        ["candidate_ids[0]"],
+        "{}",
+        passed_already.text
+    );
     let too_late = f
         .skills_exam(makeup(vec![li], (deadline + Duration::days(1)).to_string()))
         .await;
     assert_eq!(too_late.error_fields(), ["held_on"], "{}", too_late.text);
-    assert!(too_late.text.contains(&deadline.to_string()), "{}", too_late.text);
+    assert!(
+        too_late.text.contains(&deadline.to_string()),
+        "{}",
+        too_late.text
+    );
     let before_completion = f
         .skills_exam(makeup(vec![li], (f.today - Duration::days(1)).to_string()))
         .await;
@@ -598,7 +685,11 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
         "refused exams write nothing"
     );
     let on_deadline = f.skills_exam(makeup(vec![li], deadline.to_string())).await;
-    assert_eq!(on_deadline.status, 201, "the deadline itself is inside: {}", on_deadline.text);
+    assert_eq!(
+        on_deadline.status, 201,
+        "the deadline itself is inside: {}",
+        on_deadline.text
+    );
     let redo = f
         .skills_exam(makeup(vec![li], held_on.clone()))
         .await
@@ -608,12 +699,24 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
         .unwrap();
     // Only its candidates sit it.
     let outsider = f
-        .sheet(&f.t_zhou.1, redo, wang, cpr, submitted(marks(&cpr_items, &[]), 5))
+        .sheet(
+            &f.t_zhou.1,
+            redo,
+            wang,
+            cpr,
+            submitted(marks(&cpr_items, &[]), 5),
+        )
         .await;
     assert_eq!(outsider.status, 404);
-    f.sheet(&f.t_zhou.1, redo, li, cpr, submitted(marks(&cpr_items, &[]), 5))
-        .await
-        .expect(200);
+    f.sheet(
+        &f.t_zhou.1,
+        redo,
+        li,
+        cpr,
+        submitted(marks(&cpr_items, &[]), 5),
+    )
+    .await
+    .expect(200);
 
     let decided = f.decide().await;
     assert_eq!(decided["by_status"]["passed"], 2, "{decided}");
@@ -624,10 +727,7 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
     assert_ne!(code_li, code);
     assert!(verified.contains(&code_li));
     let actions = f.app.audit_actions();
-    for wanted in [
-        "skills.sheet_submitted",
-        "assessment.completion",
-    ] {
+    for wanted in ["skills.sheet_submitted", "assessment.completion"] {
         assert!(actions.contains(&wanted.to_owned()), "{wanted} audited");
     }
 }
@@ -706,7 +806,12 @@ async fn the_examiner_page_offers_not_applicable_where_an_item_has_a_condition(b
     }
     form.push(("global_rating".into(), "5".into()));
     form.push(("save".into(), "1".into()));
-    let r = client.post(f.app.url(&path)).form(&form).send().await.unwrap();
+    let r = client
+        .post(f.app.url(&path))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     let html = page(&f.app, &client, &path).await;
     assert!(html.contains("value=\"不适用\""), "the box keeps 不适用");
@@ -747,7 +852,12 @@ async fn a_doctor_who_failed_last_year_sits_no_skills_exam_this_year(backend: Ba
                "pass_score": 60, "candidate_ids": candidates})
     };
     let refused = f.skills_exam(body(vec![f.wang.0])).await;
-    assert_eq!(refused.error_fields(), ["candidate_ids[0]"], "{}", refused.text);
+    assert_eq!(
+        refused.error_fields(),
+        ["candidate_ids[0]"],
+        "{}",
+        refused.text
+    );
     assert!(
         refused.text.contains(&format!("{last} 年度考核未通过")),
         "the year is named: {}",
@@ -759,7 +869,13 @@ async fn a_doctor_who_failed_last_year_sits_no_skills_exam_this_year(backend: Ba
         .unwrap();
     let before = sheet_count(&f.app);
     let r = f
-        .sheet(&f.t_zheng.1, exam, f.wang.0, bp, submitted(marks(&bp_items, &[]), 5))
+        .sheet(
+            &f.t_zheng.1,
+            exam,
+            f.wang.0,
+            bp,
+            submitted(marks(&bp_items, &[]), 5),
+        )
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert!(r.text.contains(&format!("{last} 年度考核未通过")));

@@ -1118,9 +1118,19 @@ async fn the_demo_holds_a_scored_round_and_a_completion_exam_to_finish(backend: 
                 .unwrap()
                 .expect("decided")
         });
-        assert_eq!(stored.status.as_str(), status, "doctor {id}: stored = computed");
-        assert_eq!(a["completion"]["hours_met"], true, "candidates have their hours");
-        assert!(a["completion"]["theory"].is_boolean(), "every candidate sat the theory");
+        assert_eq!(
+            stored.status.as_str(),
+            status,
+            "doctor {id}: stored = computed"
+        );
+        assert_eq!(
+            a["completion"]["hours_met"], true,
+            "candidates have their hours"
+        );
+        assert!(
+            a["completion"]["theory"].is_boolean(),
+            "every candidate sat the theory"
+        );
         let result = done["items"]
             .as_array()
             .unwrap()
@@ -1158,8 +1168,14 @@ async fn the_demo_holds_a_scored_round_and_a_completion_exam_to_finish(backend: 
         }
         *by_status.entry(status).or_default() += 1;
     }
-    assert!(by_status.get("passed").copied().unwrap_or(0) >= 1, "{by_status:?}");
-    assert!(by_status.get("makeup").copied().unwrap_or(0) >= 1, "{by_status:?}");
+    assert!(
+        by_status.get("passed").copied().unwrap_or(0) >= 1,
+        "{by_status:?}"
+    );
+    assert!(
+        by_status.get("makeup").copied().unwrap_or(0) >= 1,
+        "{by_status:?}"
+    );
     // Loading again adds nothing.
     app.with_conn(|c| cunyi::demo::load(c, &pii, cunyi::time::now()).unwrap());
     assert_eq!(count(&app, "skill_exams"), 2);

@@ -7,13 +7,13 @@ use crate::access::{self, Caller, Lookup, Role};
 use crate::error::{AppError, AppResult, Problems};
 use crate::extract::{ListPage, PageParams, Paging};
 use crate::points::Points;
-use crate::skills::{ExamBody, SkillExamKind};
 use crate::skills::rules::{bodies, circuit};
 use crate::skills::store::exams::{self as store, Located, Visible};
 use crate::skills::store::stations as station_store;
 use crate::skills::views::{
     CandidateView, ExamRowView, ExamStationView, ExamView, PersonRef, VisitView,
 };
+use crate::skills::{ExamBody, SkillExamKind};
 use crate::state::AppState;
 use crate::time;
 

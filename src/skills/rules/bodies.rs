@@ -8,7 +8,8 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use crate::error::{AppResult, Problems};
 use crate::points::Points;
 use crate::skills::{
-    DEFAULT_RATING, ExamBody, ItemDef, Mark, NewExam, SheetBody, SkillExamKind, StationBody, StationDef,
+    DEFAULT_RATING, ExamBody, ItemDef, Mark, NewExam, SheetBody, SkillExamKind, StationBody,
+    StationDef,
 };
 
 fn text(v: &Option<String>) -> String {

@@ -93,7 +93,10 @@ pub fn check_station(s: &StationDef) -> Vec<Problem> {
             .iter()
             .any(|i| i.critical && i.applicable_if.is_none())
     {
-        add("items", "至少需要一个始终适用的关键项（critical，且无 applicable_if）");
+        add(
+            "items",
+            "至少需要一个始终适用的关键项（critical，且无 applicable_if）",
+        );
     }
     let sum: Points = s.items.iter().map(|i| i.points).sum();
     if !s.items.is_empty() && sum != s.max_points {

@@ -355,7 +355,10 @@ mod tests {
         assert_eq!(s.applicable_max, Points::whole(90));
         assert_eq!(s.points, Points::whole(90));
         assert_eq!(s.not_applicable, vec!["menses".to_owned()]);
-        assert!(s.missed_critical.is_empty(), "a critical item that does not apply is not missed");
+        assert!(
+            s.missed_critical.is_empty(),
+            "a critical item that does not apply is not missed"
+        );
         assert!(s.passed);
         // The same performance with the item scored 0: a missed critical item.
         let zero = score(
@@ -396,7 +399,11 @@ mod tests {
         let e = score(
             &history(),
             Points::whole(60),
-            &[na("feature"), na("menses"), Mark::given("menses", Points::ZERO)],
+            &[
+                na("feature"),
+                na("menses"),
+                Mark::given("menses", Points::ZERO),
+            ],
         )
         .unwrap_err();
         let fields: Vec<&str> = e.iter().map(|(f, _)| f.as_str()).collect();
@@ -405,12 +412,27 @@ mod tests {
 
     #[test]
     fn scaling_to_the_tenth() {
-        assert_eq!(scale(Points::whole(45), Points::whole(90), Points::whole(100)), Points::whole(50));
+        assert_eq!(
+            scale(Points::whole(45), Points::whole(90), Points::whole(100)),
+            Points::whole(50)
+        );
         // 1/3 of 100 = 33.33… → 33.3; 2/3 → 66.7.
-        assert_eq!(scale(Points::whole(1), Points::whole(3), Points::whole(100)), Points::tenths(333));
-        assert_eq!(scale(Points::whole(2), Points::whole(3), Points::whole(100)), Points::tenths(667));
-        assert_eq!(scale(Points::whole(7), Points::whole(100), Points::whole(100)), Points::whole(7));
-        assert_eq!(scale(Points::whole(7), Points::ZERO, Points::whole(100)), Points::ZERO);
+        assert_eq!(
+            scale(Points::whole(1), Points::whole(3), Points::whole(100)),
+            Points::tenths(333)
+        );
+        assert_eq!(
+            scale(Points::whole(2), Points::whole(3), Points::whole(100)),
+            Points::tenths(667)
+        );
+        assert_eq!(
+            scale(Points::whole(7), Points::whole(100), Points::whole(100)),
+            Points::whole(7)
+        );
+        assert_eq!(
+            scale(Points::whole(7), Points::ZERO, Points::whole(100)),
+            Points::ZERO
+        );
     }
 
     proptest! {
