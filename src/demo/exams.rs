@@ -18,7 +18,7 @@ use crate::exams::{
     XScoring, rules,
 };
 
-fn line(area: &str, qtype: QType, count: u32, points: i32) -> BlueprintLine {
+pub(super) fn line(area: &str, qtype: QType, count: u32, points: i32) -> BlueprintLine {
     BlueprintLine {
         area: area.into(),
         qtype,
@@ -30,7 +30,7 @@ fn line(area: &str, qtype: QType, count: u32, points: i32) -> BlueprintLine {
 }
 
 /// 09:00 Beijing on a day, in UTC.
-fn beijing(y: i32, m: u32, d: u32, hour: u32) -> NaiveDateTime {
+pub(super) fn beijing(y: i32, m: u32, d: u32, hour: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(y, m, d)
         .and_then(|d| d.and_hms_opt(hour, 0, 0))
         .unwrap_or_default()
@@ -38,7 +38,7 @@ fn beijing(y: i32, m: u32, d: u32, hour: u32) -> NaiveDateTime {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn exam(
+pub(super) fn exam(
     program: i64,
     title: &str,
     kind: ExamKind,
@@ -186,8 +186,21 @@ fn sit(
         .into_iter()
         .step_by(5)
         .collect();
+    sit_as(conn, exam, blueprint, &candidates, 2025)
+}
+
+/// `candidates` sit `exam` once each (submitted papers, answers from the ability model,
+/// graded by the exams' own rules), drawn from `seed`.
+pub(super) fn sit_as(
+    conn: &mut AnyConnection,
+    exam: &crate::exams::Exam,
+    blueprint: &Blueprint,
+    candidates: &[i64],
+    seed: u64,
+) -> anyhow::Result<()> {
+    let candidates = candidates.to_vec();
     let pool = store::pool(conn, blueprint)?;
-    let mut rng = StdRng::seed_from_u64(2025);
+    let mut rng = StdRng::seed_from_u64(seed);
     crate::db::write(conn, |conn| {
         for doctor in candidates {
             let seed: u64 = rng.random();

@@ -1,8 +1,9 @@
 //! Demo skills exams for 市中区 (370402): a completed single-skills round (three
 //! stations, one examiner each) and a completion skills exam of five stations with two
-//! examiners on CPR and the abdominal exam, scored for the first six of its ten
-//! candidates — the demo instructor examines every station and can score the rest from
-//! a phone. Marks follow a simple ability model so results and statistics look real.
+//! examiners on CPR and the abdominal exam, sat by ten doctors who have met their hours
+//! and scored for the first six (the fifth misses a critical CPR step) — the demo
+//! instructor examines every station and can score the rest from a phone. Marks follow
+//! a simple ability model so results and statistics look real.
 
 use anyhow::Context;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -75,7 +76,23 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
         review_threshold: Points::whole(10),
     };
     let id = exam_store::insert(conn, &single, &Actor::cli(), now)?;
-    score_all(conn, &mut rng, id, &doctors, now)?;
+    score_all(conn, &mut rng, id, &doctors, None, now)?;
+    // The completion exam is sat by doctors who have met their hours (as the theory
+    // half requires), the first ten of the county.
+    let mut ready = Vec::new();
+    for (doctor, _) in exam_store::doctors_in(conn, program, &county.scope(), 10_000)? {
+        if ready.len() == 10 {
+            break;
+        }
+        let progress = crate::study::compute_progress(conn, doctor, program)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if progress.completion.hours_met {
+            ready.push(doctor);
+        }
+    }
+    if ready.is_empty() {
+        return Ok(());
+    }
     let completion = NewExam {
         title: "2026年度结业技能考核".into(),
         kind: SkillExamKind::Completion,
@@ -91,12 +108,14 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> anyhow::Result<()> 
             (station(conn, "moxibustion")?, vec![lead]),
         ],
         pass_score: Points::whole(300),
-        candidate_ids: doctors.clone(),
+        candidate_ids: ready.clone(),
         review_threshold: Points::whole(10),
     };
     let id = exam_store::insert(conn, &completion, &Actor::cli(), now)?;
-    let scored: Vec<i64> = doctors.iter().copied().take(6).collect();
-    score_all(conn, &mut rng, id, &scored, now)?;
+    let scored: Vec<i64> = ready.iter().copied().take(6).collect();
+    // The fifth misses a critical CPR step in both examiners' eyes: the skills half is
+    // failed, a make-up follows (crate::demo::assessment decides it from these sheets).
+    score_all(conn, &mut rng, id, &scored, scored.get(4).copied(), now)?;
     Ok(())
 }
 
@@ -110,6 +129,7 @@ fn score_all(
     rng: &mut StdRng,
     exam_id: i64,
     doctors: &[i64],
+    misses_cpr: Option<i64>,
     now: NaiveDateTime,
 ) -> anyhow::Result<()> {
     let stations = exam_store::stations(conn, exam_id)?;
@@ -117,9 +137,10 @@ fn score_all(
         for &doctor in doctors {
             let ability: f64 = rng.random_range(0.45..0.97);
             for s in &stations {
+                let miss = misses_cpr == Some(doctor) && s.code == "cpr_aed";
                 for (examiner, _) in &s.examiners {
                     // Two examiners see the same performance, each with a little noise.
-                    let values = sheet(rng, s, ability);
+                    let values = sheet(rng, s, ability, miss)?;
                     let key = SheetKey {
                         exam_id,
                         doctor_id: doctor,
@@ -134,12 +155,21 @@ fn score_all(
     })
 }
 
-fn sheet(rng: &mut StdRng, s: &ExamStation, ability: f64) -> SheetValues {
+/// One examiner's sheet; `miss` makes the station's first critical item missed.
+fn sheet(
+    rng: &mut StdRng,
+    s: &ExamStation,
+    ability: f64,
+    miss: bool,
+) -> anyhow::Result<SheetValues> {
+    let first_critical = s.items.iter().position(|i| i.critical);
     let marks: Vec<(String, Points)> = s
         .items
         .iter()
-        .map(|item| {
-            let missed = item.critical && rng.random_bool(0.03);
+        .enumerate()
+        .map(|(i, item)| {
+            let forced = miss && first_critical == Some(i);
+            let missed = forced || item.critical && rng.random_bool(0.03);
             let share = (ability + rng.random_range(-0.15..0.15)).clamp(0.0, 1.0);
             let halves = (f64::from(item.points.as_tenths()) / 5.0 * share).round() as i32;
             let points = if missed {
@@ -152,16 +182,11 @@ fn sheet(rng: &mut StdRng, s: &ExamStation, ability: f64) -> SheetValues {
         .collect();
     let as_marks: Vec<Mark<'_>> = marks
         .iter()
-        .map(|(code, points)| Mark {
-            code,
-            points: *points,
-        })
+        .map(|(code, points)| Mark::given(code, *points))
         .collect();
-    let scored = rules::score(&s.items, s.pass_points, &as_marks).unwrap_or(rules::Scored {
-        points: Points::ZERO,
-        missed_critical: Vec::new(),
-        passed: false,
-    });
+    let Ok(scored) = rules::score(&s.items, s.pass_points, &as_marks) else {
+        anyhow::bail!("demo sheet for station {} does not score", s.code);
+    };
     let share = scored.points.ratio(s.max_points);
     let rating = match share {
         x if x < 0.5 => 1,
@@ -170,7 +195,7 @@ fn sheet(rng: &mut StdRng, s: &ExamStation, ability: f64) -> SheetValues {
         x if x < 0.88 => 4,
         _ => 5,
     };
-    SheetValues {
+    Ok(SheetValues {
         items: serde_json::to_string(
             &marks
                 .iter()
@@ -184,5 +209,5 @@ fn sheet(rng: &mut StdRng, s: &ExamStation, ability: f64) -> SheetValues {
         critical_missed: !scored.missed_critical.is_empty(),
         passed: scored.passed,
         status: SheetStatus::Submitted,
-    }
+    })
 }

@@ -50,6 +50,10 @@ pub struct ItemDef {
     pub points: Points,
     #[serde(default)]
     pub critical: bool,
+    /// When the item applies (e.g. "育龄女性患者"): an item with a condition may be scored
+    /// 不适用 (not applicable), which takes its points out of the sheet's maximum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicable_if: Option<String>,
 }
 
 /// A station's definition, as shipped in question_bank/skills/ or posted.
@@ -71,6 +75,28 @@ pub struct StationDef {
 pub struct Mark<'a> {
     pub code: &'a str,
     pub points: Points,
+    /// Scored 不适用 (only an item with `applicable_if`); its points are then ignored.
+    pub not_applicable: bool,
+}
+
+impl<'a> Mark<'a> {
+    /// An item given `points`.
+    pub fn given(code: &'a str, points: Points) -> Mark<'a> {
+        Mark {
+            code,
+            points,
+            not_applicable: false,
+        }
+    }
+
+    /// An item scored 不适用.
+    pub fn not_applicable(code: &'a str) -> Mark<'a> {
+        Mark {
+            code,
+            points: Points::ZERO,
+            not_applicable: true,
+        }
+    }
 }
 
 /// `POST /api/v1/skills/stations`, as sent.
@@ -93,6 +119,8 @@ pub struct ItemBody {
     pub text: Option<String>,
     pub points: Option<f64>,
     pub critical: Option<bool>,
+    /// The condition under which the item applies (it may then be scored 不适用).
+    pub applicable_if: Option<String>,
 }
 
 /// `POST /api/v1/skills/exams`, as sent.
@@ -151,5 +179,8 @@ pub struct SheetBody {
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct MarkBody {
     pub code: Option<String>,
+    /// Not needed (or 0) when the item is scored not applicable.
     pub points: Option<f64>,
+    /// 不适用: only for an item with `applicable_if` (its points leave the maximum).
+    pub not_applicable: Option<bool>,
 }

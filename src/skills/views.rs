@@ -116,10 +116,13 @@ pub struct ExamRowView {
     pub pass_score: Points,
 }
 
+/// One item's mark, as answered and as stored in the sheet's `items` column.
 #[derive(Debug, Clone, Serialize)]
 pub struct MarkView {
     pub code: String,
     pub points: Points,
+    /// Scored 不适用 (its points left the maximum).
+    pub not_applicable: bool,
 }
 
 /// One examiner's sheet (its latest version).
@@ -135,8 +138,15 @@ pub struct SheetView {
     pub items: Vec<MarkView>,
     pub global_rating: Option<i32>,
     pub notes: String,
+    /// On the station's full scale (scaled up when items were scored 不适用).
     pub points: Points,
     pub max_points: Points,
+    /// The points given, before scaling.
+    pub raw_points: Points,
+    /// The maximum without the items scored 不适用.
+    pub applicable_max: Points,
+    /// The items scored 不适用.
+    pub not_applicable: Vec<String>,
     /// A critical item was given no points: the station is failed.
     pub critical_missed: bool,
     /// Which critical items.

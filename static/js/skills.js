@@ -3,7 +3,8 @@
 // are not yet synchronised ("N 项未同步"), and they are sent when the network returns
 // (on the `online` event, and every 15 seconds). A submitted sheet is locked; a
 // correction sends a reason and becomes a new version. Without this script the form is
-// posted whole.
+// posted whole. An item with a condition has a 不适用 button: the box then holds
+// "不适用" and the item is sent as {code, not_applicable: true}.
 (function () {
   var form = document.getElementById('sheet');
   if (!form) return;
@@ -37,7 +38,8 @@
     var items = [];
     form.querySelectorAll('[data-item]').forEach(function (box) {
       var v = box.querySelector('input').value.trim();
-      if (v !== '') items.push({ code: box.getAttribute('data-item'), points: Number(v) });
+      if (v === '不适用') items.push({ code: box.getAttribute('data-item'), not_applicable: true });
+      else if (v !== '') items.push({ code: box.getAttribute('data-item'), points: Number(v) });
     });
     var rating = form.querySelector('input[name="global_rating"]:checked');
     var notes = form.querySelector('textarea[name="notes"]');
@@ -46,7 +48,7 @@
   function apply(sheet) {
     sheet.items.forEach(function (m) {
       var box = form.querySelector('[data-item="' + m.code + '"] input');
-      if (box) box.value = String(m.points);
+      if (box) box.value = m.not_applicable ? '不适用' : String(m.points);
     });
     form.querySelectorAll('input[name="global_rating"]').forEach(function (r) {
       r.checked = Number(r.value) === sheet.global_rating;

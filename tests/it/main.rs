@@ -13,6 +13,7 @@ mod bank_cli;
 mod bank_import;
 mod bank_pages;
 mod cli;
+mod completion_flow;
 mod db;
 mod documents;
 mod dossier;

@@ -7,13 +7,13 @@ use crate::access::{self, Caller, Lookup, Role};
 use crate::error::{AppError, AppResult, Problems};
 use crate::extract::{ListPage, PageParams, Paging};
 use crate::points::Points;
-use crate::skills::ExamBody;
 use crate::skills::rules::{bodies, circuit};
 use crate::skills::store::exams::{self as store, Located, Visible};
 use crate::skills::store::stations as station_store;
 use crate::skills::views::{
     CandidateView, ExamRowView, ExamStationView, ExamView, PersonRef, VisitView,
 };
+use crate::skills::{ExamBody, SkillExamKind};
 use crate::state::AppState;
 use crate::time;
 
@@ -75,7 +75,19 @@ pub async fn create(state: &AppState, caller: &Caller, body: &ExamBody) -> AppRe
                         format!("candidate_ids[{i}]"),
                         "未知的学员，或不是该项目在此地区的学员",
                     );
+                } else if let Some(m) = gated(conn, *doctor, new.program_id, new.held_on)? {
+                    p.add(format!("candidate_ids[{i}]"), m);
+                } else if new.kind == SkillExamKind::Makeup
+                    && !super::makeup::needs_skills_makeup(conn, *doctor, new.program_id)?
+                {
+                    p.add(
+                        format!("candidate_ids[{i}]"),
+                        "补考只考不合格的一半：该学员没有不合格的结业技能考核",
+                    );
                 }
+            }
+            if new.kind == SkillExamKind::Makeup && p.is_empty() {
+                super::makeup::check_window(conn, &new, &mut p)?;
             }
             p.finish()?;
             let id = store::insert(conn, &new, &caller.actor(), time::now())?;
@@ -83,6 +95,28 @@ pub async fn create(state: &AppState, caller: &Caller, body: &ExamBody) -> AppRe
             view(conn, &found)
         })
         .await
+}
+
+/// The gate (only those who pass go on): why the doctor may not sit a skills exam held
+/// on `held_on` — its previous year's annual assessment confirmed and not passed — or
+/// `None`.
+pub fn gated(
+    conn: &mut crate::db::AnyConnection,
+    doctor_id: i64,
+    program_id: i64,
+    held_on: chrono::NaiveDate,
+) -> AppResult<Option<String>> {
+    use chrono::Datelike;
+    match crate::assessment::require_passed_previous_year(
+        conn,
+        doctor_id,
+        program_id,
+        held_on.year(),
+    ) {
+        Ok(()) => Ok(None),
+        Err(AppError::Conflict(m)) => Ok(Some(m)),
+        Err(e) => Err(e),
+    }
 }
 
 /// An exam with its stations, examiners and the candidates' circuit.

@@ -5,12 +5,11 @@ use crate::access::{Caller, Role};
 use crate::audit::{self, Entry};
 use crate::db::{self, AnyConnection};
 use crate::error::{AppError, AppResult};
-use crate::points::Points;
 use crate::skills::rules::{self, bodies};
 use crate::skills::store::exams::{self as exam_store, ExamStation};
 use crate::skills::store::sheets::{self as store, SheetKey, SheetRow, SheetValues};
 use crate::skills::views::{MarkView, SheetView};
-use crate::skills::{Mark, SheetBody, SheetStatus};
+use crate::skills::{Mark, SheetBody, SheetStatus, SkillExamKind};
 use crate::state::AppState;
 use crate::time;
 
@@ -38,16 +37,30 @@ fn examined(
     if !exam_store::examines(conn, at.exam_id, at.station_id, instructor)? {
         return Err(caller.denied("skills.sheet.write", target));
     }
+    // A make-up exam is sat by its listed candidates only (those who failed the skills
+    // half); other exams take a doctor of the program in the region at the first sheet.
     let sits = exam_store::is_candidate(conn, at.exam_id, at.doctor_id)?
-        || exam_store::eligible_doctor(
+        || (found.exam.kind != SkillExamKind::Makeup
+            && exam_store::eligible_doctor(
+                conn,
+                at.doctor_id,
+                found.exam.program_id,
+                &crate::regions::Scope::new(&found.exam.region_code, &found.path),
+            )?
+            .is_some());
+    if !sits {
+        return Err(AppError::NotFound);
+    }
+    // A doctor added at its first sheet passes the gate as a listed candidate did.
+    if !exam_store::is_candidate(conn, at.exam_id, at.doctor_id)?
+        && let Some(m) = super::exams::gated(
             conn,
             at.doctor_id,
             found.exam.program_id,
-            &crate::regions::Scope::new(&found.exam.region_code, &found.path),
+            found.exam.held_on,
         )?
-        .is_some();
-    if !sits {
-        return Err(AppError::NotFound);
+    {
+        return Err(AppError::Conflict(m));
     }
     let station = exam_store::stations(conn, at.exam_id)?
         .into_iter()
@@ -76,11 +89,7 @@ pub async fn put(
         .db(move |conn| {
             let (key, station) = examined(conn, &caller, at)?;
             let checked = bodies::sheet(&body)?;
-            let marks: Vec<Mark<'_>> = checked
-                .marks
-                .iter()
-                .map(|(code, points)| Mark { code, points: *points })
-                .collect();
+            let marks: Vec<Mark<'_>> = checked.marks.iter().map(|m| m.mark()).collect();
             let scored = rules::score(&station.items, station.pass_points, &marks)
                 .map_err(|e| AppError::Validation(e.into_iter().map(|(field, message)| crate::error::FieldError { field, message }).collect()))?;
             if checked.submit {
@@ -91,7 +100,11 @@ pub async fn put(
             }
             let values = SheetValues {
                 items: serde_json::to_string(
-                    &checked.marks.iter().map(|(code, points)| MarkView { code: code.clone(), points: *points }).collect::<Vec<_>>(),
+                    &checked
+                        .marks
+                        .iter()
+                        .map(|m| MarkView { code: m.code.clone(), points: m.points, not_applicable: m.not_applicable })
+                        .collect::<Vec<_>>(),
                 )
                 .unwrap_or_default(),
                 global_rating: checked.global_rating,
@@ -173,22 +186,19 @@ pub async fn mine(
         .await
 }
 
-/// A stored sheet as answered.
+/// A stored sheet as answered (the breakdown — points given, the maximum that applied,
+/// the items not applicable, the critical items missed — read again from its marks).
 pub fn view(row: &SheetRow, station: &ExamStation) -> SheetView {
     let marks = row.marks();
-    let missed_critical = station
-        .items
+    let as_marks: Vec<Mark<'_>> = marks
         .iter()
-        .filter(|i| {
-            i.critical
-                && marks
-                    .iter()
-                    .find(|(c, _)| *c == i.code)
-                    .map_or(Points::ZERO, |m| m.1)
-                    == Points::ZERO
+        .map(|(code, points, na)| Mark {
+            code,
+            points: *points,
+            not_applicable: *na,
         })
-        .map(|i| i.code.clone())
         .collect();
+    let scored = rules::score(&station.items, station.pass_points, &as_marks).ok();
     SheetView {
         id: row.id,
         exam_id: row.exam_id,
@@ -198,15 +208,27 @@ pub fn view(row: &SheetRow, station: &ExamStation) -> SheetView {
         version: row.version,
         status: row.status,
         items: marks
-            .into_iter()
-            .map(|(code, points)| MarkView { code, points })
+            .iter()
+            .map(|(code, points, na)| MarkView {
+                code: code.clone(),
+                points: *points,
+                not_applicable: *na,
+            })
             .collect(),
         global_rating: row.global_rating,
         notes: row.notes.clone(),
         points: row.points,
         max_points: station.max_points,
+        raw_points: scored.as_ref().map_or(row.points, |s| s.raw_points),
+        applicable_max: scored
+            .as_ref()
+            .map_or(station.max_points, |s| s.applicable_max),
+        not_applicable: scored
+            .as_ref()
+            .map(|s| s.not_applicable.clone())
+            .unwrap_or_default(),
         critical_missed: row.critical_missed,
-        missed_critical,
+        missed_critical: scored.map(|s| s.missed_critical).unwrap_or_default(),
         passed: row.passed,
         reason: row.reason.clone(),
         updated_at: row.updated_at,

@@ -52,18 +52,19 @@ pub async fn statistics(state: &AppState, caller: &Caller, id: i64) -> AppResult
                         .iter()
                         .filter_map(|r| r.global_rating.map(|g| (g, r.points)))
                         .collect();
-                    let marks: Vec<Vec<(String, Points)>> =
+                    let marks: Vec<Vec<(String, Points, bool)>> =
                         rows.iter().map(|r| r.marks()).collect();
                     let items = s
                         .items
                         .iter()
                         .map(|item| {
+                            // A sheet that scored the item 不适用 says nothing of it.
                             let given: Vec<Points> = marks
                                 .iter()
-                                .map(|m| {
-                                    m.iter()
-                                        .find(|(c, _)| *c == item.code)
-                                        .map_or(Points::ZERO, |x| x.1)
+                                .filter_map(|m| match m.iter().find(|x| x.0 == item.code) {
+                                    Some((_, _, true)) => None,
+                                    Some((_, p, false)) => Some(*p),
+                                    None => Some(Points::ZERO),
                                 })
                                 .collect();
                             ItemFacility {

@@ -20,8 +20,13 @@ struct ItemRow {
     max: String,
     half: String,
     critical: bool,
+    /// When the item applies: the page offers 不适用.
+    applicable_if: Option<String>,
     given: String,
 }
+
+/// What the score box holds for an item scored not applicable.
+pub const NOT_APPLICABLE: &str = "不适用";
 
 #[derive(Template)]
 #[template(path = "skills/score.html")]
@@ -64,7 +69,13 @@ async fn page(
         sheet
             .as_ref()
             .and_then(|s| s.items.iter().find(|m| m.code == code))
-            .map_or_else(String::new, |m| m.points.to_string())
+            .map_or_else(String::new, |m| {
+                if m.not_applicable {
+                    NOT_APPLICABLE.to_owned()
+                } else {
+                    m.points.to_string()
+                }
+            })
     };
     let items = station
         .items
@@ -75,6 +86,7 @@ async fn page(
             max: i.points.to_string(),
             half: crate::points::Points::tenths((i.points.as_tenths() / 10) * 5).to_string(),
             critical: i.critical,
+            applicable_if: i.applicable_if.clone(),
             given: given(&i.code),
         })
         .collect();
@@ -146,9 +158,19 @@ pub async fn save(
         .iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("item_")?, v.trim())))
         .filter(|(_, v)| !v.is_empty())
-        .map(|(code, v)| MarkBody {
-            code: Some(code.to_owned()),
-            points: v.parse().map_err(|_| bad.push(code.to_owned())).ok(),
+        .map(|(code, v)| {
+            if v == NOT_APPLICABLE || v.eq_ignore_ascii_case("n/a") {
+                return MarkBody {
+                    code: Some(code.to_owned()),
+                    points: None,
+                    not_applicable: Some(true),
+                };
+            }
+            MarkBody {
+                code: Some(code.to_owned()),
+                points: v.parse().map_err(|_| bad.push(code.to_owned())).ok(),
+                not_applicable: None,
+            }
         })
         .collect();
     let body = SheetBody {
@@ -159,7 +181,7 @@ pub async fn save(
         reason: get("reason").filter(|r| !r.is_empty()),
     };
     if !bad.is_empty() {
-        let msg = "得分应为数字".to_owned();
+        let msg = "得分应为数字（适用条件不符的项目可填“不适用”）".to_owned();
         return html_status(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             &page(&state, &user, at, Some(msg)).await?,

@@ -8,7 +8,8 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use crate::error::{AppResult, Problems};
 use crate::points::Points;
 use crate::skills::{
-    DEFAULT_RATING, ExamBody, ItemDef, NewExam, SheetBody, SkillExamKind, StationBody, StationDef,
+    DEFAULT_RATING, ExamBody, ItemDef, Mark, NewExam, SheetBody, SkillExamKind, StationBody,
+    StationDef,
 };
 
 fn text(v: &Option<String>) -> String {
@@ -42,6 +43,12 @@ pub fn station(body: &StationBody) -> AppResult<StationDef> {
             text: text(&item.text),
             points: points(&mut p, &format!("items[{i}].points"), item.points),
             critical: item.critical.unwrap_or(false),
+            applicable_if: item
+                .applicable_if
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned),
         })
         .collect();
     let def = StationDef {
@@ -210,8 +217,26 @@ pub fn cst_to_utc(local: NaiveDateTime) -> NaiveDateTime {
 /// A sheet as sent, checked for its shape (the station's items are checked by
 /// [`super::score`]): marks, the global rating 1–5, notes, and a reason that is not
 /// blank when given.
+/// One checked mark: points given, or 不适用.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedMark {
+    pub code: String,
+    pub points: Points,
+    pub not_applicable: bool,
+}
+
+impl CheckedMark {
+    pub fn mark(&self) -> Mark<'_> {
+        Mark {
+            code: &self.code,
+            points: self.points,
+            not_applicable: self.not_applicable,
+        }
+    }
+}
+
 pub struct CheckedSheet {
-    pub marks: Vec<(String, Points)>,
+    pub marks: Vec<CheckedMark>,
     pub global_rating: Option<i32>,
     pub notes: String,
     pub submit: bool,
@@ -229,8 +254,23 @@ pub fn sheet(body: &SheetBody) -> AppResult<CheckedSheet> {
                 if code.is_empty() {
                     p.add(format!("items[{i}].code"), "必填");
                 }
-                let pts = points(&mut p, &format!("items[{i}].points"), m.points);
-                marks.push((code, pts));
+                let not_applicable = m.not_applicable.unwrap_or(false);
+                let field = format!("items[{i}].points");
+                let pts = match (not_applicable, m.points) {
+                    // 不适用 takes no points (0 is tolerated, anything else is a mistake).
+                    (true, None) => Points::ZERO,
+                    (true, Some(v)) if v == 0.0 => Points::ZERO,
+                    (true, Some(_)) => {
+                        p.add(field, "标为不适用的评分项不计分");
+                        Points::ZERO
+                    }
+                    (false, v) => points(&mut p, &field, v),
+                };
+                marks.push(CheckedMark {
+                    code,
+                    points: pts,
+                    not_applicable,
+                });
             }
         }
     }
@@ -285,6 +325,7 @@ mod tests {
                 text: Some("七步洗手".into()),
                 points: Some(10.0),
                 critical: Some(true),
+                applicable_if: None,
             }]),
             rating: None,
             source: Some("WS/T 313—2019".into()),
@@ -353,6 +394,7 @@ mod tests {
             items: Some(vec![MarkBody {
                 code: Some("a".into()),
                 points: Some(1.5),
+                not_applicable: None,
             }]),
             submit: Some(true),
             reason: Some(" ".into()),

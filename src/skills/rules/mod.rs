@@ -74,9 +74,29 @@ pub fn check_station(s: &StationDef) -> Vec<Problem> {
         if item.points <= Points::ZERO {
             add(&format!("items[{i}].points"), "分值应大于 0");
         }
+        if item
+            .applicable_if
+            .as_deref()
+            .is_some_and(|c| c.trim().is_empty() || c.chars().count() > 100)
+        {
+            add(
+                &format!("items[{i}].applicable_if"),
+                "适用条件应为 1–100 个字符（不设条件请删去此行）",
+            );
+        }
     }
-    if !s.items.is_empty() && !s.items.iter().any(|i| i.critical) {
-        add("items", "至少需要一个关键项（critical）");
+    // A station needs a critical item that always applies: 不适用 never leaves a
+    // station without one (nor without points to score).
+    if !s.items.is_empty()
+        && !s
+            .items
+            .iter()
+            .any(|i| i.critical && i.applicable_if.is_none())
+    {
+        add(
+            "items",
+            "至少需要一个始终适用的关键项（critical，且无 applicable_if）",
+        );
     }
     let sum: Points = s.items.iter().map(|i| i.points).sum();
     if !s.items.is_empty() && sum != s.max_points {
@@ -111,6 +131,7 @@ pub(crate) mod tests {
             text: format!("{code} 项"),
             points: Points::whole(points),
             critical,
+            applicable_if: None,
         }
     }
 
@@ -160,6 +181,17 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_condition_must_say_something_and_a_critical_item_must_always_apply() {
+        let mut only = item("menses", 10, true);
+        only.applicable_if = Some("育龄女性患者".into());
+        let mut blank = item("b", 90, false);
+        blank.applicable_if = Some("  ".into());
+        let s = station(vec![only, blank], 60);
+        let fields: Vec<String> = check_station(&s).into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, vec!["items[1].applicable_if", "items"]);
+    }
+
+    #[test]
     fn duplicate_station_codes_are_found() {
         let a = station(vec![item("a", 10, true)], 6);
         let b = a.clone();
@@ -175,5 +207,12 @@ pub(crate) mod tests {
             assert_eq!(check_station(s), Vec::<Problem>::new(), "{}", s.code);
         }
         assert!(duplicate_codes(stations.iter()).is_empty());
+        // The abdominal-pain history's menstrual history applies to women only (issue 10).
+        let history = stations
+            .iter()
+            .find(|s| s.code == "history_abdominal_pain")
+            .unwrap();
+        let menses = history.items.iter().find(|i| i.code == "menses").unwrap();
+        assert!(menses.critical && menses.applicable_if.is_some());
     }
 }

@@ -1,6 +1,6 @@
 //! Scoring one examiner's sheet, combining two examiners, and a candidate's exam result.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::points::Points;
 use crate::skills::{ItemDef, Mark};
@@ -8,16 +8,29 @@ use crate::skills::{ItemDef, Mark};
 /// A scored sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scored {
+    /// The sheet's points on the station's full scale: the points given, scaled up by
+    /// max ÷ applicable max when items were scored 不适用 (to the tenth, halves up), so
+    /// every candidate's sheet is out of the same maximum.
     pub points: Points,
-    /// Critical items given no points, in checklist order.
+    /// Critical items given no points, in checklist order (never one scored 不适用).
     pub missed_critical: Vec<String>,
     pub passed: bool,
+    /// The points given (before scaling).
+    pub raw_points: Points,
+    /// The maximum without the items scored 不适用.
+    pub applicable_max: Points,
+    /// Items scored 不适用, in checklist order.
+    pub not_applicable: Vec<String>,
 }
 
 /// Score a sheet: points are the sum of the marks (an item not marked counts 0); a
 /// critical item given 0 is missed and fails the station whatever the points; otherwise
 /// the station is passed at `pass_points` (CURRICULUM.md "Skill rubric examples").
-/// Refused, naming `items[i]`: an unknown or repeated code, points outside 0..=item max.
+/// An item with `applicable_if` may be scored 不适用: its points leave the maximum, and
+/// the points given are read against what remains ([`scale`]) — so 不适用 never lowers
+/// the sheet's percentage, and a critical item that does not apply is not missed.
+/// Refused, naming `items[i]`: an unknown or repeated code, points outside 0..=item max,
+/// 不适用 on an item without a condition.
 pub fn score(
     items: &[ItemDef],
     pass_points: Points,
@@ -25,42 +38,85 @@ pub fn score(
 ) -> Result<Scored, Vec<(String, String)>> {
     let by_code: HashMap<&str, &ItemDef> = items.iter().map(|i| (i.code.as_str(), i)).collect();
     let mut given: HashMap<&str, Points> = HashMap::new();
+    let mut skipped: HashSet<&str> = HashSet::new();
     let mut problems = Vec::new();
     for (i, m) in marks.iter().enumerate() {
-        match by_code.get(m.code) {
-            None => problems.push((format!("items[{i}].code"), "本站没有该评分项".to_owned())),
-            Some(def) => {
-                if m.points < Points::ZERO || m.points > def.points {
-                    problems.push((
-                        format!("items[{i}].points"),
-                        format!("得分应在 0 到 {} 之间", def.points),
-                    ));
-                } else if given.insert(m.code, m.points).is_some() {
-                    problems.push((format!("items[{i}].code"), "评分项重复".to_owned()));
-                }
-            }
+        let Some(def) = by_code.get(m.code) else {
+            problems.push((format!("items[{i}].code"), "本站没有该评分项".to_owned()));
+            continue;
+        };
+        if m.not_applicable && def.applicable_if.is_none() {
+            problems.push((
+                format!("items[{i}].not_applicable"),
+                "该评分项没有适用条件，不能标为不适用".to_owned(),
+            ));
+        } else if !m.not_applicable && (m.points < Points::ZERO || m.points > def.points) {
+            problems.push((
+                format!("items[{i}].points"),
+                format!("得分应在 0 到 {} 之间", def.points),
+            ));
+        } else if given.contains_key(m.code) || skipped.contains(m.code) {
+            problems.push((format!("items[{i}].code"), "评分项重复".to_owned()));
+        } else if m.not_applicable {
+            skipped.insert(m.code);
+        } else {
+            given.insert(m.code, m.points);
         }
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let points: Points = given.values().copied().sum();
+    let raw_points: Points = given.values().copied().sum();
+    let max: Points = items.iter().map(|i| i.points).sum();
+    let applicable_max: Points = items
+        .iter()
+        .filter(|i| !skipped.contains(i.code.as_str()))
+        .map(|i| i.points)
+        .sum();
     let missed_critical: Vec<String> = items
         .iter()
         .filter(|i| {
-            i.critical && given.get(i.code.as_str()).copied().unwrap_or_default() == Points::ZERO
+            i.critical
+                && !skipped.contains(i.code.as_str())
+                && given.get(i.code.as_str()).copied().unwrap_or_default() == Points::ZERO
         })
         .map(|i| i.code.clone())
         .collect();
+    let points = scale(raw_points, applicable_max, max);
     let passed = missed_critical.is_empty() && points >= pass_points;
     Ok(Scored {
         points,
         missed_critical,
         passed,
+        raw_points,
+        applicable_max,
+        not_applicable: items
+            .iter()
+            .filter(|i| skipped.contains(i.code.as_str()))
+            .map(|i| i.code.clone())
+            .collect(),
     })
 }
 
-/// The items a sheet does not mark yet (a sheet is submitted only when it marks all).
+/// `raw` out of `applicable` read on the full `max` (to the tenth, halves up): `raw`
+/// itself when nothing was left out; 0 when nothing applies.
+pub fn scale(raw: Points, applicable: Points, max: Points) -> Points {
+    let (r, a, m) = (
+        i64::from(raw.as_tenths()),
+        i64::from(applicable.as_tenths()),
+        i64::from(max.as_tenths()),
+    );
+    if a <= 0 {
+        return Points::ZERO;
+    }
+    if a == m {
+        return raw;
+    }
+    Points::tenths(i32::try_from((2 * r * m + a).div_euclid(2 * a)).unwrap_or(i32::MAX))
+}
+
+/// The items a sheet does not mark yet (a sheet is submitted only when it marks all;
+/// 不适用 is a mark).
 pub fn unmarked<'a>(items: &'a [ItemDef], marks: &[Mark<'_>]) -> Vec<&'a str> {
     items
         .iter()
@@ -135,10 +191,7 @@ mod tests {
 
     fn marks<'a>(m: &'a [(&'a str, i32)]) -> Vec<Mark<'a>> {
         m.iter()
-            .map(|(c, p)| Mark {
-                code: c,
-                points: Points::whole(*p),
-            })
+            .map(|(c, p)| Mark::given(c, Points::whole(*p)))
             .collect()
     }
 
@@ -273,6 +326,115 @@ mod tests {
         assert_eq!(percent_of(Points::whole(2), Points::ZERO), Points::ZERO);
     }
 
+    /// The history-taking station's shape: the menstrual-history item (critical, 10
+    /// points) applies to women of childbearing age only.
+    fn history() -> Vec<ItemDef> {
+        let mut menses = item("menses", 10, true);
+        menses.applicable_if = Some("育龄女性患者".into());
+        vec![item("feature", 20, true), item("other", 70, false), menses]
+    }
+
+    fn na(code: &str) -> Mark<'_> {
+        Mark::not_applicable(code)
+    }
+
+    #[test]
+    fn not_applicable_takes_the_item_out_of_the_maximum() {
+        // A male patient: 81 of the 90 points that apply → 90 out of 100.
+        let s = score(
+            &history(),
+            Points::whole(60),
+            &[
+                Mark::given("feature", Points::whole(18)),
+                Mark::given("other", Points::whole(63)),
+                na("menses"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.raw_points, Points::whole(81));
+        assert_eq!(s.applicable_max, Points::whole(90));
+        assert_eq!(s.points, Points::whole(90));
+        assert_eq!(s.not_applicable, vec!["menses".to_owned()]);
+        assert!(
+            s.missed_critical.is_empty(),
+            "a critical item that does not apply is not missed"
+        );
+        assert!(s.passed);
+        // The same performance with the item scored 0: a missed critical item.
+        let zero = score(
+            &history(),
+            Points::whole(60),
+            &[
+                Mark::given("feature", Points::whole(18)),
+                Mark::given("other", Points::whole(63)),
+                Mark::given("menses", Points::ZERO),
+            ],
+        )
+        .unwrap();
+        assert_eq!((zero.points, zero.passed), (Points::whole(81), false));
+        // 2 of 90 → 2.2 of 100 (2.222…, to the tenth).
+        let low = score(
+            &history(),
+            Points::whole(60),
+            &[Mark::given("feature", Points::whole(2)), na("menses")],
+        )
+        .unwrap();
+        assert_eq!(low.points, Points::tenths(22));
+        // Not applicable is a mark: nothing left unmarked.
+        assert_eq!(
+            unmarked(
+                &history(),
+                &[
+                    Mark::given("feature", Points::ZERO),
+                    Mark::given("other", Points::ZERO),
+                    na("menses")
+                ]
+            ),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn not_applicable_only_where_the_item_has_a_condition() {
+        let e = score(
+            &history(),
+            Points::whole(60),
+            &[
+                na("feature"),
+                na("menses"),
+                Mark::given("menses", Points::ZERO),
+            ],
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = e.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, vec!["items[0].not_applicable", "items[2].code"]);
+    }
+
+    #[test]
+    fn scaling_to_the_tenth() {
+        assert_eq!(
+            scale(Points::whole(45), Points::whole(90), Points::whole(100)),
+            Points::whole(50)
+        );
+        // 1/3 of 100 = 33.33… → 33.3; 2/3 → 66.7.
+        assert_eq!(
+            scale(Points::whole(1), Points::whole(3), Points::whole(100)),
+            Points::tenths(333)
+        );
+        assert_eq!(
+            scale(Points::whole(2), Points::whole(3), Points::whole(100)),
+            Points::tenths(667)
+        );
+        assert_eq!(
+            scale(Points::whole(7), Points::whole(100), Points::whole(100)),
+            Points::whole(7)
+        );
+        assert_eq!(
+            scale(Points::whole(7), Points::ZERO, Points::whole(100)),
+            Points::ZERO
+        );
+    }
+
     proptest! {
         /// Whatever the marks, the points never exceed the maximum, and a missed critical
         /// item never passes.
@@ -292,6 +454,32 @@ mod tests {
         fn mean_between(x in 0i32..=1000, y in 0i32..=1000) {
             let c = combine(&[(Points::tenths(x), false), (Points::tenths(y), false)], Points::ZERO, Points::ZERO).unwrap();
             prop_assert!(c.points >= Points::tenths(x.min(y)) && c.points <= Points::tenths(x.max(y)));
+        }
+
+        /// Not applicable: the points stay within the maximum; the percentage is never
+        /// below the one the same sheet gets with the item scored 0, nor above the one it
+        /// gets with the item at full marks; and the verdict never turns on the missing
+        /// critical item.
+        #[test]
+        fn not_applicable_never_lowers_the_percentage(
+            feature in 0i32..=200, other in 0i32..=700, pass in 1i32..=100
+        ) {
+            let items = history();
+            let given = [Mark::given("feature", Points::tenths(feature)), Mark::given("other", Points::tenths(other))];
+            let with = |last: Mark<'static>| {
+                let mut m = given.to_vec();
+                m.push(last);
+                score(&items, Points::whole(pass), &m).unwrap()
+            };
+            let skipped = with(na("menses"));
+            let zero = with(Mark::given("menses", Points::ZERO));
+            let full = with(Mark::given("menses", Points::whole(10)));
+            prop_assert!(skipped.points <= Points::whole(100));
+            prop_assert!(skipped.points >= zero.points);
+            prop_assert!(skipped.points <= full.points);
+            prop_assert_eq!(skipped.raw_points, Points::tenths(feature + other));
+            prop_assert_eq!(skipped.passed, feature > 0 && skipped.points >= Points::whole(pass));
+            prop_assert!(!zero.passed);
         }
     }
 }

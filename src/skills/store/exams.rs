@@ -350,6 +350,18 @@ pub fn eligible_doctor(
         .optional()
 }
 
+/// The date of a program's first completion skills exam (a make-up follows one).
+pub fn first_completion_on(
+    conn: &mut AnyConnection,
+    program_id: i64,
+) -> QueryResult<Option<NaiveDate>> {
+    skill_exams::table
+        .filter(skill_exams::program_id.eq(program_id))
+        .filter(skill_exams::kind.eq(SkillExamKind::Completion))
+        .select(diesel::dsl::min(skill_exams::held_on))
+        .first(conn)
+}
+
 /// The exams of a program a doctor sat, oldest first (for its standing).
 pub fn sat_by(
     conn: &mut AnyConnection,

@@ -31,16 +31,19 @@ pub struct SheetRow {
 }
 
 impl SheetRow {
-    pub fn marks(&self) -> Vec<(String, Points)> {
+    /// The marks: (item code, points, scored 不适用).
+    pub fn marks(&self) -> Vec<(String, Points, bool)> {
         #[derive(serde::Deserialize)]
         struct M {
             code: String,
             points: Points,
+            #[serde(default)]
+            not_applicable: bool,
         }
         serde_json::from_str::<Vec<M>>(&self.items)
             .unwrap_or_default()
             .into_iter()
-            .map(|m| (m.code, m.points))
+            .map(|m| (m.code, m.points, m.not_applicable))
             .collect()
     }
 }
