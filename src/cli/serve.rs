@@ -28,6 +28,9 @@ pub fn serve(state: AppState) -> anyhow::Result<()> {
         env!("CARGO_PKG_VERSION")
     );
     actix_web::rt::System::new()
-        .block_on(async move { app::server(state, listener, None)?.await })?;
+        .block_on(async move {
+            crate::notify::jobs::start(&state);
+            app::server(state, listener, None)?.await
+        })?;
     Ok(())
 }
