@@ -42,9 +42,16 @@ pub fn run(dry_run: bool, date: Option<String>, send: bool) -> anyhow::Result<()
     }
     let new = report.due.iter().filter(|p| !p.already_queued).count();
     if dry_run {
-        println!("{today}: {} reminder(s) due, {new} would be queued (dry run: nothing written)", report.due.len());
+        println!(
+            "{today}: {} reminder(s) due, {new} would be queued (dry run: nothing written)",
+            report.due.len()
+        );
     } else {
-        println!("{today}: {} reminder(s) due, {} queued", report.due.len(), report.queued);
+        println!(
+            "{today}: {} reminder(s) due, {} queued",
+            report.due.len(),
+            report.queued
+        );
     }
     if send {
         let smtp = state

@@ -64,8 +64,12 @@ async fn plan_forever(state: AppState) {
         match outcome {
             Ok(Ok(r)) if r.queued == 0 => {}
             Ok(Ok(r)) => tracing::info!(queued = r.queued, "reminders queued"),
-            Ok(Err(e)) => tracing::warn!(error = %e, "the reminder planner failed; it will try again"),
-            Err(e) => tracing::warn!(error = %e, "the reminder planner panicked; it will try again"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "the reminder planner failed; it will try again")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the reminder planner panicked; it will try again")
+            }
         }
     }
 }

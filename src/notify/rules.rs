@@ -113,7 +113,9 @@ pub enum AfterFailure {
 
 /// The wait before attempt `attempts + 1`: 1 min, 2, 4 … doubling, at most 6 h.
 pub fn backoff(attempts: i32) -> Duration {
-    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(20);
     let secs = BACKOFF_BASE_SECS.saturating_mul(1i64 << doublings);
     Duration::seconds(secs.min(BACKOFF_CAP_SECS))
 }
@@ -145,7 +147,12 @@ pub const EXAM_LEAD_DAYS: i64 = 3;
 
 /// The exam reminder is due from [`EXAM_LEAD_DAYS`] days before the Beijing date it
 /// opens until it opens.
-pub fn exam_due(opens_on: NaiveDate, opens_at: NaiveDateTime, today: NaiveDate, now: NaiveDateTime) -> bool {
+pub fn exam_due(
+    opens_on: NaiveDate,
+    opens_at: NaiveDateTime,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> bool {
     now < opens_at && (opens_on - today).num_days() <= EXAM_LEAD_DAYS
 }
 
@@ -188,12 +195,19 @@ mod tests {
     #[test]
     fn placeholders_are_filled_and_html_is_escaped() {
         let p = params(&[("name", "<王> & \"李\"")]);
-        assert_eq!(fill("你好 {{ name }}！", &p, false).unwrap(), "你好 <王> & \"李\"！");
+        assert_eq!(
+            fill("你好 {{ name }}！", &p, false).unwrap(),
+            "你好 <王> & \"李\"！"
+        );
         assert_eq!(
             fill("<p>{{name}}</p>", &p, true).unwrap(),
             "<p>&lt;王&gt; &amp; &quot;李&quot;</p>"
         );
-        assert!(fill("{{missing}}", &p, false).unwrap_err().contains("missing"));
+        assert!(
+            fill("{{missing}}", &p, false)
+                .unwrap_err()
+                .contains("missing")
+        );
         assert!(fill("{{name", &p, false).is_err());
     }
 
@@ -216,15 +230,35 @@ mod tests {
     /// Every shipped template renders with the parameters its callers give it.
     #[test]
     fn every_template_renders_with_its_parameters() {
-        let common = [("name", "张三"), ("county", "市中区"), ("title", "T"), ("due_on", "2026-03-30")];
+        let common = [
+            ("name", "张三"),
+            ("county", "市中区"),
+            ("title", "T"),
+            ("due_on", "2026-03-30"),
+        ];
         for (template, extra) in [
             (Template::FilingDue, vec![("days", "7"), ("status", "草稿")]),
-            (Template::FilingReturned, vec![("comment", "第一行\n第二行"), ("reviewed_at", "2026-03-01 10:00")]),
+            (
+                Template::FilingReturned,
+                vec![
+                    ("comment", "第一行\n第二行"),
+                    ("reviewed_at", "2026-03-01 10:00"),
+                ],
+            ),
             (
                 Template::ExamSoon,
-                vec![("exam", "E"), ("kind", "单元测试"), ("opens_at", "a"), ("closes_at", "b"), ("duration", "60")],
+                vec![
+                    ("exam", "E"),
+                    ("kind", "单元测试"),
+                    ("opens_at", "a"),
+                    ("closes_at", "b"),
+                    ("duration", "60"),
+                ],
             ),
-            (Template::MakeupDeadline, vec![("deadline", "2026-06-30"), ("days", "3")]),
+            (
+                Template::MakeupDeadline,
+                vec![("deadline", "2026-06-30"), ("days", "3")],
+            ),
         ] {
             let mut p = params(&common);
             p.extend(params(&extra));
@@ -233,7 +267,10 @@ mod tests {
             assert!(r.html.contains("<p>"), "{template:?}");
         }
         let mut p = params(&common);
-        p.extend(params(&[("comment", "第一行\n第二行"), ("reviewed_at", "x")]));
+        p.extend(params(&[
+            ("comment", "第一行\n第二行"),
+            ("reviewed_at", "x"),
+        ]));
         let r = render(parts(Template::FilingReturned), &p).unwrap();
         assert!(r.html.contains("第一行<br>\n第二行"), "{}", r.html);
     }
@@ -245,7 +282,10 @@ mod tests {
         assert_eq!(backoff(4), Duration::minutes(8));
         assert_eq!(backoff(30), Duration::hours(6));
         let now = d(2026, 1, 1).and_hms_opt(0, 0, 0).unwrap();
-        assert_eq!(after_failure(1, false, now), AfterFailure::Retry(now + Duration::minutes(1)));
+        assert_eq!(
+            after_failure(1, false, now),
+            AfterFailure::Retry(now + Duration::minutes(1))
+        );
         assert_eq!(after_failure(1, true, now), AfterFailure::Fail);
         assert_eq!(after_failure(MAX_ATTEMPTS, false, now), AfterFailure::Fail);
     }
@@ -264,8 +304,18 @@ mod tests {
     #[test]
     fn exam_and_makeup_reminders() {
         let opens = d(2026, 5, 10).and_hms_opt(1, 0, 0).unwrap();
-        assert!(exam_due(d(2026, 5, 10), opens, d(2026, 5, 7), opens - Duration::days(3)));
-        assert!(!exam_due(d(2026, 5, 10), opens, d(2026, 5, 6), opens - Duration::days(4)));
+        assert!(exam_due(
+            d(2026, 5, 10),
+            opens,
+            d(2026, 5, 7),
+            opens - Duration::days(3)
+        ));
+        assert!(!exam_due(
+            d(2026, 5, 10),
+            opens,
+            d(2026, 5, 6),
+            opens - Duration::days(4)
+        ));
         assert!(!exam_due(d(2026, 5, 10), opens, d(2026, 5, 10), opens));
         assert_eq!(makeup_stage(d(2026, 6, 30), d(2026, 6, 15)), None);
         assert_eq!(makeup_stage(d(2026, 6, 30), d(2026, 6, 16)), Some(14));

@@ -277,11 +277,16 @@ pub async fn set_email(
 ) -> AppResult<(User, Region)> {
     let (target, region) = find_visible(state, caller, id).await?;
     if target.id != caller.user_id && !may_manage(caller, &target) {
-        let message = format!("{}不能修改{}账号的邮箱", caller.role.label(), target.role.label());
+        let message = format!(
+            "{}不能修改{}账号的邮箱",
+            caller.role.label(),
+            target.role.label()
+        );
         let target = Some(format!("user:{id}"));
         return Err(refuse(state, caller, "user.email", target, message).await);
     }
-    let email = rules::check_email(body.email.as_deref()).map_err(|m| AppError::field("email", m))?;
+    let email =
+        rules::check_email(body.email.as_deref()).map_err(|m| AppError::field("email", m))?;
     let actor = caller.actor();
     let user = state
         .db(move |conn| store::set_email(conn, id, email.as_deref(), &actor, time::now()))

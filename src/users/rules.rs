@@ -209,7 +209,14 @@ mod tests {
             check_email(Some(" Wang.Li@County.Example.CN ")),
             Ok(Some("Wang.Li@county.example.cn".into()))
         );
-        for bad in ["wang", "wang@", "@example.com", "wang@localhost", "a b@example.com", "wang@example.com."] {
+        for bad in [
+            "wang",
+            "wang@",
+            "@example.com",
+            "wang@localhost",
+            "a b@example.com",
+            "wang@example.com.",
+        ] {
             assert!(check_email(Some(bad)).is_err(), "{bad}");
         }
         assert!(check_email(Some(&format!("{}@example.com", "a".repeat(250)))).is_err());

@@ -91,7 +91,11 @@ impl SmtpSink {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        assert_eq!(line.trim(), "ready", "the SMTP sink did not start (is aiosmtpd installed?)");
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "the SMTP sink did not start (is aiosmtpd installed?)"
+        );
         SmtpSink { child, dir }
     }
 
@@ -136,7 +140,10 @@ async fn spawn_with_smtp(backend: Backend, port: u16) -> TestApp {
             ("CUNYI_SMTP_HOST", "127.0.0.1".to_owned()),
             ("CUNYI_SMTP_PORT", port.to_string()),
             ("CUNYI_SMTP_TLS", "none".to_owned()),
-            ("CUNYI_SMTP_FROM", "村医培训平台 <noreply@cunyi.example.cn>".to_owned()),
+            (
+                "CUNYI_SMTP_FROM",
+                "村医培训平台 <noreply@cunyi.example.cn>".to_owned(),
+            ),
         ]
         .into_iter()
         .collect();
@@ -202,12 +209,17 @@ async fn a_returned_filing_mails_the_county_over_smtp(backend: Backend) {
     let sink = SmtpSink::start(port);
     let app = spawn_with_smtp(backend, port).await;
     app.program("zaozhuang-2024");
-    let admin = app.user("shizhong").role(Role::CountyAdmin).region("370402").create();
+    let admin = app
+        .user("shizhong")
+        .role(Role::CountyAdmin)
+        .region("370402")
+        .create();
     // A second admin of the county, without an address: no mail for it.
-    app.user("shizhong2").role(Role::CountyAdmin).region("370402").create();
-    let t = app
-        .accounts(&[("city", Role::CityAdmin, "370400")])
-        .await;
+    app.user("shizhong2")
+        .role(Role::CountyAdmin)
+        .region("370402")
+        .create();
+    let t = app.accounts(&[("city", Role::CityAdmin, "370400")]).await;
     let (city, county) = (&t[0], app.login("shizhong").await);
     set_email(&app, &county, admin, "shizhong@wsj.example.cn").await;
 
@@ -215,10 +227,7 @@ async fn a_returned_filing_mails_the_county_over_smtp(backend: Backend) {
         let app = &app;
         let county = county.clone();
         async move {
-            let r = app
-                .post("/api/v1/reports", &county, body)
-                .await
-                .expect(201);
+            let r = app.post("/api/v1/reports", &county, body).await.expect(201);
             let id = r.json()["id"].as_i64().unwrap();
             app.post(&format!("/api/v1/reports/{id}/submit"), &county, json!({}))
                 .await
@@ -226,13 +235,21 @@ async fn a_returned_filing_mails_the_county_over_smtp(backend: Backend) {
             id
         }
     };
-    let accepted = file(json!({"kind": "annual_summary", "county_code": "370402", "year": 2026})).await;
-    app.post(&format!("/api/v1/reports/{accepted}/review"), city, json!({"decision": "accept"}))
-        .await
-        .expect(200);
+    let accepted =
+        file(json!({"kind": "annual_summary", "county_code": "370402", "year": 2026})).await;
+    app.post(
+        &format!("/api/v1/reports/{accepted}/review"),
+        city,
+        json!({"decision": "accept"}),
+    )
+    .await
+    .expect(200);
     assert!(outbox(&app).is_empty(), "an accepted filing sends nothing");
 
-    let returned = file(json!({"kind": "quarterly_summary", "county_code": "370402", "year": 2026, "quarter": 1})).await;
+    let returned = file(
+        json!({"kind": "quarterly_summary", "county_code": "370402", "year": 2026, "quarter": 1}),
+    )
+    .await;
     app.post(
         &format!("/api/v1/reports/{returned}/review"),
         city,
@@ -264,11 +281,17 @@ async fn a_returned_filing_mails_the_county_over_smtp(backend: Backend) {
         "【村医培训】市中区2026 年第 1 季度季度培训工作总结已被退回，请修改后重新报送"
     );
     let raw = m["raw_subject"].as_str().unwrap().to_ascii_lowercase();
-    assert!(raw.contains("=?utf-8?"), "the Chinese subject is RFC 2047 encoded: {raw}");
+    assert!(
+        raw.contains("=?utf-8?"),
+        "the Chinese subject is RFC 2047 encoded: {raw}"
+    );
     let text = m["text"].as_str().unwrap();
     assert!(text.contains("请补充<表格>说明 & 附件\n第二条"), "{text}");
     let html = m["html"].as_str().unwrap();
-    assert!(html.contains("请补充&lt;表格&gt;说明 &amp; 附件<br>"), "{html}");
+    assert!(
+        html.contains("请补充&lt;表格&gt;说明 &amp; 附件<br>"),
+        "{html}"
+    );
     assert!(!html.contains("<表格>"));
 
     // Sent once: another run finds nothing.
@@ -286,7 +309,10 @@ async fn a_rolled_back_event_queues_no_mail(backend: Backend) {
         })
     });
     assert!(outcome.is_err());
-    assert!(outbox(&app).is_empty(), "the mail rolled back with its event");
+    assert!(
+        outbox(&app).is_empty(),
+        "the mail rolled back with its event"
+    );
 
     assert!(enqueue(&app, &mail));
     assert!(!enqueue(&app, &mail), "the same key is queued once");
@@ -351,7 +377,11 @@ async fn a_refused_mail_fails_and_the_sysadmin_sends_it_again(backend: Backend) 
     assert_eq!(app.last_audit("notify.failed")["attempts"], 1);
     assert_eq!(sink.messages().len(), 1);
 
-    let failed = app.get("/api/v1/outbox?status=failed", &t[0]).await.expect(200).json();
+    let failed = app
+        .get("/api/v1/outbox?status=failed", &t[0])
+        .await
+        .expect(200)
+        .json();
     assert_eq!(failed["total"], 1);
     assert_eq!(failed["items"][0]["recipient"], "nobody@example.cn");
     assert_eq!(failed["items"][0]["status"], "failed");
@@ -360,7 +390,9 @@ async fn a_refused_mail_fails_and_the_sysadmin_sends_it_again(backend: Backend) 
     let id = rows[0].id;
     let retry = format!("/api/v1/outbox/{id}/retry");
     app.post(&retry, &t[1], json!({})).await.expect(403);
-    app.post("/api/v1/outbox/999999/retry", &t[0], json!({})).await.expect(404);
+    app.post("/api/v1/outbox/999999/retry", &t[0], json!({}))
+        .await
+        .expect(404);
     let again = app.post(&retry, &t[0], json!({})).await.expect(200).json();
     assert_eq!(again["status"], "pending");
     assert_eq!(again["attempts"], 0);
@@ -377,19 +409,37 @@ async fn two_senders_never_send_one_mail_twice(backend: Backend) {
     let sink = SmtpSink::start(port);
     let app = spawn_with_smtp(backend, port).await;
     for i in 0..40 {
-        assert!(enqueue(&app, &reminder(&format!("k:{i}"), &format!("d{i}@example.cn"))));
+        assert!(enqueue(
+            &app,
+            &reminder(&format!("k:{i}"), &format!("d{i}@example.cn"))
+        ));
     }
     let now = cunyi::time::now();
-    let (a, b) = futures_util::future::join(send(&app, "sender-a", now), send(&app, "sender-b", now)).await;
+    let (a, b) =
+        futures_util::future::join(send(&app, "sender-a", now), send(&app, "sender-b", now)).await;
     assert_eq!(a.sent + b.sent, 40, "{a:?} {b:?}");
-    assert_eq!(a.claimed + b.claimed, 40, "each mail claimed once: {a:?} {b:?}");
+    assert_eq!(
+        a.claimed + b.claimed,
+        40,
+        "each mail claimed once: {a:?} {b:?}"
+    );
     let got = sink.messages();
     assert_eq!(got.len(), 40);
-    let ids: BTreeSet<String> = got.iter().map(|m| m["message_id"].as_str().unwrap().to_owned()).collect();
+    let ids: BTreeSet<String> = got
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(ids.len(), 40, "no message twice");
-    let to: BTreeSet<String> = got.iter().map(|m| m["rcpt_tos"][0].as_str().unwrap().to_owned()).collect();
+    let to: BTreeSet<String> = got
+        .iter()
+        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(to.len(), 40);
-    assert!(outbox(&app).iter().all(|r| r.status == OutboxStatus::Sent && r.attempts == 1));
+    assert!(
+        outbox(&app)
+            .iter()
+            .all(|r| r.status == OutboxStatus::Sent && r.attempts == 1)
+    );
 }
 
 async fn a_crashed_senders_lease_expires(backend: Backend) {
@@ -403,9 +453,17 @@ async fn a_crashed_senders_lease_expires(backend: Backend) {
         cunyi::notify::store::claim(c, "dead", t0, Duration::minutes(5), 10).unwrap()
     });
     assert_eq!(claimed.len(), 1);
-    assert_eq!(send(&app, "alive", t0 + Duration::minutes(4)).await.claimed, 0, "the lease holds");
+    assert_eq!(
+        send(&app, "alive", t0 + Duration::minutes(4)).await.claimed,
+        0,
+        "the lease holds"
+    );
     let r = send(&app, "alive", t0 + Duration::minutes(6)).await;
-    assert_eq!((r.claimed, r.sent), (1, 1), "the expired lease is taken over");
+    assert_eq!(
+        (r.claimed, r.sent),
+        (1, 1),
+        "the expired lease is taken over"
+    );
     assert_eq!(sink.messages().len(), 1);
     // The dead sender, were it to wake, records nothing over the new owner's outcome.
     let late = app.with_conn(|c| {
@@ -413,7 +471,9 @@ async fn a_crashed_senders_lease_expires(backend: Backend) {
             c,
             claimed[0].id,
             "dead",
-            cunyi::notify::store::Outcome::Failed { error: "late".into() },
+            cunyi::notify::store::Outcome::Failed {
+                error: "late".into(),
+            },
             t0,
         )
         .unwrap()
@@ -443,12 +503,21 @@ fn cunyi_remind(db: &TestDb, args: &[&str]) -> std::process::Output {
 async fn the_planner_queues_each_reminder_once(backend: Backend) {
     let app = support::spawn(backend).await;
     app.program("zaozhuang-2024");
-    let t = app
-        .accounts(&[("root", Role::Sysadmin, "370000")])
-        .await;
-    let shizhong = app.user("shizhong").role(Role::CountyAdmin).region("370402").create();
-    let xuecheng = app.user("xuecheng").role(Role::CountyAdmin).region("370403").create();
-    app.user("tengzhou").role(Role::CountyAdmin).region("370481").create(); // no address
+    let t = app.accounts(&[("root", Role::Sysadmin, "370000")]).await;
+    let shizhong = app
+        .user("shizhong")
+        .role(Role::CountyAdmin)
+        .region("370402")
+        .create();
+    let xuecheng = app
+        .user("xuecheng")
+        .role(Role::CountyAdmin)
+        .region("370403")
+        .create();
+    app.user("tengzhou")
+        .role(Role::CountyAdmin)
+        .region("370481")
+        .create(); // no address
     set_email(&app, &t[0], shizhong, "sz@example.cn").await;
     set_email(&app, &t[0], xuecheng, "xc@example.cn").await;
     // 薛城区 already submitted its Q1 2026 summary: no reminder for it.
@@ -473,15 +542,25 @@ async fn the_planner_queues_each_reminder_once(backend: Backend) {
     let audit_before = app.audit_count();
     let dry = plan(&app, day(3, 23), true);
     assert_eq!(dry.due.len(), 1, "{:?}", dry.due);
-    assert_eq!(dry.due[0].dedup_key, format!("filing_due:370402:quarterly_summary:2026:1:7:{shizhong}"));
+    assert_eq!(
+        dry.due[0].dedup_key,
+        format!("filing_due:370402:quarterly_summary:2026:1:7:{shizhong}")
+    );
     assert_eq!(dry.due[0].recipient, "sz@example.cn");
     assert!(!dry.due[0].already_queued);
     assert_eq!(dry.queued, 0);
     let cli = cunyi_remind(&app.db, &["--dry-run", "--date", "2026-03-23"]);
     let out = String::from_utf8_lossy(&cli.stdout);
-    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
     assert!(out.contains("将加入\t报送截止提醒\tsz@example.cn"), "{out}");
-    assert!(out.contains("1 would be queued (dry run: nothing written)"), "{out}");
+    assert!(
+        out.contains("1 would be queued (dry run: nothing written)"),
+        "{out}"
+    );
     assert!(outbox(&app).is_empty(), "a dry run writes nothing");
     assert_eq!(app.audit_count(), audit_before);
 
@@ -502,10 +581,18 @@ async fn the_planner_queues_each_reminder_once(backend: Backend) {
 
     // The day before: the last reminder, queued by the command line.
     let cli = cunyi_remind(&app.db, &["--date", "2026-03-29"]);
-    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
     let rows = outbox(&app);
     assert_eq!(rows.len(), 2);
-    assert!(rows[1].dedup_key.ends_with(&format!(":1:{shizhong}")), "{}", rows[1].dedup_key);
+    assert!(
+        rows[1].dedup_key.ends_with(&format!(":1:{shizhong}")),
+        "{}",
+        rows[1].dedup_key
+    );
     assert!(rows[1].subject.contains("还有 1 天"));
 
     let bad = cunyi_remind(&app.db, &["--date", "2026-13-01"]);
@@ -523,14 +610,26 @@ async fn the_outbox_is_for_the_sysadmin(backend: Backend) {
         .await;
     assert!(enqueue(&app, &reminder("k:page", "wang@example.cn")));
 
-    let list = app.get("/api/v1/outbox?per_page=10", &t[0]).await.expect(200).json();
-    assert_eq!((list["total"].as_i64(), list["per_page"].as_i64()), (Some(1), Some(10)));
+    let list = app
+        .get("/api/v1/outbox?per_page=10", &t[0])
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        (list["total"].as_i64(), list["per_page"].as_i64()),
+        (Some(1), Some(10))
+    );
     assert_eq!(list["items"][0]["status"], "pending");
     assert_eq!(list["items"][0]["template"], "makeup_deadline");
-    assert!(list["items"][0].get("body_text").is_none(), "no bodies on the list");
+    assert!(
+        list["items"][0].get("body_text").is_none(),
+        "no bodies on the list"
+    );
     app.get("/api/v1/outbox", &t[1]).await.expect(403);
     app.get("/api/v1/outbox", &t[2]).await.expect(403);
-    let bad = app.get("/api/v1/outbox?status=lost&per_page=0", &t[0]).await;
+    let bad = app
+        .get("/api/v1/outbox?status=lost&per_page=0", &t[0])
+        .await;
     assert_eq!(bad.error_fields(), vec!["per_page", "status"]);
 
     // The page, in Chinese, with the depth on top.
@@ -542,7 +641,14 @@ async fn the_outbox_is_for_the_sysadmin(backend: Backend) {
     let login = |client: reqwest::Client, user: &'static str| {
         let app = &app;
         async move {
-            let form = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+            let form = client
+                .get(app.url("/login"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
             let csrf = hidden(&form, "csrf");
             let r = client
                 .post(app.url("/login"))
@@ -590,7 +696,14 @@ async fn the_outbox_is_for_the_sysadmin(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(no_csrf.status(), 403);
-    let html = root.get(app.url("/outbox?status=failed")).send().await.unwrap().text().await.unwrap();
+    let html = root
+        .get(app.url("/outbox?status=failed"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = hidden(&html, "csrf");
     let ok = root
         .post(app.url(&format!("/outbox/{id}/retry")))
@@ -602,8 +715,19 @@ async fn the_outbox_is_for_the_sysadmin(backend: Backend) {
     assert_eq!(outbox(&app)[0].status, OutboxStatus::Pending);
 
     // The depth on /metrics (loopback).
-    let metrics = app.api.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("cunyi_outbox_mails{status=\"pending\"} 1"), "{metrics}");
+    let metrics = app
+        .api
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("cunyi_outbox_mails{status=\"pending\"} 1"),
+        "{metrics}"
+    );
     assert!(metrics.contains("cunyi_outbox_mails{status=\"failed\"} 0"));
 }
 
@@ -654,22 +778,38 @@ async fn users_keep_an_email_address(backend: Backend) {
         let app = &app;
         let path = path.clone();
         async move {
-            app.send(reqwest::Method::PUT, &path, Some(&token), Some(body)).await
+            app.send(reqwest::Method::PUT, &path, Some(&token), Some(body))
+                .await
         }
     };
-    let mine = put(li.clone(), json!({"email": "li@new.example.cn"})).await.expect(200).json();
+    let mine = put(li.clone(), json!({"email": "li@new.example.cn"}))
+        .await
+        .expect(200)
+        .json();
     assert_eq!(mine["email"], "li@new.example.cn");
     let audit = app.last_audit("user.email_changed");
-    assert_eq!((audit["set"].as_bool(), audit["domain"].as_str()), (Some(true), Some("new.example.cn")));
-    put(t[1].clone(), json!({"email": "x@example.cn"})).await.expect(404);
+    assert_eq!(
+        (audit["set"].as_bool(), audit["domain"].as_str()),
+        (Some(true), Some("new.example.cn"))
+    );
+    put(t[1].clone(), json!({"email": "x@example.cn"}))
+        .await
+        .expect(404);
     let audits = app.audit_count();
     let bad = put(li.clone(), json!({"email": "li at example"})).await;
     assert_eq!(bad.error_fields(), vec!["email"]);
     assert_eq!(app.audit_count(), audits, "nothing written");
-    let read = app.get(&format!("/api/v1/users/{id}"), &t[0]).await.expect(200).json();
+    let read = app
+        .get(&format!("/api/v1/users/{id}"), &t[0])
+        .await
+        .expect(200)
+        .json();
     assert_eq!(read["email"], "li@new.example.cn");
     // The county admin clears it.
-    let cleared = put(t[0].clone(), json!({"email": null})).await.expect(200).json();
+    let cleared = put(t[0].clone(), json!({"email": null}))
+        .await
+        .expect(200)
+        .json();
     assert!(cleared["email"].is_null());
     // A doctor cannot edit another account (it sees only itself: 404).
     let other = app.user("doc.sun").region("370402").create();

@@ -13,7 +13,12 @@ use crate::time;
 fn check_query(query: &OutboxQuery) -> AppResult<(Option<OutboxStatus>, Paging)> {
     let mut p = Problems::new();
     let paging = Paging::parse(&query.paging, &mut p);
-    let status = match query.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let status = match query
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(raw) => p.take(
             "status",

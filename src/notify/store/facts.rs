@@ -29,7 +29,11 @@ type RecipientColumns = (
 );
 
 fn recipient_columns() -> RecipientColumns {
-    (users::id, users::display_name, users::email.assume_not_null())
+    (
+        users::id,
+        users::display_name,
+        users::email.assume_not_null(),
+    )
 }
 
 /// The county admins of a county who have an email address.
@@ -127,7 +131,8 @@ pub fn exam_candidates(conn: &mut AnyConnection, exam: &ExamFact) -> QueryResult
     match exam.kind {
         ExamKind::Makeup => {
             q = q.filter(
-                doctors::id.eq_any(decided.filter(completions::status.eq(CompletionStatus::Makeup))),
+                doctors::id
+                    .eq_any(decided.filter(completions::status.eq(CompletionStatus::Makeup))),
             );
         }
         ExamKind::Completion => {
