@@ -23,6 +23,7 @@ pub mod exams;
 pub mod extract;
 pub mod instructors;
 pub mod metrics;
+pub mod notify;
 pub mod orgs;
 pub mod page;
 pub mod pii;

@@ -140,6 +140,23 @@ impl Registry {
     }
 }
 
+/// The email outbox by status: mails waiting (pending, sending) and given up (failed).
+pub fn outbox_depth(d: crate::notify::Depth) -> String {
+    let mut out = String::from(
+        "# HELP cunyi_outbox_mails Mails in the email outbox, by status.\n\
+         # TYPE cunyi_outbox_mails gauge\n",
+    );
+    for (status, n) in [
+        ("pending", d.pending),
+        ("sending", d.sending),
+        ("failed", d.failed),
+        ("sent", d.sent),
+    ] {
+        let _ = writeln!(out, "cunyi_outbox_mails{{status=\"{status}\"}} {n}");
+    }
+    out
+}
+
 fn escape(label: &str) -> String {
     label
         .replace('\\', "\\\\")
@@ -173,11 +190,13 @@ pub async fn metrics(
         }
     }
     let s = state.pool.state();
-    let body = state.metrics.render(Some((
+    let mut body = state.metrics.render(Some((
         state.pool.max_size(),
         s.connections,
         s.idle_connections,
     )));
+    let depth = state.db(crate::notify::depth).await?;
+    body.push_str(&outbox_depth(depth));
     Ok(HttpResponse::Ok()
         .content_type(ContentType(
             "text/plain; version=0.0.4; charset=utf-8"

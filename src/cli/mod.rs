@@ -9,6 +9,7 @@ mod demo;
 mod import;
 mod migrate;
 mod regions;
+mod remind;
 mod secrets;
 mod serve;
 mod user;
@@ -84,6 +85,18 @@ enum Command {
     Secrets {
         #[command(subcommand)]
         command: secrets::SecretsCommand,
+    },
+    /// 提醒 — queue the email reminders due on a day (filings, exams, make-ups).
+    Remind {
+        /// Print what would be queued; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The Beijing date to plan for (YYYY-MM-DD; default today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Then send the due mails once (needs CUNYI_SMTP_HOST).
+        #[arg(long)]
+        send: bool,
     },
 }
 
@@ -215,6 +228,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bank { command } => bank::run(command),
         Command::Secrets { command } => secrets::run(command),
+        Command::Remind {
+            dry_run,
+            date,
+            send,
+        } => remind::run(dry_run, date, send),
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit::verify(),

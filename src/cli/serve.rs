@@ -27,7 +27,9 @@ pub fn serve(state: AppState) -> anyhow::Result<()> {
         "cunyi {} serving",
         env!("CARGO_PKG_VERSION")
     );
-    actix_web::rt::System::new()
-        .block_on(async move { app::server(state, listener, None)?.await })?;
+    actix_web::rt::System::new().block_on(async move {
+        crate::notify::jobs::start(&state);
+        app::server(state, listener, None)?.await
+    })?;
     Ok(())
 }

@@ -34,6 +34,7 @@ pub fn create(
         password: Some(password),
         role: Some(role),
         region_code: Some(region),
+        email: None,
     };
     create_user(state, &body)
 }

@@ -39,6 +39,7 @@ diesel::table! {
         previous_login_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        email -> Nullable<Text>,
     }
 }
 
@@ -493,3 +494,7 @@ diesel::allow_tables_to_appear_in_same_query!(
 // Skills exams (src/skills): in a file of their own to keep this one readable.
 mod skills;
 pub use skills::*;
+
+// Reminders by email (src/notify): the outbox.
+mod notify;
+pub use notify::*;

@@ -53,6 +53,7 @@ pub async fn create(
                 display_name: Some(new.name.clone()),
                 role: Some("instructor".into()),
                 region_code: Some(region.code.clone()),
+                email: None,
             };
             Some(crate::users::prepare_account(state, caller, &account).await?)
         }

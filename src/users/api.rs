@@ -16,7 +16,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/{id}", web::get().to(get))
         .route("/users/{id}/disable", web::post().to(disable))
         .route("/users/{id}/enable", web::post().to(enable))
-        .route("/users/{id}/password", web::put().to(reset_password));
+        .route("/users/{id}/password", web::put().to(reset_password))
+        .route("/users/{id}/email", web::put().to(set_email));
+}
+
+/// `PUT /api/v1/users/{id}/email` `{email}` → the user (itself, or an admin over it).
+async fn set_email(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+    Body(body): Body<super::EmailBody>,
+) -> AppResult<HttpResponse> {
+    let (user, region) = ops::set_email(&state, &caller, path.into_inner(), &body).await?;
+    Ok(HttpResponse::Ok().json(user.view(Some(&region))))
 }
 
 /// `POST /api/v1/users` → 201 user.

@@ -45,6 +45,8 @@ pub struct User {
     /// The login before the last one (shown to the user as 上次登录).
     pub previous_login_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// Where reminders go (`None`: this user gets none).
+    pub email: Option<String>,
 }
 
 impl User {
@@ -62,6 +64,14 @@ pub struct CreateUserBody {
     pub display_name: Option<String>,
     pub role: Option<String>,
     pub region_code: Option<String>,
+    /// Where reminders go (optional).
+    pub email: Option<String>,
+}
+
+/// `PUT /api/v1/users/{id}/email`, as sent: an address, or `null`/empty to remove it.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct EmailBody {
+    pub email: Option<String>,
 }
 
 /// `GET /api/v1/users` (and `/users`) filters, as sent.

@@ -80,11 +80,31 @@ pub async fn create(
     caller: &Caller,
     body: &CreateUserBody,
 ) -> AppResult<(User, Region)> {
-    let prepared = prepare_account(state, caller, body).await?;
+    let email = rules::check_email(body.email.as_deref());
+    let prepared = match (prepare_account(state, caller, body).await, &email) {
+        (Ok(p), Ok(_)) => p,
+        (Err(AppError::Validation(mut errors)), Err(m)) => {
+            errors.push(crate::error::FieldError {
+                field: "email".into(),
+                message: m.clone(),
+            });
+            return Err(AppError::Validation(errors));
+        }
+        (Err(e), _) => return Err(e),
+        (Ok(_), Err(m)) => return Err(AppError::field("email", m.clone())),
+    };
+    let email = email.unwrap_or_default();
     let actor = caller.actor();
     let created = state
         .db(move |conn| {
-            super::store_account(conn, &prepared, &actor, time::now()).map(|u| (u, prepared.region))
+            crate::db::write(conn, |conn| {
+                let now = time::now();
+                let mut user = super::store_account(conn, &prepared, &actor, now)?;
+                if let Some(email) = &email {
+                    user = store::set_email(conn, user.id, Some(email), &actor, now)?;
+                }
+                Ok::<_, AppError>((user, prepared.region))
+            })
         })
         .await?;
     Ok(created)
@@ -243,4 +263,33 @@ pub async fn reset_password(
         })
         .await?;
     Ok(())
+}
+
+/// Set or clear an account's email address (`PUT /api/v1/users/{id}/email`, the page's
+/// form): the user itself, or an admin who may manage the account. A bad address is a
+/// 422 and nothing is written.
+#[tracing::instrument(skip(state, caller, body), fields(caller = caller.user_id))]
+pub async fn set_email(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    body: &super::EmailBody,
+) -> AppResult<(User, Region)> {
+    let (target, region) = find_visible(state, caller, id).await?;
+    if target.id != caller.user_id && !may_manage(caller, &target) {
+        let message = format!(
+            "{}不能修改{}账号的邮箱",
+            caller.role.label(),
+            target.role.label()
+        );
+        let target = Some(format!("user:{id}"));
+        return Err(refuse(state, caller, "user.email", target, message).await);
+    }
+    let email =
+        rules::check_email(body.email.as_deref()).map_err(|m| AppError::field("email", m))?;
+    let actor = caller.actor();
+    let user = state
+        .db(move |conn| store::set_email(conn, id, email.as_deref(), &actor, time::now()))
+        .await?;
+    Ok((user, region))
 }

@@ -21,7 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/{id}", web::get().to(detail))
         .route("/users/{id}/disable", web::post().to(disable))
         .route("/users/{id}/enable", web::post().to(enable))
-        .route("/users/{id}/password", web::post().to(reset_password));
+        .route("/users/{id}/password", web::post().to(reset_password))
+        .route("/users/{id}/email", web::post().to(set_email));
 }
 
 /// A row of the list, formatted for the page.
@@ -107,6 +108,7 @@ pub struct UserForm {
     pub display_name: Option<String>,
     pub role: Option<String>,
     pub region_code: Option<String>,
+    pub email: Option<String>,
 }
 
 impl UserForm {
@@ -165,6 +167,7 @@ async fn create(
         display_name: form.display_name.clone(),
         role: form.role.clone(),
         region_code: form.region_code.clone(),
+        email: form.email.clone(),
     };
     match ops::create(&state, &user, &body).await {
         Ok((created, _)) => Ok(see_other(&format!("/users/{}", created.id))),
@@ -194,6 +197,7 @@ struct DetailPage {
     created_at: String,
     last_login: String,
     can_manage: bool,
+    can_edit_email: bool,
     notice: Option<&'static str>,
     errors: crate::page::FormErrors,
 }
@@ -223,6 +227,7 @@ async fn detail_page(
             .map(time::display_cst)
             .unwrap_or_else(|| "从未登录".into()),
         user: target.view(Some(&region)),
+        can_edit_email: can_manage || target.id == user.user_id,
         can_manage,
         notice,
         errors: errors.into(),
@@ -240,6 +245,7 @@ async fn detail(
         Some("disabled") => Some("账号已停用，其所有登录已失效。"),
         Some("enabled") => Some("账号已启用。"),
         Some("password") => Some("密码已重置，其所有登录已失效。"),
+        Some("email") => Some("电子邮箱已保存。"),
         _ => None,
     };
     html(&detail_page(&state, &user, path.into_inner(), notice, Vec::new()).await?)
@@ -296,6 +302,34 @@ async fn reset_password(
     let raw = form.password.as_deref().unwrap_or_default();
     match ops::reset_password(&state, &user, id, raw).await {
         Ok(()) => Ok(see_other(&format!("/users/{id}?done=password"))),
+        Err(AppError::Validation(errors)) => {
+            let page = detail_page(&state, &user, id, None, errors).await?;
+            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct EmailForm {
+    csrf: Option<String>,
+    email: Option<String>,
+}
+
+/// `POST /users/{id}/email`: the user itself or an admin over it.
+async fn set_email(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<i64>,
+    form: web::Form<EmailForm>,
+) -> PageResult {
+    check_csrf(&user, form.csrf.as_deref().unwrap_or_default())?;
+    let id = path.into_inner();
+    let body = super::EmailBody {
+        email: form.email.clone(),
+    };
+    match ops::set_email(&state, &user, id, &body).await {
+        Ok(_) => Ok(see_other(&format!("/users/{id}?done=email"))),
         Err(AppError::Validation(errors)) => {
             let page = detail_page(&state, &user, id, None, errors).await?;
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)

@@ -100,6 +100,28 @@ pub fn disabled_filter(raw: &str) -> Result<bool, String> {
     }
 }
 
+/// An email address reminders can be sent to (issue 12 item 5): empty means none; at
+/// most 254 characters, a mailbox that SMTP accepts (RFC 5321), a domain with a dot.
+pub fn check_email(raw: Option<&str>) -> Result<Option<String>, String> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || "电子邮箱格式不正确（例如 name@example.com）".to_owned();
+    if raw.chars().count() > 254 {
+        return Err("电子邮箱不能超过 254 个字符".into());
+    }
+    let address: lettre::Address = raw.parse().map_err(|_| bad())?;
+    let domain = address.domain();
+    if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+        return Err(bad());
+    }
+    Ok(Some(format!(
+        "{}@{}",
+        address.user(),
+        domain.to_ascii_lowercase()
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +175,7 @@ mod tests {
             display_name: Some(name.into()),
             role: Some("doctor".into()),
             region_code: Some("370402".into()),
+            email: None,
         };
         assert_eq!(
             check_new_user(&body("王医生")).unwrap().display_name,
@@ -174,6 +197,37 @@ mod tests {
             let (actor, target) = (Role::ALL[a], Role::ALL[t]);
             if may_create(actor, target) {
                 prop_assert!(target <= actor);
+            }
+        }
+    }
+
+    #[test]
+    fn email_addresses_are_checked() {
+        assert_eq!(check_email(None), Ok(None));
+        assert_eq!(check_email(Some("  ")), Ok(None));
+        assert_eq!(
+            check_email(Some(" Wang.Li@County.Example.CN ")),
+            Ok(Some("Wang.Li@county.example.cn".into()))
+        );
+        for bad in [
+            "wang",
+            "wang@",
+            "@example.com",
+            "wang@localhost",
+            "a b@example.com",
+            "wang@example.com.",
+        ] {
+            assert!(check_email(Some(bad)).is_err(), "{bad}");
+        }
+        assert!(check_email(Some(&format!("{}@example.com", "a".repeat(250)))).is_err());
+    }
+
+    proptest::proptest! {
+        /// A checked address is sendable: lettre parses what `check_email` returns.
+        #[test]
+        fn checked_addresses_parse(user in "[a-z0-9._-]{1,20}", host in "[a-z0-9]{1,10}", tld in "[a-z]{2,5}") {
+            if let Ok(Some(ok)) = check_email(Some(&format!("{user}@{host}.{tld}"))) {
+                proptest::prop_assert!(ok.parse::<lettre::Address>().is_ok());
             }
         }
     }

@@ -231,3 +231,32 @@ pub fn set_password(
         Ok(user)
     })
 }
+
+/// Set or clear the address reminders go to, audited (`user.email_changed`; the
+/// address itself is not copied into the log, only whether there is one and its domain).
+pub fn set_email(
+    conn: &mut AnyConnection,
+    id: i64,
+    email: Option<&str>,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<User> {
+    db::write(conn, |conn| {
+        diesel::update(users::table.find(id))
+            .set((users::email.eq(email), users::updated_at.eq(now)))
+            .execute(conn)?;
+        let user = reload(conn, id)?;
+        audit::record(
+            conn,
+            actor,
+            &Entry::new("user.email_changed")
+                .target(format!("user:{id}"))
+                .detail(serde_json::json!({
+                    "set": email.is_some(),
+                    "domain": email.and_then(|e| e.rsplit_once('@')).map(|(_, d)| d),
+                })),
+            now,
+        )?;
+        Ok(user)
+    })
+}

@@ -17,6 +17,8 @@ pub struct UserView {
     pub region_code: String,
     pub region_name: Option<String>,
     pub disabled: bool,
+    /// Where reminders go.
+    pub email: Option<String>,
     #[serde(with = "crate::time::serde_rfc3339::option")]
     pub last_login_at: Option<NaiveDateTime>,
     #[serde(with = "crate::time::serde_rfc3339")]
@@ -34,6 +36,7 @@ impl User {
             region_code: self.region_code.clone(),
             region_name: region.map(|r| r.name.clone()),
             disabled: self.disabled,
+            email: self.email.clone(),
             last_login_at: self.last_login_at,
             created_at: self.created_at,
         }

@@ -23,6 +23,7 @@ mod exams;
 mod hardening;
 mod layout;
 mod ledger_race;
+mod notify;
 mod orgs;
 mod pages;
 mod plain_words;

@@ -217,14 +217,32 @@ pub async fn review(
                     found.report.status.label()
                 )));
             };
-            if !store::review(
-                conn,
-                id,
-                to,
-                comment.as_deref(),
-                &caller.actor(),
-                time::now(),
-            )? {
+            // The return's email to the county (issue 12 item 5) is queued in the same
+            // transaction as the review: no mail for a review that rolls back.
+            let now = time::now();
+            let reviewed = crate::db::write(conn, |conn| {
+                if !store::review(conn, id, to, comment.as_deref(), &caller.actor(), now)? {
+                    return Ok(false);
+                }
+                if to == ReportStatus::Returned {
+                    let r = &found.report;
+                    crate::notify::filing_returned(
+                        conn,
+                        &crate::notify::ReturnedFiling {
+                            report_id: r.id,
+                            county_code: &r.county_code,
+                            county_name: &found.county_name,
+                            title: &crate::reports::views::title(r.kind, r.year, r.quarter),
+                            comment: comment.as_deref().unwrap_or_default(),
+                            due_on: r.due_on,
+                            reviewed_at: now,
+                        },
+                        now,
+                    )?;
+                }
+                Ok::<_, AppError>(true)
+            })?;
+            if !reviewed {
                 return Err(AppError::Conflict(
                     "该报送刚被他人处理，请刷新后重试".into(),
                 ));

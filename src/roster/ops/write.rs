@@ -207,6 +207,7 @@ pub async fn open_account(
         display_name: Some(record.doctor.name.clone()),
         role: Some("doctor".into()),
         region_code: Some(record.doctor.region_code.clone()),
+        email: None,
     };
     let prepared = crate::users::prepare_account(state, caller, &create).await?;
     let actor = caller.actor();
