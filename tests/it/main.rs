@@ -40,3 +40,4 @@ mod support_visits;
 mod tutoring;
 mod users;
 mod web;
+mod backup;
