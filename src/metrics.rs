@@ -123,6 +123,11 @@ impl Registry {
                 ("cunyi_db_pool_size", "Connections the pool may open.", size),
                 ("cunyi_db_pool_connections", "Connections open.", open),
                 ("cunyi_db_pool_idle", "Open connections not in use.", idle),
+                (
+                    "cunyi_db_pool_in_use",
+                    "Connections checked out by requests and jobs.",
+                    open.saturating_sub(idle),
+                ),
             ] {
                 let _ = writeln!(
                     out,
@@ -232,6 +237,7 @@ mod tests {
             "cunyi_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/doctors/{id}\",le=\"+Inf\"} 3"
         ));
         assert!(text.contains("cunyi_db_pool_idle 2"));
+        assert!(text.contains("cunyi_db_pool_in_use 1"));
         assert!(text.contains("cunyi_sqlite_writers_waiting 0"));
     }
 }

@@ -1,9 +1,10 @@
 //! The command line: `serve`, `demo`, `migrate`, `user create`, `regions import`,
-//! `import doctors|study`, `bank check|import`, `audit verify`, `secrets init|move-out|rotate`. Off the request path, so
+//! `import doctors|study`, `bank check|import`, `audit verify`, `secrets init|move-out|rotate`, `backup`, `restore`. Off the request path, so
 //! errors are `anyhow`. This file holds the clap definitions and the dispatch; each
 //! command family has a file of its own.
 
 mod audit;
+mod backup;
 mod bank;
 mod demo;
 mod import;
@@ -97,6 +98,17 @@ enum Command {
         /// Then send the due mails once (needs CUNYI_SMTP_HOST).
         #[arg(long)]
         send: bool,
+    },
+    /// 备份 — an online, consistent copy of the SQLite database into FILE (PostgreSQL:
+    /// prints the pg_dump command).
+    Backup { file: PathBuf },
+    /// 恢复 — replace the SQLite database with a checked backup (PostgreSQL: prints the
+    /// pg_restore command).
+    Restore {
+        file: PathBuf,
+        /// Restore even though another process has the database open.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -233,6 +245,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             date,
             send,
         } => remind::run(dry_run, date, send),
+        Command::Backup { file } => backup::backup(&file),
+        Command::Restore { file, force } => backup::restore(&file, force),
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit::verify(),

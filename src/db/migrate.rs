@@ -66,6 +66,22 @@ pub fn pending_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, Migra
     })
 }
 
+/// The versions this binary carries, oldest first (a restored file may not have any
+/// other).
+pub fn known_migrations(backend: super::Backend) -> Result<Vec<String>, MigrationError> {
+    use diesel::migration::MigrationSource;
+    Ok(match backend {
+        super::Backend::Postgres => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES)?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+        super::Backend::Sqlite => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE)?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+    })
+}
+
 /// Revert every applied migration, newest first (tests prove each `down.sql` this way).
 pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, MigrationError> {
     Ok(match conn {

@@ -5,6 +5,7 @@
 //! both backends. The few statements diesel cannot express for both at once (upserts,
 //! table locks) go through [`per_backend!`] to the inner connection.
 
+pub mod backup;
 mod migrate;
 mod pool;
 pub mod schema;
@@ -16,7 +17,7 @@ use diesel::result::{ConnectionError, Error as DieselError};
 use diesel::{PgConnection, SqliteConnection};
 
 pub use migrate::{
-    pending_migrations, revert_all_migrations, revert_last_migration, run_migrations,
+    known_migrations, pending_migrations, revert_all_migrations, revert_last_migration, run_migrations,
     with_startup_lock,
 };
 pub use pool::{Pool, PooledConn, build_pool, ping};

@@ -44,3 +44,4 @@ mod support_visits;
 mod tutoring;
 mod users;
 mod web;
+mod backup;

@@ -92,3 +92,38 @@ pub fn run(
     };
     writer.write(conn, &planned, &existing, report)
 }
+
+/// [`run`]'s checks that need no database, as one call for the fuzz targets (`fuzz/`):
+/// map the headers, then check every row of `sheet` against the county's townships and
+/// villages (`places`) and the city's programs, as `run` does before it reads the
+/// roster. Returns how many rows passed and the problems (capped as `run` caps them).
+pub fn check_offline(
+    sheet: &Sheet,
+    target: &Target,
+    places: Vec<store::import::PlaceRow>,
+    programs: &[store::import::CityProgram],
+    pii: &Pii,
+    today: NaiveDate,
+) -> Result<(usize, ImportReport), AppError> {
+    let headers = headers::Headers::map(sheet)?;
+    let places = places::Places::new(&target.county.code, places);
+    let mut problems = check::Problems::new(&headers);
+    let planned = check::rows(
+        sheet,
+        &headers,
+        &places,
+        programs,
+        target,
+        pii,
+        today,
+        &mut problems,
+    );
+    let mut report = ImportReport {
+        dry_run: true,
+        rows: sheet.rows.len(),
+        ..ImportReport::default()
+    };
+    report.errors = problems.errors;
+    report.errors_more = crate::roster::cap_errors(&mut report.errors, problems.more);
+    Ok((planned.len(), report))
+}

@@ -22,7 +22,7 @@ use crate::roster::RowError;
 use crate::sheet::Sheet;
 use crate::study::{Credit, CreditError};
 
-pub use context::County;
+pub use context::{Catalog, County, Named};
 pub use rows::{Columns, Parsed};
 
 /// What an import did or would do.
@@ -61,6 +61,19 @@ pub fn run(
     let county = County::load(conn, target, actor.id)?;
     let parsed = rows::read(sheet, &columns, &county, pii, today);
     credit(conn, parsed, &columns, target, actor, today, now)
+}
+
+/// Steps 1 and 3 without the database, for the fuzz targets (`fuzz/`): map the columns
+/// and read every row against an already loaded `county`. What `run` would hand to the
+/// ledger.
+pub fn read_offline(
+    sheet: &Sheet,
+    county: &County,
+    pii: &Pii,
+    today: NaiveDate,
+) -> Result<Parsed, AppError> {
+    let columns = Columns::map(sheet)?;
+    Ok(rows::read(sheet, &columns, county, pii, today))
 }
 
 /// Step 4: the lines through the ledger — a dry run when asked or when a row is already
