@@ -69,22 +69,15 @@ pub fn roster(data: &[u8]) {
         program_id: None,
         dry_run: true,
     };
-    let _ = cunyi::roster::import::check_offline(
-        &sheet,
-        &target,
-        places,
-        &programs,
-        pii(),
-        today(),
-    );
+    let _ =
+        cunyi::roster::import::check_offline(&sheet, &target, places, &programs, pii(), today());
 }
 
 /// The online-platform export import (`POST /api/v1/study-records/import`): reading
 /// and every row's checks, against a county of one doctor and one course.
 pub fn platform(data: &[u8]) {
     use cunyi::study::import::{Catalog, County, Named};
-    let Ok(sheet) = cunyi::sheet::read(data, &cunyi::study::ops::import::upload_limits())
-    else {
+    let Ok(sheet) = cunyi::sheet::read(data, &cunyi::study::ops::import::upload_limits()) else {
         return;
     };
     let named = Named {
@@ -145,8 +138,8 @@ pub fn xlsx_from_parts(data: &[u8]) -> Vec<u8> {
         ("xl/sharedStrings.xml", strings),
     ];
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, bytes) in files {
         if zip.start_file(name, options).is_err() || zip.write_all(bytes).is_err() {
             return Vec::new();

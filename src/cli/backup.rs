@@ -45,8 +45,13 @@ pub fn backup(file: &Path) -> anyhow::Result<()> {
     let mut conn = open(&source)?;
     diesel::connection::SimpleConnection::batch_execute(&mut conn, "PRAGMA busy_timeout = 10000")?;
     let started = crate::time::now();
-    backup::vacuum_into(&mut conn, &partial)
-        .with_context(|| format!("cannot copy {} into {}", source.display(), partial.display()))?;
+    backup::vacuum_into(&mut conn, &partial).with_context(|| {
+        format!(
+            "cannot copy {} into {}",
+            source.display(),
+            partial.display()
+        )
+    })?;
     drop(conn);
     let summary = match inspect(&partial) {
         Ok(s) => s,
@@ -139,8 +144,13 @@ pub fn restore(file: &Path, force: bool) -> anyhow::Result<()> {
     } else {
         None
     };
-    std::fs::rename(&incoming, &target)
-        .with_context(|| format!("cannot rename {} to {}", incoming.display(), target.display()))?;
+    std::fs::rename(&incoming, &target).with_context(|| {
+        format!(
+            "cannot rename {} to {}",
+            incoming.display(),
+            target.display()
+        )
+    })?;
     // The old database's log and index must not be applied to the new file.
     remove_if_there(&sibling(&target, "-wal"))?;
     remove_if_there(&sibling(&target, "-shm"))?;
@@ -178,7 +188,10 @@ fn inspect(path: &Path) -> anyhow::Result<Summary> {
         );
     }
     let Some(migrations) = backup::applied_migrations(&mut conn)?.filter(|m| !m.is_empty()) else {
-        bail!("{} is not a cunyi database (no migrations table)", path.display());
+        bail!(
+            "{} is not a cunyi database (no migrations table)",
+            path.display()
+        );
     };
     let known = db::known_migrations(Backend::Sqlite).map_err(|e| anyhow::anyhow!("{e}"))?;
     let unknown: Vec<&String> = migrations.iter().filter(|m| !known.contains(m)).collect();

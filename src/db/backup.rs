@@ -88,7 +88,11 @@ pub fn open_elsewhere(path: &Path) -> std::io::Result<bool> {
     use std::os::fd::AsRawFd;
     let mut shm = path.as_os_str().to_owned();
     shm.push("-shm");
-    let file = match std::fs::OpenOptions::new().read(true).write(true).open(&shm) {
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&shm)
+    {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(e),
@@ -141,7 +145,10 @@ mod tests {
     fn an_open_database_is_not_seen_as_open_elsewhere_by_its_own_process() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.db");
-        assert!(!open_elsewhere(&path).unwrap(), "no -shm: nobody has it open");
+        assert!(
+            !open_elsewhere(&path).unwrap(),
+            "no -shm: nobody has it open"
+        );
         let mut conn = connect(&path.to_string_lossy()).unwrap();
         conn.batch_execute("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER);")
             .unwrap();

@@ -17,8 +17,8 @@ use diesel::result::{ConnectionError, Error as DieselError};
 use diesel::{PgConnection, SqliteConnection};
 
 pub use migrate::{
-    known_migrations, pending_migrations, revert_all_migrations, revert_last_migration, run_migrations,
-    with_startup_lock,
+    known_migrations, pending_migrations, revert_all_migrations, revert_last_migration,
+    run_migrations, with_startup_lock,
 };
 pub use pool::{Pool, PooledConn, build_pool, ping};
 

@@ -83,7 +83,13 @@ fn audited(conn: &mut cunyi::db::AnyConnection) -> Vec<i64> {
     .unwrap();
     let mut ids: Vec<i64> = rows
         .iter()
-        .map(|r| r.target.strip_prefix("study_record:").unwrap().parse().unwrap())
+        .map(|r| {
+            r.target
+                .strip_prefix("study_record:")
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
         .collect();
     ids.sort_unstable();
     ids
@@ -91,7 +97,10 @@ fn audited(conn: &mut cunyi::db::AnyConnection) -> Vec<i64> {
 
 /// Admins entering tutoring records for four doctors from eight clients at once, until
 /// `stop`; returns how many were written.
-async fn write_load(app: &TestApp, stop: Arc<AtomicBool>) -> Vec<actix_web::rt::task::JoinHandle<usize>> {
+async fn write_load(
+    app: &TestApp,
+    stop: Arc<AtomicBool>,
+) -> Vec<actix_web::rt::task::JoinHandle<usize>> {
     let program = app.program("zaozhuang-2024");
     let admin = app
         .accounts(&[("shizhong", Role::CountyAdmin, "370402")])
@@ -100,7 +109,13 @@ async fn write_load(app: &TestApp, stop: Arc<AtomicBool>) -> Vec<actix_web::rt::
     let mut doctors = Vec::new();
     for i in 1..=4 {
         let (id, _) = app
-            .doctor(&admin, program, &format!("3704021980010{i}123"), "370402", None)
+            .doctor(
+                &admin,
+                program,
+                &format!("3704021980010{i}123"),
+                "370402",
+                None,
+            )
             .await;
         doctors.push(id);
     }
@@ -123,8 +138,10 @@ async fn write_load(app: &TestApp, stop: Arc<AtomicBool>) -> Vec<actix_web::rt::
                 let r = client
                     .post(&url)
                     .bearer_auth(&admin)
-                    .json(&json!({"doctor_id": doctors[k % 4], "kind": "tutoring", "minutes": 10,
-                                  "occurred_on": day.to_string()}))
+                    .json(
+                        &json!({"doctor_id": doctors[k % 4], "kind": "tutoring", "minutes": 10,
+                                  "occurred_on": day.to_string()}),
+                    )
                     .send()
                     .await
                     .unwrap();
@@ -230,9 +247,17 @@ async fn a_backup_under_write_load_restores_to_the_rows_of_one_instant(backend: 
     let copy = records(&mut conn);
     // One instant: some but not all of the load, every row as the source has it, and
     // exactly the records whose audit entries (same transaction) are there.
-    assert!(!copy.is_empty() && copy.len() < source.len(), "{} of {}", copy.len(), source.len());
+    assert!(
+        !copy.is_empty() && copy.len() < source.len(),
+        "{} of {}",
+        copy.len(),
+        source.len()
+    );
     for r in &copy {
-        assert!(source.binary_search(r).is_ok(), "{r:?} is not in the source");
+        assert!(
+            source.binary_search(r).is_ok(),
+            "{r:?} is not in the source"
+        );
     }
     let ids: Vec<i64> = copy.iter().map(|r| r.id).collect();
     assert_eq!(audited(&mut conn), ids);
@@ -256,7 +281,11 @@ async fn refusals(app: &TestApp, file: &Path, dir: &Path) {
     let before = app.with_conn(|c| records(c).len());
     let out = cunyi(&app.db.url, ID_KEY, &["restore", &file_s]).await;
     assert!(!out.status.success());
-    assert!(said(&out).contains("open in another process"), "{}", said(&out));
+    assert!(
+        said(&out).contains("open in another process"),
+        "{}",
+        said(&out)
+    );
     assert_eq!(app.with_conn(|c| records(c).len()), before);
 
     // With another ID key.
@@ -280,7 +309,11 @@ async fn refusals(app: &TestApp, file: &Path, dir: &Path) {
             .unwrap();
     }
     let out = cunyi(&target_s, ID_KEY, &["restore", &foreign.to_string_lossy()]).await;
-    assert!(said(&out).contains("not a cunyi database"), "{}", said(&out));
+    assert!(
+        said(&out).contains("not a cunyi database"),
+        "{}",
+        said(&out)
+    );
     assert!(!target.exists());
 
     // A backup never overwrites a file.
