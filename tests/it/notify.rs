@@ -502,7 +502,7 @@ fn cunyi_remind(db: &TestDb, args: &[&str]) -> std::process::Output {
 
 async fn the_planner_queues_each_reminder_once(backend: Backend) {
     let app = support::spawn(backend).await;
-    app.program("zaozhuang-2024");
+    let program = app.program("zaozhuang-2024");
     let t = app.accounts(&[("root", Role::Sysadmin, "370000")]).await;
     let shizhong = app
         .user("shizhong")
@@ -523,12 +523,12 @@ async fn the_planner_queues_each_reminder_once(backend: Backend) {
     // 薛城区 already submitted its Q1 2026 summary: no reminder for it.
     app.with_conn(|c| {
         use cunyi::db::schema::reports;
-        diesel::sql_query(
+        diesel::sql_query(format!(
             "INSERT INTO reports (kind, county_code, program_id, year, quarter, status, due_on, \
              statistics, statistics_at, narrative, created_at, updated_at) \
-             SELECT 'quarterly_summary', '370403', id, 2026, 1, 'submitted', '2026-03-30', '{}', \
-             '2026-03-20 00:00:00', '', '2026-03-20 00:00:00', '2026-03-20 00:00:00' FROM programs",
-        )
+             VALUES ('quarterly_summary', '370403', {program}, 2026, 1, 'submitted', '2026-03-30', \
+             '{{}}', '2026-03-20 00:00:00', '', '2026-03-20 00:00:00', '2026-03-20 00:00:00')"
+        ))
         .execute(c)
         .unwrap();
         assert_eq!(reports::table.count().get_result::<i64>(c).unwrap(), 1);
