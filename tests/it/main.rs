@@ -29,6 +29,7 @@ mod orgs;
 mod pages;
 mod plain_words;
 mod phone_pages;
+mod review_queue;
 mod programs;
 mod regions;
 mod reports;
