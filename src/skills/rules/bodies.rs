@@ -259,7 +259,7 @@ pub fn sheet(body: &SheetBody) -> AppResult<CheckedSheet> {
                 let pts = match (not_applicable, m.points) {
                     // 不适用 takes no points (0 is tolerated, anything else is a mistake).
                     (true, None) => Points::ZERO,
-                    (true, Some(v)) if v == 0.0 => Points::ZERO,
+                    (true, Some(0.0)) => Points::ZERO,
                     (true, Some(_)) => {
                         p.add(field, "标为不适用的评分项不计分");
                         Points::ZERO
