@@ -46,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(support::api::routes)
                 .configure(reports::api::routes)
                 .configure(dossier::api::routes)
+                .configure(crate::archive::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)
@@ -64,7 +65,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(tutoring::pages::routes)
         .configure(support::pages::routes)
         .configure(reports::pages::routes)
-        .configure(dossier::pages::routes);
+        .configure(dossier::pages::routes)
+        .configure(crate::archive::pages::routes);
 }
 
 fn is_api(req: &HttpRequest) -> bool {

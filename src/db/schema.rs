@@ -493,3 +493,7 @@ diesel::allow_tables_to_appear_in_same_query!(
 // Skills exams (src/skills): in a file of their own to keep this one readable.
 mod skills;
 pub use skills::*;
+
+// Archive documents and dossier exports (src/archive, src/dossier).
+mod archive;
+pub use archive::*;

@@ -40,3 +40,5 @@ mod support_visits;
 mod tutoring;
 mod users;
 mod web;
+mod reports2;
+mod archive;

@@ -1,6 +1,7 @@
 //! Skills use cases, shared by the API and the pages.
 
 pub mod exams;
+pub mod outcomes;
 pub mod results;
 pub mod setup;
 pub mod sheets;
