@@ -19,13 +19,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(attach_to_session),
     )
     .route("/sessions/{id}/attachments", web::get().to(list_session))
-    .route("/reports/{id}/attachments", web::post().to(attach_to_report))
+    .route(
+        "/reports/{id}/attachments",
+        web::post().to(attach_to_report),
+    )
     .route("/reports/{id}/attachments", web::get().to(list_report))
     .route("/attachments/{id}", web::get().to(download))
     .route("/attachments/{id}", web::delete().to(delete));
 }
 
-async fn attach(state: &AppState, user: &CurrentUser, owner: Owner, multipart: Multipart) -> AppResult<HttpResponse> {
+async fn attach(
+    state: &AppState,
+    user: &CurrentUser,
+    owner: Owner,
+    multipart: Multipart,
+) -> AppResult<HttpResponse> {
     let form = read_form(multipart, MAX_BYTES).await?;
     let kind = form.fields.get("kind").cloned();
     let (filename, bytes) = match form.file {

@@ -60,7 +60,10 @@ async fn render(
             csrf: user.csrf.clone(),
             l,
             back: back_of(owner),
-            kinds: DocKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+            kinds: DocKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label()))
+                .collect(),
             max_mb: MAX_BYTES / 1024 / 1024,
             max_name: MAX_NAME,
             errors,
@@ -68,16 +71,45 @@ async fn render(
     )
 }
 
-async fn session_page(state: web::Data<AppState>, user: PageUser, path: web::Path<i64>) -> PageResult {
-    render(&state, &user, Owner::Session(path.into_inner()), StatusCode::OK, Vec::new()).await
+async fn session_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<i64>,
+) -> PageResult {
+    render(
+        &state,
+        &user,
+        Owner::Session(path.into_inner()),
+        StatusCode::OK,
+        Vec::new(),
+    )
+    .await
 }
 
-async fn report_page(state: web::Data<AppState>, user: PageUser, path: web::Path<i64>) -> PageResult {
-    render(&state, &user, Owner::Report(path.into_inner()), StatusCode::OK, Vec::new()).await
+async fn report_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<i64>,
+) -> PageResult {
+    render(
+        &state,
+        &user,
+        Owner::Report(path.into_inner()),
+        StatusCode::OK,
+        Vec::new(),
+    )
+    .await
 }
 
-async fn upload(state: &AppState, user: &PageUser, owner: Owner, multipart: Multipart) -> PageResult {
-    let form = read_form(multipart, MAX_BYTES).await.map_err(PageError::from)?;
+async fn upload(
+    state: &AppState,
+    user: &PageUser,
+    owner: Owner,
+    multipart: Multipart,
+) -> PageResult {
+    let form = read_form(multipart, MAX_BYTES)
+        .await
+        .map_err(PageError::from)?;
     check_csrf(user, form.field("csrf"))?;
     let kind = Some(form.field("kind").to_owned());
     let (filename, bytes) = match form.file {

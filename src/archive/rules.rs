@@ -122,7 +122,10 @@ pub fn check(kind: Option<&str>, filename: Option<&str>, bytes: &[u8]) -> AppRes
         p.add("file", "请选择要上传的文件");
         None
     } else if bytes.len() > MAX_BYTES {
-        p.add("file", format!("文件不能超过 {} MB", MAX_BYTES / 1024 / 1024));
+        p.add(
+            "file",
+            format!("文件不能超过 {} MB", MAX_BYTES / 1024 / 1024),
+        );
         None
     } else {
         p.take(
@@ -197,7 +200,10 @@ mod tests {
             clean_name(Some("../../etc/签到表.exe"), FileType::Pdf),
             "签到表.pdf"
         );
-        assert_eq!(clean_name(Some("C:\\scan\\a\"b.JPG"), FileType::Jpeg), "ab.jpg");
+        assert_eq!(
+            clean_name(Some("C:\\scan\\a\"b.JPG"), FileType::Jpeg),
+            "ab.jpg"
+        );
         assert_eq!(clean_name(None, FileType::Png), "document.png");
         let long = "字".repeat(300);
         assert!(clean_name(Some(&long), FileType::Docx).chars().count() <= MAX_NAME);

@@ -13,10 +13,10 @@ use crate::audit::Actor;
 use crate::db::AnyConnection;
 use crate::db::schema::{programs, reports, users};
 use crate::reports::ReportKind;
+use crate::reports::ReportStatus;
 use crate::reports::ops as report_ops;
 use crate::reports::rules::{self, stats};
 use crate::reports::store::{self as report_store, NewReport};
-use crate::reports::ReportStatus;
 
 const YEAR: i32 = 2025;
 
@@ -94,8 +94,8 @@ pub fn load(conn: &mut AnyConnection, _now: NaiveDateTime) -> anyhow::Result<()>
     let county_admin = account(conn, "demo-county")?;
     let city = account(conn, "demo-city")?;
     for (code, quarter, at, narrative, fate) in FILINGS {
-        let county = crate::regions::find(conn, code)?
-            .with_context(|| format!("demo county {code}"))?;
+        let county =
+            crate::regions::find(conn, code)?.with_context(|| format!("demo county {code}"))?;
         let program = crate::program::covering(conn, &county, YEAR)?
             .with_context(|| format!("a program over {code} in {YEAR}"))?;
         let kind = ReportKind::QuarterlySummary;

@@ -15,7 +15,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/dossier-exports", web::post().to(start_export))
         .route("/dossier-exports", web::get().to(list_exports))
         .route("/dossier-exports/{id}", web::get().to(export))
-        .route("/dossier-exports/{id}/download", web::get().to(download_export));
+        .route(
+            "/dossier-exports/{id}/download",
+            web::get().to(download_export),
+        );
 }
 
 /// `POST /api/v1/dossier-exports` → 202 the export, running (a county administrator's

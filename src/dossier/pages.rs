@@ -39,11 +39,7 @@ async fn exports(state: web::Data<AppState>, user: PageUser) -> PageResult {
 }
 
 /// `POST /dossier-exports` (form with `csrf`): start one, back to the list.
-async fn start_export(
-    state: web::Data<AppState>,
-    user: PageUser,
-    body: web::Bytes,
-) -> PageResult {
+async fn start_export(state: web::Data<AppState>, user: PageUser, body: web::Bytes) -> PageResult {
     let pairs = form_pairs(&body);
     let csrf = pairs
         .iter()

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod archive;
 mod assessment;
 mod assessment_pages;
 mod audit;
@@ -27,6 +28,7 @@ mod pages;
 mod programs;
 mod regions;
 mod reports;
+mod reports2;
 mod roster;
 mod roster_import;
 mod roster_pages;
@@ -40,5 +42,3 @@ mod support_visits;
 mod tutoring;
 mod users;
 mod web;
-mod reports2;
-mod archive;

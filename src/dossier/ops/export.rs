@@ -81,12 +81,21 @@ fn run(state: &AppState, caller: &Caller, id: i64, doctors: &[i64]) {
     }
 }
 
-fn build(state: &AppState, caller: &Caller, id: i64, doctors: &[i64]) -> anyhow::Result<(String, i64)> {
+fn build(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    doctors: &[i64],
+) -> anyhow::Result<(String, i64)> {
     let dir = export_dir();
     std::fs::create_dir_all(&dir)?;
     let mut nonce = [0u8; 8];
     rand::rng().fill_bytes(&mut nonce);
-    let name = format!("dossiers-{}-{id}-{}.zip", caller.region.code, hex::encode(nonce));
+    let name = format!(
+        "dossiers-{}-{id}-{}.zip",
+        caller.region.code,
+        hex::encode(nonce)
+    );
     let part = dir.join(format!("{name}.part"));
     let file = std::fs::File::create(&part)?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
@@ -167,7 +176,11 @@ pub async fn download(
     state: &AppState,
     caller: &Caller,
     id: i64,
-) -> AppResult<(String, u64, impl Stream<Item = Result<web::Bytes, std::io::Error>> + use<>)> {
+) -> AppResult<(
+    String,
+    u64,
+    impl Stream<Item = Result<web::Bytes, std::io::Error>> + use<>,
+)> {
     let caller = caller.clone();
     let row = state.db(move |conn| find(conn, &caller, id)).await?;
     let file_name = match (row.status, row.file_name) {

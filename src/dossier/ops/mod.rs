@@ -116,7 +116,10 @@ pub fn dossier_with(
             })
         })
         .collect::<Vec<SessionEntry>>();
-    let session_ids: Vec<i64> = sessions.iter().map(|s: &SessionEntry| s.session_id).collect();
+    let session_ids: Vec<i64> = sessions
+        .iter()
+        .map(|s: &SessionEntry| s.session_id)
+        .collect();
     let documents = crate::archive::of_sessions(conn, caller, &session_ids)?;
     let records = rows
         .into_iter()

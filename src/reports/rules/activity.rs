@@ -253,7 +253,11 @@ pub fn rows(f: &Frame, facts: &ActivityFacts, key: &str) -> Option<Vec<FigureRow
                     name(a.doctor_id),
                     a.ongoing,
                     a.score,
-                    if a.passed { "，合格" } else { "，不合格" }
+                    if a.passed {
+                        "，合格"
+                    } else {
+                        "，不合格"
+                    }
                 ),
                 value: whole(a.score),
             })

@@ -177,7 +177,7 @@ fn figures_equal_the_hand_count() {
     assert_eq!(v("exam_sittings"), 3);
     assert_eq!(v("exam_passes"), 2);
     assert_eq!(v("makeup_sittings"), 1);
-    let scores = s.scores.unwrap();
+    let scores = s.scores.clone().unwrap();
     assert_eq!(scores.len(), 3);
     assert_eq!(
         (scores[0].score, scores[0].passed, scores[0].attempt),

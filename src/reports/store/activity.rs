@@ -100,7 +100,15 @@ pub fn gather(
         .collect();
 
     // Confirmed annual assessments of the county's doctors for the year.
-    type AnnualTuple = (i64, i32, Points, Option<Points>, Points, bool, Option<NaiveDateTime>);
+    type AnnualTuple = (
+        i64,
+        i32,
+        Points,
+        Option<Points>,
+        Points,
+        bool,
+        Option<NaiveDateTime>,
+    );
     let annual_rows: Vec<AnnualTuple> = annual_assessments::table
         .inner_join(doctors::table)
         .filter(doctors::county_code.eq(county))
