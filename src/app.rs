@@ -47,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(reports::api::routes)
                 .configure(dossier::api::routes)
                 .configure(crate::notify::api::routes)
+                .configure(crate::archive::api::routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(auth::pages::routes)
@@ -66,7 +67,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(support::pages::routes)
         .configure(reports::pages::routes)
         .configure(dossier::pages::routes)
-        .configure(crate::notify::pages::routes);
+        .configure(crate::notify::pages::routes)
+        .configure(crate::archive::pages::routes);
 }
 
 fn is_api(req: &HttpRequest) -> bool {

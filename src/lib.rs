@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod app;
+pub mod archive;
 pub mod areas;
 pub mod assessment;
 pub mod audit;

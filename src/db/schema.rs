@@ -498,3 +498,6 @@ pub use skills::*;
 // Reminders by email (src/notify): the outbox.
 mod notify;
 pub use notify::*;
+// Archive documents and dossier exports (src/archive, src/dossier).
+mod archive;
+pub use archive::*;

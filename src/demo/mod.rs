@@ -5,6 +5,7 @@
 
 mod assessment;
 mod exams;
+mod reports;
 mod roster;
 mod skills;
 mod study;
@@ -166,6 +167,7 @@ pub fn load(
     tutoring::load(conn, now)?;
     skills::load(conn, now)?;
     assessment::load(conn, now)?;
+    reports::load(conn, now)?;
     Ok(out)
 }
 

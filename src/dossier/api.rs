@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use super::ops;
+use super::ops::{self, export};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -11,7 +11,60 @@ use crate::state::AppState;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/doctors/{id}/dossier", web::get().to(dossier))
         .route("/doctors/{id}/dossier.xlsx", web::get().to(xlsx))
-        .route("/doctors/{id}/dossier.pdf", web::get().to(pdf));
+        .route("/doctors/{id}/dossier.pdf", web::get().to(pdf))
+        .route("/dossier-exports", web::post().to(start_export))
+        .route("/dossier-exports", web::get().to(list_exports))
+        .route("/dossier-exports/{id}", web::get().to(export))
+        .route(
+            "/dossier-exports/{id}/download",
+            web::get().to(download_export),
+        );
+}
+
+/// `POST /api/v1/dossier-exports` → 202 the export, running (a county administrator's
+/// whole county).
+async fn start_export(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Accepted().json(export::start(&state, &user).await?))
+}
+
+/// `GET /api/v1/dossier-exports` → the newest exports of the caller's counties.
+async fn list_exports(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(export::list(&state, &user).await?))
+}
+
+/// `GET /api/v1/dossier-exports/{id}` → its progress (`done` of `total`).
+async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(export::get(&state, &user, path.into_inner()).await?))
+}
+
+/// `GET /api/v1/dossier-exports/{id}/download` → the zip, streamed (409 until done).
+async fn download_export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (name, len, chunks) = export::download(&state, &user, path.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            header::ContentDisposition {
+                disposition: header::DispositionType::Attachment,
+                parameters: vec![header::DispositionParam::FilenameExt(
+                    header::ExtendedValue {
+                        charset: header::Charset::Ext("UTF-8".into()),
+                        language_tag: None,
+                        value: name.into_bytes(),
+                    },
+                )],
+            },
+        ))
+        .body(actix_web::body::SizedStream::new(len, chunks)))
 }
 
 /// `GET /api/v1/doctors/{id}/dossier` → the 一人一册 record.

@@ -2,8 +2,10 @@
 //! in one record — identity (the ID number masked except for county and city admins),
 //! program and cohort, every credited minute with its evidence, the sessions attended,
 //! shadowing rotations with their sign-offs, exams sat — as JSON, a spreadsheet, and a
-//! page for the doctor itself. Tutoring, visits, skills and assessment sections slot in
-//! as those areas land.
+//! page for the doctor itself, with the archive documents of the sessions attended; and
+//! a county administrator's bulk export — a zip of every doctor's PDF built in the
+//! background with its progress ([`ops::export`]). Tutoring, visits, skills and
+//! assessment sections slot in as those areas land.
 
 pub mod api;
 pub mod ops;
@@ -13,3 +15,32 @@ pub mod store;
 pub mod views;
 
 pub use views::DossierView;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+crate::text_enum! {
+    /// Where a county's bulk dossier export stands.
+    pub enum ExportStatus {
+        Running = "running" / "生成中",
+        Done = "done" / "已完成",
+        Failed = "failed" / "失败",
+    }
+}
+
+/// A county-wide export of every doctor's dossier PDF into one zip.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::dossier_exports)]
+pub struct ExportRow {
+    pub id: i64,
+    pub county_code: String,
+    pub requested_by: i64,
+    pub status: ExportStatus,
+    pub total: i32,
+    pub done: i32,
+    pub file_name: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}

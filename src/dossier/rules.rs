@@ -21,10 +21,34 @@ pub fn minutes_by_kind(records: &[(StudyKind, i32)]) -> BTreeMap<StudyKind, i64>
     out
 }
 
+/// `done` of `total` as a whole percentage, 0–100 (nothing to do is complete).
+pub fn percent(done: i32, total: i32) -> i64 {
+    if total <= 0 {
+        return 100;
+    }
+    (i64::from(done.clamp(0, total)) * 100) / i64::from(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn progress_is_a_percentage() {
+        assert_eq!(percent(0, 0), 100);
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(3, 3), 100);
+        assert_eq!(percent(5, 3), 100);
+    }
+
+    proptest! {
+        #[test]
+        fn progress_stays_in_range(done in -10i32..1000, total in -10i32..1000) {
+            let p = percent(done, total);
+            prop_assert!((0..=100).contains(&p));
+        }
+    }
 
     #[test]
     fn only_county_and_city_admins_see_the_full_id() {

@@ -13,6 +13,8 @@ use crate::exams::{AttemptStatus, ExamKind};
 use crate::points::Points;
 use crate::study::{RecordStatus, Source, StudyKind};
 
+use super::{ExportRow, ExportStatus};
+
 /// An approved record with the names of what it came from.
 #[derive(Debug, Clone, Queryable)]
 pub struct RecordRow {
@@ -157,4 +159,113 @@ pub fn doctors_in(conn: &mut AnyConnection, county: &str) -> QueryResult<Vec<(i6
         .order((doctors::name, doctors::id))
         .select((doctors::id, doctors::name))
         .load(conn)
+}
+
+/// Start a county export: the row, with its total, and the audit entry.
+pub fn insert_export(
+    conn: &mut AnyConnection,
+    county: &str,
+    total: i32,
+    actor: &crate::audit::Actor,
+    now: NaiveDateTime,
+) -> Result<i64, crate::error::AppError> {
+    use crate::db::schema::dossier_exports as de;
+    crate::db::write(conn, |conn| {
+        let id: i64 = diesel::insert_into(de::table)
+            .values((
+                de::county_code.eq(county),
+                de::requested_by.eq(actor.id.unwrap_or_default()),
+                de::status.eq(ExportStatus::Running),
+                de::total.eq(total),
+                de::done.eq(0),
+                de::created_at.eq(now),
+            ))
+            .returning(de::id)
+            .get_result(conn)?;
+        crate::audit::record(
+            conn,
+            actor,
+            &crate::audit::Entry::new("dossier.export_started")
+                .target(format!("dossier_export:{id}"))
+                .detail(serde_json::json!({"county": county, "doctors": total})),
+            now,
+        )?;
+        Ok(id)
+    })
+}
+
+/// Record how many dossiers are in the zip so far.
+pub fn export_progress(conn: &mut AnyConnection, id: i64, done: i32) -> QueryResult<()> {
+    use crate::db::schema::dossier_exports as de;
+    diesel::update(de::table.find(id))
+        .set(de::done.eq(done))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Close an export: done with its file, or failed with why.
+pub fn export_finished(
+    conn: &mut AnyConnection,
+    id: i64,
+    outcome: Result<(String, i64), String>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    use crate::db::schema::dossier_exports as de;
+    let q = diesel::update(de::table.find(id));
+    match outcome {
+        Ok((file, size)) => q
+            .set((
+                de::status.eq(ExportStatus::Done),
+                de::file_name.eq(Some(file)),
+                de::size_bytes.eq(Some(size)),
+                de::finished_at.eq(Some(now)),
+            ))
+            .execute(conn),
+        Err(e) => q
+            .set((
+                de::status.eq(ExportStatus::Failed),
+                de::error.eq(Some(e)),
+                de::finished_at.eq(Some(now)),
+            ))
+            .execute(conn),
+    }
+    .map(drop)
+}
+
+/// An export with its county's region path.
+pub fn export(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(ExportRow, String)>> {
+    use crate::db::schema::{dossier_exports as de, regions};
+    de::table
+        .inner_join(regions::table)
+        .filter(de::id.eq(id))
+        .select((ExportRow::as_select(), regions::path))
+        .first(conn)
+        .optional()
+}
+
+/// The newest exports of the counties in a scope.
+pub fn exports_in(
+    conn: &mut AnyConnection,
+    scope: &crate::regions::Scope,
+    limit: i64,
+) -> QueryResult<Vec<ExportRow>> {
+    use crate::db::schema::{dossier_exports as de, regions};
+    de::table
+        .inner_join(regions::table)
+        .filter(crate::regions::in_scope(scope))
+        .order(de::id.desc())
+        .limit(limit)
+        .select(ExportRow::as_select())
+        .load(conn)
+}
+
+/// A running export of the county, if any (one at a time).
+pub fn running_export(conn: &mut AnyConnection, county: &str) -> QueryResult<Option<i64>> {
+    use crate::db::schema::dossier_exports as de;
+    de::table
+        .filter(de::county_code.eq(county))
+        .filter(de::status.eq(ExportStatus::Running))
+        .select(de::id)
+        .first(conn)
+        .optional()
 }

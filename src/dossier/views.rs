@@ -129,6 +129,9 @@ pub struct DossierView {
     pub sessions: Vec<SessionEntry>,
     pub shadowing: Vec<PlacementEntry>,
     pub exams: Vec<ExamEntry>,
+    /// Archive documents of the sessions attended (a doctor reading its own: notices
+    /// and handbooks only).
+    pub documents: Vec<crate::archive::DocumentView>,
     #[serde(with = "crate::time::serde_rfc3339")]
     pub generated_at: NaiveDateTime,
 }
@@ -138,4 +141,63 @@ impl DossierView {
     pub fn total_lines(&self) -> Vec<(&'static str, i64)> {
         self.totals.iter().map(|(k, m)| (k.label(), *m)).collect()
     }
+}
+
+/// A county's bulk dossier export and its progress.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportView {
+    pub id: i64,
+    pub county_code: String,
+    pub status: crate::dossier::ExportStatus,
+    pub status_label: &'static str,
+    pub total: i32,
+    pub done: i32,
+    pub size_bytes: Option<i64>,
+    pub error: Option<String>,
+    #[serde(with = "crate::time::serde_rfc3339")]
+    pub created_at: NaiveDateTime,
+    #[serde(with = "crate::time::serde_rfc3339::option")]
+    pub finished_at: Option<NaiveDateTime>,
+    /// `/api/v1/dossier-exports/{id}/download`, once done.
+    pub download: Option<String>,
+}
+
+impl ExportView {
+    pub fn of(r: &crate::dossier::ExportRow) -> ExportView {
+        let done = r.status == crate::dossier::ExportStatus::Done;
+        ExportView {
+            id: r.id,
+            county_code: r.county_code.clone(),
+            status: r.status,
+            status_label: r.status.label(),
+            total: r.total,
+            done: r.done,
+            size_bytes: r.size_bytes,
+            error: r.error.clone(),
+            created_at: r.created_at,
+            finished_at: r.finished_at,
+            download: done.then(|| format!("/api/v1/dossier-exports/{}/download", r.id)),
+        }
+    }
+
+    /// Progress as a whole percentage (an empty county is complete).
+    pub fn percent(&self) -> i64 {
+        crate::dossier::rules::percent(self.done, self.total)
+    }
+
+    pub fn created_cst(&self) -> String {
+        crate::time::display_cst(self.created_at)
+    }
+
+    pub fn running(&self) -> bool {
+        self.status == crate::dossier::ExportStatus::Running
+    }
+}
+
+/// `GET /api/v1/dossier-exports`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportsView {
+    /// A county administrator may start one.
+    pub can_start: bool,
+    pub items: Vec<ExportView>,
 }

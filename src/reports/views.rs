@@ -116,6 +116,8 @@ pub struct ReportView {
     #[serde(with = "crate::time::serde_rfc3339::option")]
     pub reviewed_at: Option<NaiveDateTime>,
     pub events: Vec<EventView>,
+    /// Archive documents attached (sign-in sheets, notices, expense details).
+    pub attachments: Vec<crate::archive::DocumentView>,
 }
 
 /// `POST /api/v1/reports/{id}/submit` → `{status:"submitted",submitted_at,late}`.

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::points::Points;
 
+pub use ops::outcomes::{ExamOutcome, outcomes};
 pub use ops::standing::{self, SkillOutcome, SkillStanding, standing};
 
 crate::text_enum! {

@@ -11,6 +11,8 @@ pub mod rules;
 pub mod store;
 pub mod views;
 
+pub use store::{dispatched_teams, visits_between};
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Deserialize;

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod archive;
 mod assessment;
 mod assessment_pages;
 mod audit;
@@ -33,6 +34,7 @@ mod review_queue;
 mod programs;
 mod regions;
 mod reports;
+mod reports2;
 mod roster;
 mod roster_import;
 mod roster_pages;

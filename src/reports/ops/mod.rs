@@ -56,6 +56,14 @@ pub fn compute(
         period,
         now,
     )?;
+    let activity = store::activity::gather(
+        conn,
+        &county.code,
+        &county.scope(),
+        program.row.id,
+        year,
+        period.1,
+    )?;
     let req = &program.policy.requirements;
     let today = crate::time::today_cst();
     Ok(stats::StatsInput {
@@ -77,6 +85,7 @@ pub fn compute(
         sessions: facts.sessions,
         placements: facts.placements,
         attempts: facts.attempts,
+        activity,
     })
 }
 
@@ -123,6 +132,7 @@ pub fn view_in(conn: &mut AnyConnection, found: Located) -> AppResult<ReportView
         .into_iter()
         .map(|(e, name)| EventView::of(e, name))
         .collect();
+    let attachments = crate::archive::of_report(conn, r.id)?;
     Ok(ReportView {
         row: ReportRow::of(&r, &found.county_name),
         program_id: r.program_id,
@@ -135,6 +145,7 @@ pub fn view_in(conn: &mut AnyConnection, found: Located) -> AppResult<ReportView
         review_comment: r.review_comment,
         reviewed_at: r.reviewed_at,
         events,
+        attachments,
     })
 }
 
@@ -334,8 +345,7 @@ pub async fn figure_rows(
             let found = find_in(conn, &caller, id)?;
             let input = facts_of(conn, &found, time::now())?;
             let items = stats::rows(&input, &key).ok_or(AppError::NotFound)?;
-            let (label, unit) = stats::FIGURES
-                .iter()
+            let (label, unit) = stats::all_figures()
                 .find(|f| f.0 == key)
                 .map(|f| (f.1, f.2))
                 .unwrap_or_default();

@@ -1,6 +1,7 @@
 //! Filings' pure rules: due dates and lateness, the life cycle, the annual plan's checks
 //! and the statistics. No I/O, no clock.
 
+pub mod activity;
 pub mod dashboard;
 pub mod due;
 pub mod life;

@@ -2,14 +2,16 @@
 //! county and a period): doctors enrolled, minutes credited per kind and how many are on
 //! pace, the ≥ 1/3 centralized share, sessions held and attendance, shadowing placements
 //! signed off, exams sat and passed, and — for the annual scores — each trainee's annual
-//! score. Every figure can list the rows behind it ([`rows`]). New figures (tutoring
-//! groups, 3331 visits, assessments) slot in as new fields of the input.
+//! score. Every figure can list the rows behind it ([`rows`]). The figures from
+//! tutoring, the 3331 visits, skills exams, the annual assessment and make-ups are in
+//! [`super::activity`]; the annual scores are the assessment area's confirmed ones.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::activity::{self, ActivityFacts};
 use super::plan::required_share;
 use crate::exams::ExamKind;
 use crate::points::Points;
@@ -91,6 +93,8 @@ pub struct StatsInput {
     pub sessions: Vec<SessionFacts>,
     pub placements: Vec<PlacementFacts>,
     pub attempts: Vec<AttemptFacts>,
+    /// Tutoring, 3331 visits, skills exams, annual assessment, make-ups.
+    pub activity: ActivityFacts,
 }
 
 /// One figure of a filing.
@@ -110,7 +114,8 @@ pub struct Figure {
     pub link: String,
 }
 
-/// A trainee's annual comprehensive score (the best attempt at the year's annual exam).
+/// A trainee's annual comprehensive score (年度综合考核成绩): the latest attempt the
+/// county confirmed in the assessment area; none yet → empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreRow {
     pub doctor_id: i64,
@@ -118,6 +123,15 @@ pub struct ScoreRow {
     pub score: Option<Points>,
     pub max_score: Option<Points>,
     pub passed: Option<bool>,
+    /// 平时考核, of the same attempt.
+    #[serde(default)]
+    pub ongoing: Option<Points>,
+    /// The annual exam's part, of the same attempt.
+    #[serde(default)]
+    pub exam: Option<Points>,
+    /// Which attempt (2 and up: a re-assessment).
+    #[serde(default)]
+    pub attempt: Option<i32>,
 }
 
 /// A filing's statistics, as stored and shown.
@@ -176,6 +190,11 @@ pub const FIGURES: &[(&str, &str, &str)] = &[
     ("exam_passes", "考核合格", "人次"),
     ("makeup_sittings", "参加补考", "人次"),
 ];
+
+/// Every figure's key, label and unit: the ledger's, then the other areas'.
+pub fn all_figures() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    FIGURES.iter().chain(activity::FIGURES.iter())
+}
 
 fn minutes(map: &BTreeMap<StudyKind, i64>, kind: StudyKind) -> i64 {
     map.get(&kind).copied().unwrap_or(0)
@@ -319,7 +338,17 @@ pub fn rows(input: &StatsInput, key: &str) -> Option<Vec<FigureRow>> {
         "exam_sittings" => sitting_rows(sittings(input, |_| true)),
         "exam_passes" => sitting_rows(sittings(input, |a| a.passed == Some(true))),
         "makeup_sittings" => sitting_rows(sittings(input, |a| a.kind == ExamKind::Makeup)),
-        _ => return None,
+        other => {
+            let names: BTreeMap<i64, String> =
+                enrolled(input).map(|d| (d.id, d.name.clone())).collect();
+            let frame = activity::Frame {
+                year: input.year,
+                period: input.period,
+                as_of: input.as_of,
+                names: &names,
+            };
+            return activity::rows(&frame, &input.activity, other);
+        }
     })
 }
 
@@ -327,8 +356,7 @@ pub fn rows(input: &StatsInput, key: &str) -> Option<Vec<FigureRow>> {
 pub fn compute(input: &StatsInput) -> Statistics {
     let enrolled_n = enrolled(input).count() as i64;
     let required = required_share(enrolled_n, input.share);
-    let figures = FIGURES
-        .iter()
+    let figures = all_figures()
         .map(|(key, label, unit)| {
             let rows = rows(input, key).unwrap_or_default();
             let value = match *key {
@@ -362,29 +390,23 @@ pub fn compute(input: &StatsInput) -> Statistics {
     }
 }
 
-/// Each enrolled trainee's annual score: the best submitted attempt at an annual exam of
-/// the year (年度综合考核成绩, Weifang §五 / Zaozhuang annex 2); none yet → empty.
+/// Each enrolled trainee's annual comprehensive score: the latest attempt of the year
+/// confirmed by the period's end in the assessment area (Weifang §五 / Zaozhuang annex
+/// 2); none confirmed → an empty row.
 fn scores(input: &StatsInput) -> Vec<ScoreRow> {
-    let mut best: BTreeMap<i64, &AttemptFacts> = BTreeMap::new();
-    for a in input
-        .attempts
-        .iter()
-        .filter(|a| a.kind == ExamKind::Annual && a.exam_year == input.year)
-    {
-        let slot = best.entry(a.doctor_id).or_insert(a);
-        if a.score > slot.score {
-            *slot = a;
-        }
-    }
+    let latest = activity::latest_confirmed(&input.activity, input.year, input.period.1);
     enrolled(input)
         .map(|d| {
-            let a = best.get(&d.id);
+            let a = latest.get(&d.id);
             ScoreRow {
                 doctor_id: d.id,
                 name: d.name.clone(),
-                score: a.and_then(|a| a.score),
-                max_score: a.map(|a| a.max_score),
-                passed: a.and_then(|a| a.passed),
+                score: a.map(|a| a.score),
+                max_score: a.map(|_| Points::whole(100)),
+                passed: a.map(|a| a.passed),
+                ongoing: a.map(|a| a.ongoing),
+                exam: a.and_then(|a| a.exam),
+                attempt: a.map(|a| a.attempt),
             }
         })
         .collect()

@@ -1,4 +1,5 @@
 use super::*;
+use crate::reports::rules::activity::AnnualFacts;
 use proptest::prelude::*;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -125,6 +126,29 @@ fn fixture() -> StatsInput {
             // outside the period
             attempt(3, 32, ExamKind::Unit, d(2025, 4, 2), true),
         ],
+        activity: ActivityFacts {
+            annual: vec![
+                annual(1, 1, 50, false, d(2025, 2, 1)),
+                // the re-assessment, confirmed later, is the one that counts
+                annual(1, 2, 75, true, d(2025, 3, 1)),
+                // confirmed after the period: not yet
+                annual(2, 1, 90, true, d(2025, 4, 2)),
+            ],
+            ..ActivityFacts::default()
+        },
+    }
+}
+
+fn annual(doctor_id: i64, attempt: i32, score: i32, passed: bool, on: NaiveDate) -> AnnualFacts {
+    AnnualFacts {
+        doctor_id,
+        year: 2025,
+        attempt,
+        ongoing: Points::whole(70),
+        exam: Some(Points::whole(score)),
+        score: Points::whole(score),
+        passed,
+        confirmed_on: on,
     }
 }
 
@@ -153,14 +177,18 @@ fn figures_equal_the_hand_count() {
     assert_eq!(v("exam_sittings"), 3);
     assert_eq!(v("exam_passes"), 2);
     assert_eq!(v("makeup_sittings"), 1);
-    let scores = s.scores.unwrap();
+    let scores = s.scores.clone().unwrap();
     assert_eq!(scores.len(), 3);
     assert_eq!(
-        scores[1].score,
-        Some(Points::whole(80)),
-        "the best attempt counts"
+        (scores[0].score, scores[0].passed, scores[0].attempt),
+        (Some(Points::whole(75)), Some(true), Some(2)),
+        "the latest confirmed attempt counts, not the exam attempts"
     );
+    assert_eq!(scores[0].ongoing, Some(Points::whole(70)));
+    assert_eq!(scores[1].score, None, "confirmed after the period");
     assert_eq!(scores[2].score, None);
+    assert_eq!(v("annual_assessed"), 1);
+    assert_eq!(v("annual_passed"), 1);
 }
 
 #[test]

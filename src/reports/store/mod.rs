@@ -1,6 +1,7 @@
 //! Filings' queries: the rows and their history, the facts statistics are computed
 //! from, and the dashboard's counts.
 
+pub mod activity;
 pub mod dashboard;
 pub mod facts;
 

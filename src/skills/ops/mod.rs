@@ -2,6 +2,7 @@
 
 pub mod exams;
 pub mod makeup;
+pub mod outcomes;
 pub mod results;
 pub mod setup;
 pub mod sheets;

@@ -1,5 +1,7 @@
 //! The dossier's use cases: read it (scope via [`crate::access::doctor`]), write it as a
-//! spreadsheet.
+//! spreadsheet or a PDF; the county-wide zip of PDFs is [`export`].
+
+pub mod export;
 
 use std::collections::HashMap;
 
@@ -25,9 +27,21 @@ pub fn dossier_in(
     caller: &Caller,
     id: i64,
 ) -> AppResult<DossierView> {
+    dossier_with(conn, pii, caller, id, rules::shows_full_id(caller.role()))
+}
+
+/// [`dossier_in`], revealing the full ID number only if `full` (the bulk export never
+/// does: a zip of a whole county leaves the platform).
+pub fn dossier_with(
+    conn: &mut AnyConnection,
+    pii: &Pii,
+    caller: &Caller,
+    id: i64,
+    full: bool,
+) -> AppResult<DossierView> {
     let record = access::doctor(conn, caller, id)?;
     let d = &record.doctor;
-    let full = rules::shows_full_id(caller.role());
+    let full = full && rules::shows_full_id(caller.role());
     let id_number = if full {
         let sealed = db::write(conn, |conn| {
             audit::record(
@@ -101,7 +115,12 @@ pub fn dossier_in(
                 minutes: r.minutes,
             })
         })
+        .collect::<Vec<SessionEntry>>();
+    let session_ids: Vec<i64> = sessions
+        .iter()
+        .map(|s: &SessionEntry| s.session_id)
         .collect();
+    let documents = crate::archive::of_sessions(conn, caller, &session_ids)?;
     let records = rows
         .into_iter()
         .map(|r| {
@@ -150,6 +169,7 @@ pub fn dossier_in(
         sessions,
         shadowing,
         exams,
+        documents,
         generated_at: time::now(),
     })
 }
@@ -217,8 +237,13 @@ pub async fn xlsx(state: &AppState, caller: &Caller, id: i64) -> AppResult<(Stri
 #[tracing::instrument(skip(state, caller), fields(caller = caller.user_id, doctor = id))]
 pub async fn pdf(state: &AppState, caller: &Caller, id: i64) -> AppResult<(String, Vec<u8>)> {
     let view = dossier(state, caller, id).await?;
+    Ok(render_pdf(&view)?)
+}
+
+/// A dossier as a PDF: (file name, bytes).
+pub fn render_pdf(view: &DossierView) -> AppResult<(String, Vec<u8>)> {
     let mut doc = crate::documents::Document::new(&format!("一人一册 · {}", view.identity.name));
-    tables(&view, &mut doc).map_err(AppError::internal)?;
+    tables(view, &mut doc).map_err(AppError::internal)?;
     Ok((format!("一人一册-{}.pdf", view.identity.name), doc.render()))
 }
 
@@ -332,6 +357,28 @@ fn tables(v: &DossierView, book: &mut impl Book) -> Result<(), rust_xlsxwriter::
             Column::new("结论", 8.0),
         ],
         &exams,
+    )?;
+    let documents: Vec<Vec<String>> = v
+        .documents
+        .iter()
+        .map(|d| {
+            vec![
+                d.kind_label.into(),
+                d.filename.clone(),
+                d.size_label(),
+                d.uploaded_cst(),
+            ]
+        })
+        .collect();
+    book.sheet(
+        "存档资料",
+        &[
+            Column::new("类型", 12.0),
+            Column::new("文件", 40.0),
+            Column::new("大小", 10.0),
+            Column::new("上传时间", 18.0),
+        ],
+        &documents,
     )?;
     Ok(())
 }
