@@ -13,6 +13,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("assessment.confirm", "确认年度考核成绩"),
     ("assessment.rating", "录入态度与能力评价"),
     ("assessment.reassess", "重新评定考核"),
+    ("archive.attached", "上传归档材料"),
+    ("archive.deleted", "删除归档材料"),
     ("auth.login", "登录"),
     ("auth.login_failed", "登录失败"),
     ("auth.login_throttled", "登录尝试过多被限制"),
@@ -26,12 +28,16 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("doctor.registration_refused", "村医登记被拒绝"),
     ("doctor.status_changed", "变更村医状态"),
     ("doctor.updated", "修改村医信息"),
+    ("dossier.export_started", "批量导出学员档案"),
     ("exam.attempt_started", "开始考试"),
     ("exam.attempt_submitted", "交卷"),
     ("exam.closed", "提前结束考试"),
     ("exam.created", "创建考试"),
     ("exam.withdrawn", "撤回考试"),
     ("instructor.created", "新增带教老师"),
+    ("notify.failed", "提醒邮件发送失败"),
+    ("notify.planned", "生成提醒邮件"),
+    ("notify.retried", "重发提醒邮件"),
     ("organization.created", "新增机构"),
     ("pii.id_number_revealed", "查看完整身份证号"),
     ("pii.roster_exported", "导出含身份证号的花名册"),
@@ -66,6 +72,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("user.disabled", "停用账号"),
     ("user.enabled", "启用账号"),
     ("user.password_reset", "重置密码"),
+    ("user.email_changed", "修改电子邮箱"),
 ];
 
 /// (permission, Chinese name): what a refusal (`access.denied`) says was attempted.
