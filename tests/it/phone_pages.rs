@@ -30,7 +30,11 @@ pub(crate) fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-pub(crate) async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
+pub(crate) async fn get(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+) -> (StatusCode, String) {
     let r = client.get(app.url(path)).send().await.unwrap();
     (r.status(), r.text().await.unwrap())
 }

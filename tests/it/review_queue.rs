@@ -9,8 +9,8 @@ use serde_json::json;
 
 use crate::both_backends;
 use crate::phone_pages::{
-    browser, browser_for, count_audit, county, get, hidden, named_doctor, ok, reports,
-    row_ids, status_of,
+    browser, browser_for, count_audit, county, get, hidden, named_doctor, ok, reports, row_ids,
+    status_of,
 };
 use crate::support::{Backend, PASSWORD, TestApp, id_number, spawn};
 
@@ -304,4 +304,3 @@ async fn a_decision_returns_to_the_same_page_at_the_next_row(backend: Backend) {
         "/study/review?order=newest&done=reject&n=1"
     );
 }
-
