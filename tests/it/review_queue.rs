@@ -5,14 +5,12 @@
 
 use cunyi::auth::Role;
 use reqwest::StatusCode;
-use serde_json::json;
 
 use crate::both_backends;
 use crate::phone_pages::{
-    browser, browser_for, count_audit, county, get, hidden, named_doctor, ok, reports, row_ids,
-    status_of,
+    browser_for, count_audit, county, get, hidden, named_doctor, ok, reports, row_ids, status_of,
 };
-use crate::support::{Backend, PASSWORD, TestApp, id_number, spawn};
+use crate::support::{Backend, spawn};
 
 both_backends!(
     the_queue_is_paged_in_sql_newest_first_with_a_true_total_and_a_search,

@@ -237,7 +237,7 @@ pub async fn xlsx(state: &AppState, caller: &Caller, id: i64) -> AppResult<(Stri
 #[tracing::instrument(skip(state, caller), fields(caller = caller.user_id, doctor = id))]
 pub async fn pdf(state: &AppState, caller: &Caller, id: i64) -> AppResult<(String, Vec<u8>)> {
     let view = dossier(state, caller, id).await?;
-    Ok(render_pdf(&view)?)
+    render_pdf(&view)
 }
 
 /// A dossier as a PDF: (file name, bytes).
