@@ -5,7 +5,7 @@ use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
-use super::store::Depth;
+use super::Depth;
 use super::views::OutboxItemView;
 use super::{OutboxQuery, OutboxStatus, ops};
 use crate::auth::PageUser;
