@@ -491,13 +491,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_events,
 );
 
-// Skills exams (src/skills): in a file of their own to keep this one readable.
-mod skills;
-pub use skills::*;
-
-// Reminders by email (src/notify): the outbox.
-mod notify;
-pub use notify::*;
-// Archive documents and dossier exports (src/archive, src/dossier).
+// Areas whose tables live in files of their own (src/db/schema/<area>.rs): skills exams,
+// the email outbox, archive documents and dossier exports.
 mod archive;
-pub use archive::*;
+mod notify;
+mod skills;
+pub use {archive::*, notify::*, skills::*};
