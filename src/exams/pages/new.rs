@@ -196,15 +196,7 @@ struct NewPage {
     difficulties: Vec<Labelled>,
     kinds: Vec<Labelled>,
     /// (area's Chinese name, questions in the bank).
-    bank: Vec<(&'static str, i64)>,
-}
-
-/// An area's Chinese name; a bank area that is not one of the nine shows as 其他领域.
-fn area_label(code: &str) -> &'static str {
-    crate::areas::AREAS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or("其他领域", |(_, l)| l)
+    bank: Vec<(String, i64)>,
 }
 
 fn difficulty_label(d: Difficulty) -> &'static str {
@@ -257,7 +249,7 @@ async fn new_page(
         bank: choices
             .bank
             .iter()
-            .map(|b: &AreaCount| (area_label(&b.area), b.count))
+            .map(|b: &AreaCount| (crate::areas::label(&b.area).to_owned(), b.count))
             .collect(),
     })
 }
