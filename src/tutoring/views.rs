@@ -229,6 +229,17 @@ pub struct ProposedMember {
 #[derive(Debug, Clone, Serialize)]
 pub struct Proposal {
     pub groups: Vec<ProposedGroup>,
+    /// Ungrouped doctors left out because the gate refuses them this year (named, with
+    /// the failed year): only those who pass go on.
+    pub held_back: Vec<HeldBack>,
+}
+
+/// A doctor a proposal leaves out, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldBack {
+    pub id: i64,
+    pub name: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

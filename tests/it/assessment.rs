@@ -235,6 +235,59 @@ async fn a_doctor_who_failed_last_year_is_refused_next_years_session(backend: Ba
     assert!(message(&check_in.json()).contains("2025 年度考核未通过"));
     assert_eq!(records_of(&app, s.wang), 0);
 
+    // Nor does it join a learning group this year: refused by name and year (409), and a
+    // proposal leaves it out, saying why; nothing written.
+    let team = crate::tutoring::team(
+        &app,
+        &s.county,
+        "带教团队",
+        "370402",
+        json!([{"instructor_id": teacher, "role": "doctor", "dispatched": true, "level": "county_hospital"}]),
+    )
+    .await;
+    let group_body = json!({"name": "第一学习小组", "program_id": s.program, "region_code": "370402",
+        "team_id": team, "doctor_ids": [s.wang]});
+    let grouped = app
+        .post("/api/v1/tutoring/groups", &s.county, group_body.clone())
+        .await;
+    assert_eq!(grouped.status, 409, "{}", grouped.text);
+    let m = message(&grouped.json());
+    let wang_name = app
+        .get(&format!("/api/v1/doctors/{}", s.wang), &s.county)
+        .await
+        .expect(200)
+        .json()["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(m.contains(&wang_name) && m.contains("2025 年度考核未通过"), "{m}");
+    let proposal = app
+        .post(
+            "/api/v1/tutoring/groups/proposal",
+            &s.county,
+            json!({"program_id": s.program, "region_code": "370402", "by": [], "max_size": 5}),
+        )
+        .await
+        .expect(200)
+        .json();
+    let held: Vec<i64> = proposal["held_back"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_i64().unwrap())
+        .collect();
+    assert!(held.contains(&s.wang), "{proposal}");
+    assert!(
+        !proposal["groups"].to_string().contains(&format!("\"id\":{},", s.wang)),
+        "{proposal}"
+    );
+    let groups = app
+        .get("/api/v1/tutoring/groups?region=370402", &s.county)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(groups["items"].as_array().map(Vec::len), Some(0), "{groups}");
+
     // A re-assessment is opened: still refused until it passes.
     let reopened = app
         .post(
@@ -267,6 +320,9 @@ async fn a_doctor_who_failed_last_year_is_refused_next_years_session(backend: Ba
         .json();
     assert_eq!(admitted["credited"], 1);
     assert_eq!(records_of(&app, s.wang), 1);
+    app.post("/api/v1/tutoring/groups", &s.county, group_body)
+        .await
+        .expect(201);
 }
 
 async fn confirming_locks_the_year_with_the_documented_scores(backend: Backend) {

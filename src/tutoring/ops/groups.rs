@@ -44,6 +44,28 @@ fn check_doctors(
     }
 }
 
+/// Only those who pass go on (Weifang 五(二)): joining a group this training year asks the
+/// assessment's gate for each joining doctor; those refused are named with the failed year.
+fn gate_joining(conn: &mut AnyConnection, program_id: i64, ids: &[i64]) -> AppResult<()> {
+    let year = chrono::Datelike::year(&time::today_cst());
+    let mut refused = Vec::new();
+    for d in store::doctor_facts(conn, ids)? {
+        match crate::assessment::require_passed_previous_year(conn, d.id, program_id, year) {
+            Ok(()) => {}
+            Err(AppError::Conflict(why)) => refused.push(format!("{}（{why}）", d.name)),
+            Err(e) => return Err(e),
+        }
+    }
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "这些学员不能编入学习小组：{}",
+            refused.join("；")
+        )))
+    }
+}
+
 /// Form a group (admins): its region in the caller's subtree, its team's too, its
 /// doctors in its region and program and in no other group of the program (409).
 #[tracing::instrument(skip(state, caller, body), fields(caller = caller.user_id))]
@@ -84,6 +106,7 @@ pub async fn create_groups(
                 }
                 p.finish()?;
                 check_doctors(conn, &region.scope(), new.program_id, &new.doctor_ids)?;
+                gate_joining(conn, new.program_id, &new.doctor_ids)?;
             }
             let mut all: Vec<i64> = news.iter().flat_map(|n| n.doctor_ids.iter().copied()).collect();
             all.sort_unstable();
@@ -176,6 +199,7 @@ pub async fn set_members(
                     closing.extend(open.iter().filter(|m| m.doctor_id == *d).map(|m| m.id));
                     joining.push(*d);
                 }
+                gate_joining(conn, group.program_id, &joining)?;
                 store::close(conn, &closing, now, caller.user_id)?;
                 for d in &joining {
                     store::join(conn, &group, *d, now, caller.user_id)?;

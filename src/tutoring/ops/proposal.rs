@@ -8,7 +8,7 @@ use crate::time;
 use crate::tutoring::ProposalBody;
 use crate::tutoring::rules::{self, Candidate, Criterion};
 use crate::tutoring::store;
-use crate::tutoring::views::{Proposal, ProposedGroup, ProposedMember};
+use crate::tutoring::views::{HeldBack, Proposal, ProposedGroup, ProposedMember};
 
 use super::region_named;
 
@@ -60,10 +60,25 @@ pub async fn propose(
             let scope = region_named(conn, &caller, &region)?.scope();
             access::program(conn, &caller, program_id)
                 .map_err(|_| AppError::field("program_id", "培训项目不存在"))?;
-            let rows = store::ungrouped(conn, &scope, program_id)?;
-            Ok::<_, AppError>(rows)
+            let year = chrono::Datelike::year(&today);
+            let mut rows = Vec::new();
+            let mut held_back = Vec::new();
+            for r in store::ungrouped(conn, &scope, program_id)? {
+                match crate::assessment::require_passed_previous_year(conn, r.id, program_id, year)
+                {
+                    Ok(()) => rows.push(r),
+                    Err(AppError::Conflict(reason)) => held_back.push(HeldBack {
+                        id: r.id,
+                        name: r.name,
+                        reason,
+                    }),
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok::<_, AppError>((rows, held_back))
         })
         .await?;
+    let (groups, held_back) = groups;
     let names: Vec<(i64, String)> = groups.iter().map(|r| (r.id, r.name.clone())).collect();
     let candidates: Vec<Candidate> = groups
         .into_iter()
@@ -97,6 +112,7 @@ pub async fn propose(
                 doctor_ids: g.doctor_ids,
             })
             .collect(),
+        held_back,
     })
 }
 
