@@ -19,6 +19,8 @@ use serde::Deserialize;
 
 use crate::points::Points;
 
+pub use ops::certificates::certificate_in;
+pub use ops::doctor::{History, history_in};
 pub use ops::gate::require_passed_previous_year;
 pub use store::completions::decided_makeup;
 

@@ -1,11 +1,13 @@
 //! The 一人一册 dossier (学员档案, Zaozhuang annex 2 §五): everything about one trainee
 //! in one record — identity (the ID number masked except for county and city admins),
 //! program and cohort, every credited minute with its evidence, the sessions attended,
-//! shadowing rotations with their sign-offs, exams sat — as JSON, a spreadsheet, and a
-//! page for the doctor itself, with the archive documents of the sessions attended; and
-//! a county administrator's bulk export — a zip of every doctor's PDF built in the
-//! background with its progress ([`ops::export`]). Tutoring, visits, skills and
-//! assessment sections slot in as those areas land.
+//! shadowing rotations with their sign-offs, exams sat, skills exams station by station,
+//! learning groups with their monthly evaluations, the 3331 visits taken part in, the
+//! assessment year by year with completion and the certificate (those sections read
+//! through the owning areas' public faces: `ops/sections.rs`) — as JSON, a spreadsheet,
+//! a PDF and a page for the doctor itself, with the archive documents of the sessions
+//! attended; and a county administrator's bulk export — a zip of every doctor's PDF
+//! built in the background with its progress ([`ops::export`]).
 
 pub mod api;
 pub mod ops;
@@ -43,4 +45,6 @@ pub struct ExportRow {
     pub error: Option<String>,
     pub created_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+    /// The last dossier written (`None` before the first).
+    pub heartbeat_at: Option<NaiveDateTime>,
 }

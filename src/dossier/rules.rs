@@ -29,6 +29,13 @@ pub fn percent(done: i32, total: i32) -> i64 {
     (i64::from(done.clamp(0, total)) * 100) / i64::from(total)
 }
 
+/// A running bulk export with no dossier written for this long was interrupted (a restart,
+/// a crash): one dossier takes well under a second, so ten minutes is no slow county.
+pub const STALLED_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// What an interrupted export says when it is closed.
+pub const STALLED_WHY: &str = "导出中断（服务重启或出错），请重新发起";
+
 #[cfg(test)]
 mod tests {
     use super::*;

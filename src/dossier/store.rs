@@ -194,13 +194,47 @@ pub fn insert_export(
     })
 }
 
-/// Record how many dossiers are in the zip so far.
-pub fn export_progress(conn: &mut AnyConnection, id: i64, done: i32) -> QueryResult<()> {
+/// Record how many dossiers are in the zip so far (and that the export is alive).
+pub fn export_progress(
+    conn: &mut AnyConnection,
+    id: i64,
+    done: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     use crate::db::schema::dossier_exports as de;
     diesel::update(de::table.find(id))
-        .set(de::done.eq(done))
+        .set((de::done.eq(done), de::heartbeat_at.eq(Some(now))))
         .execute(conn)
         .map(drop)
+}
+
+/// Close as failed the running exports of a county with no sign of life since `cutoff`
+/// (their last dossier written, else their start): interrupted by a restart or a crash.
+/// Returns how many were closed.
+pub fn close_stalled(
+    conn: &mut AnyConnection,
+    county: &str,
+    cutoff: NaiveDateTime,
+    why: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    use crate::db::schema::dossier_exports as de;
+    diesel::update(
+        de::table
+            .filter(de::county_code.eq(county))
+            .filter(de::status.eq(ExportStatus::Running))
+            .filter(
+                de::heartbeat_at
+                    .lt(cutoff)
+                    .or(de::heartbeat_at.is_null().and(de::created_at.lt(cutoff))),
+            ),
+    )
+    .set((
+        de::status.eq(ExportStatus::Failed),
+        de::error.eq(Some(why)),
+        de::finished_at.eq(Some(now)),
+    ))
+    .execute(conn)
 }
 
 /// Close an export: done with its file, or failed with why.

@@ -117,6 +117,18 @@ impl ExamEntry {
     }
 }
 
+/// A 3331 support visit the doctor took part in.
+#[derive(Debug, Clone, Serialize)]
+pub struct VisitEntry {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// 巡诊 / 带教 / 授课.
+    pub modes: Vec<&'static str>,
+    pub hours: Option<i32>,
+    pub team: String,
+    pub clinic: String,
+}
+
 /// `GET /api/v1/doctors/{id}/dossier`: the 一人一册 record.
 #[derive(Debug, Clone, Serialize)]
 pub struct DossierView {
@@ -129,6 +141,16 @@ pub struct DossierView {
     pub sessions: Vec<SessionEntry>,
     pub shadowing: Vec<PlacementEntry>,
     pub exams: Vec<ExamEntry>,
+    /// Skills exams sat, station by station (技能考核评分).
+    pub skills: Vec<crate::skills::SatExam>,
+    /// Learning groups with their teams and monthly evaluations (学习小组).
+    pub tutoring: Vec<crate::tutoring::views::DoctorGroup>,
+    /// The 3331 support visits the doctor took part in.
+    pub visits: Vec<VisitEntry>,
+    /// Ongoing and annual assessment year by year, and completion (平时、年度、结业考核).
+    pub assessment: crate::assessment::History,
+    /// The valid completion certificate (the doctor and admins; `null` otherwise).
+    pub certificate: Option<crate::assessment::views::CertificateView>,
     /// Archive documents of the sessions attended (a doctor reading its own: notices
     /// and handbooks only).
     pub documents: Vec<crate::archive::DocumentView>,

@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::points::Points;
 
 pub use ops::outcomes::{ExamOutcome, outcomes};
-pub use ops::standing::{self, SkillOutcome, SkillStanding, standing};
+pub use ops::standing::{
+    self, SatExam, SatStation, SkillOutcome, SkillStanding, sat_exams, standing,
+};
 
 crate::text_enum! {
     /// 技能考核类别

@@ -11,7 +11,7 @@ pub mod rules;
 pub mod store;
 pub mod views;
 
-pub use store::{dispatched_teams, visits_between};
+pub use store::{DoctorVisit, dispatched_teams, visits_between, visits_of_doctor};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;

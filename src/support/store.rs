@@ -235,3 +235,28 @@ pub fn absences_in(
         .select(Absence::as_select())
         .load(conn)
 }
+
+/// A visit a doctor took part in (was taught on), with its team's and clinic's names:
+/// the dossier's 3331 section.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct DoctorVisit {
+    pub visit: Visit,
+    pub team_name: String,
+    pub clinic_name: String,
+}
+
+/// The visits a doctor took part in, oldest first.
+pub fn visits_of_doctor(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec<DoctorVisit>> {
+    support_visits::table
+        .inner_join(support_visit_doctors::table)
+        .inner_join(tutoring_teams::table)
+        .inner_join(organizations::table)
+        .filter(support_visit_doctors::doctor_id.eq(doctor_id))
+        .order((support_visits::starts_on, support_visits::id))
+        .select((
+            Visit::as_select(),
+            tutoring_teams::name,
+            organizations::name,
+        ))
+        .load(conn)
+}

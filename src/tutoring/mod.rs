@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use crate::points::Points;
 
+pub use ops::groups::groups_in;
 pub use rules::Month;
 pub use store::{group, groups_of_doctor, team, teams_of, tutored, tutors};
 

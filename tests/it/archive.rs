@@ -20,6 +20,7 @@ both_backends!(
     doctors_see_their_sessions_notices_in_the_dossier,
     the_archive_page_uploads_and_deletes,
     the_county_exports_every_dossier_as_a_zip,
+    an_interrupted_export_is_closed_and_a_new_one_starts,
 );
 
 struct World {
@@ -639,4 +640,62 @@ async fn the_county_exports_every_dossier_as_a_zip(backend: Backend) {
     let page = crate::reports::pages::fetch(&app, &browser, "/dossier-exports").await;
     assert!(page.contains("3 / 3") && page.contains(&link), "{page}");
     let _ = w.teacher;
+}
+
+/// An export left `running` by a restart (its thread gone): a fresh one (signs of life
+/// within ten minutes) is answered as the running one; a stalled one (none for longer)
+/// is closed as failed, saying why, and a new export starts.
+async fn an_interrupted_export_is_closed_and_a_new_one_starts(backend: Backend) {
+    use cunyi::db::schema::dossier_exports as de;
+    use diesel::prelude::*;
+    let app = spawn(backend).await;
+    let w = world(&app).await;
+    let county_admin: i64 = app.with_conn(|c| {
+        cunyi::db::schema::users::table
+            .filter(cunyi::db::schema::users::username.eq("shizhong"))
+            .select(cunyi::db::schema::users::id)
+            .first(c)
+            .unwrap()
+    });
+    let orphan = |minutes_ago: i64| {
+        let at = cunyi::time::now() - chrono::TimeDelta::minutes(minutes_ago);
+        app.with_conn(|c| {
+            diesel::insert_into(de::table)
+                .values((
+                    de::county_code.eq("370402"),
+                    de::requested_by.eq(county_admin),
+                    de::status.eq("running"),
+                    de::total.eq(5),
+                    de::done.eq(2),
+                    de::created_at.eq(at - chrono::TimeDelta::minutes(1)),
+                    de::heartbeat_at.eq(Some(at)),
+                ))
+                .returning(de::id)
+                .get_result::<i64>(c)
+                .unwrap()
+        })
+    };
+    let recent = orphan(3);
+    let answered = app
+        .post("/api/v1/dossier-exports", &w.county, json!({}))
+        .await
+        .expect(202)
+        .json();
+    assert_eq!(answered["id"], recent, "a live export is the running one");
+    app.with_conn(|c| {
+        diesel::delete(de::table.find(recent)).execute(c).unwrap();
+    });
+
+    let stalled = orphan(11);
+    let started = app
+        .post("/api/v1/dossier-exports", &w.county, json!({}))
+        .await
+        .expect(202)
+        .json();
+    let id = started["id"].as_i64().unwrap();
+    assert_ne!(id, stalled, "a new export starts");
+    let old = export_status(&app, &w.county, stalled).await;
+    assert_eq!(old["status"], "failed", "{old}");
+    assert!(old["error"].as_str().unwrap().contains("导出中断"), "{old}");
+    assert_eq!(old["done"], 2, "its progress is kept as it was");
 }

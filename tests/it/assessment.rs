@@ -260,7 +260,10 @@ async fn a_doctor_who_failed_last_year_is_refused_next_years_session(backend: Ba
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(m.contains(&wang_name) && m.contains("2025 年度考核未通过"), "{m}");
+    assert!(
+        m.contains(&wang_name) && m.contains("2025 年度考核未通过"),
+        "{m}"
+    );
     let proposal = app
         .post(
             "/api/v1/tutoring/groups/proposal",
@@ -278,7 +281,9 @@ async fn a_doctor_who_failed_last_year_is_refused_next_years_session(backend: Ba
         .collect();
     assert!(held.contains(&s.wang), "{proposal}");
     assert!(
-        !proposal["groups"].to_string().contains(&format!("\"id\":{},", s.wang)),
+        !proposal["groups"]
+            .to_string()
+            .contains(&format!("\"id\":{},", s.wang)),
         "{proposal}"
     );
     let groups = app
@@ -286,7 +291,11 @@ async fn a_doctor_who_failed_last_year_is_refused_next_years_session(backend: Ba
         .await
         .expect(200)
         .json();
-    assert_eq!(groups["items"].as_array().map(Vec::len), Some(0), "{groups}");
+    assert_eq!(
+        groups["items"].as_array().map(Vec::len),
+        Some(0),
+        "{groups}"
+    );
 
     // A re-assessment is opened: still refused until it passes.
     let reopened = app

@@ -17,6 +17,8 @@ both_backends!(
 const FIRST17: &str = "37040219800101123";
 
 struct Setup {
+    program: i64,
+    teacher: i64,
     city: String,
     county: String,
     other_county: String,
@@ -122,6 +124,8 @@ async fn setup(app: &TestApp) -> Setup {
     assert_eq!(submitted.status, 200, "{}", submitted.text);
 
     Setup {
+        program,
+        teacher: teacher["id"].as_i64().unwrap(),
         city,
         county,
         other_county,
@@ -136,9 +140,50 @@ async fn dossier(app: &TestApp, token: &str, doctor: i64) -> crate::support::Rep
         .await
 }
 
+/// The sections other areas keep: a learning group with a monthly evaluation by the
+/// teacher, and a 3331 visit the doctor took part in.
+async fn tutoring_and_a_visit(app: &TestApp, s: &Setup) {
+    let team = crate::tutoring::team(
+        app,
+        &s.county,
+        "内科带教团队",
+        "370402",
+        json!([{"instructor_id": s.teacher, "role": "doctor", "dispatched": true, "level": "county_hospital"}]),
+    )
+    .await;
+    let group =
+        crate::tutoring::group(app, &s.county, "第一学习小组", s.program, team, &[s.doctor]).await;
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    app.post(
+        &format!("/api/v1/tutoring/groups/{group}/evaluations"),
+        &s.teacher_token,
+        json!({"month": month, "score": 86.5, "progress": "完成本月慢病管理学习", "remarks": "良好"}),
+    )
+    .await
+    .expect(201);
+    app.regions("代码,名称\n370402001,中心街街道\n370402001101,东村\n");
+    let clinic = app
+        .post("/api/v1/organizations", &s.county, json!({"name": "东村卫生室", "kind": "village_clinic", "region_code": "370402001101", "central_village_clinic": true}))
+        .await
+        .expect(201)
+        .json();
+    let day = (chrono::Utc::now() - chrono::Duration::days(3))
+        .date_naive()
+        .to_string();
+    app.post(
+        "/api/v1/support/visits",
+        &s.county,
+        json!({"team_id": team, "clinic_id": clinic["id"], "starts_on": day, "ends_on": day, "hours": 4,
+               "modes": ["tour", "teach"], "doctor_ids": [s.doctor]}),
+    )
+    .await
+    .expect(201);
+}
+
 async fn the_dossier_holds_every_record_kind(backend: Backend) {
     let app = spawn(backend).await;
     let s = setup(&app).await;
+    tutoring_and_a_visit(&app, &s).await;
 
     let r = dossier(&app, &s.county, s.doctor).await;
 
@@ -178,6 +223,37 @@ async fn the_dossier_holds_every_record_kind(backend: Backend) {
     assert_eq!(d["exams"][0]["title"], "2026 年度单元测试");
     assert_eq!(d["exams"][0]["passed"], false);
     assert_eq!(d["progress"]["online"]["credited_minutes"], 90);
+    // The sections other areas keep.
+    assert_eq!(d["tutoring"][0]["name"], "第一学习小组");
+    assert_eq!(d["tutoring"][0]["team"]["name"], "内科带教团队");
+    assert_eq!(d["tutoring"][0]["evaluations"][0]["score"], 86.5);
+    assert_eq!(d["visits"][0]["clinic"], "东村卫生室");
+    assert_eq!(d["visits"][0]["modes"], json!(["巡诊", "带教"]));
+    assert_eq!(d["visits"][0]["hours"], 4);
+    assert_eq!(d["skills"], json!([]), "no skills exam sat");
+    let years: Vec<i64> = d["assessment"]["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(years, [2024, 2025, 2026]);
+    assert_eq!(d["assessment"]["completion"]["status"], "in_progress");
+    assert_eq!(d["certificate"], Value::Null);
+
+    // The doctor's own page shows them, in Chinese.
+    let doctor = crate::reports::pages::browser_for(&app, "doc.wang").await;
+    let page = crate::reports::pages::fetch(&app, &doctor, "/dossier").await;
+    for words in [
+        "第一学习小组",
+        "86.5",
+        "东村卫生室",
+        "巡诊、带教",
+        "2025",
+        "培训中",
+    ] {
+        assert!(page.contains(words), "{words} missing from the page");
+    }
 }
 
 fn holds_full_id(v: &Value) -> bool {
@@ -273,6 +349,7 @@ async fn the_dossier_spreadsheet_reads_back(backend: Backend) {
 async fn the_dossier_pdf_reads_back_and_stays_in_scope(backend: Backend) {
     let app = spawn(backend).await;
     let s = setup(&app).await;
+    tutoring_and_a_visit(&app, &s).await;
     let get = |token: String| {
         let url = app.url(&format!("/api/v1/doctors/{}/dossier.pdf", s.doctor));
         let api = app.api.clone();
@@ -291,6 +368,16 @@ async fn the_dossier_pdf_reads_back_and_stays_in_scope(backend: Backend) {
         text.contains("学时记录") && text.contains("跟班轮转"),
         "{text}"
     );
+    for section in [
+        "技能考核",
+        "年度考核与结业",
+        "学习小组",
+        "内科带教团队",
+        "3331帮扶",
+        "东村卫生室",
+    ] {
+        assert!(text.contains(section), "{section} missing: {text}");
+    }
     let full = crate::support::id_number(FIRST17);
     assert!(!text.contains(&full), "the doctor's own PDF is masked");
     assert_eq!(

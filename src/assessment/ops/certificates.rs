@@ -99,18 +99,28 @@ pub async fn of_doctor(
     state
         .db(move |conn| {
             let record = access::doctor(conn, &caller, doctor_id)?;
-            let row = store::certificates::valid_of(conn, doctor_id, record.doctor.program_id)?
-                .ok_or(AppError::NotFound)?;
-            Ok::<_, AppError>(CertificateView {
-                code: row.code,
-                doctor_id,
-                program_id: row.program_id,
-                issued_on: row.issued_on,
-                revoked: false,
-                reason: None,
-            })
+            certificate_in(conn, doctor_id, record.doctor.program_id)?.ok_or(AppError::NotFound)
         })
         .await
+}
+
+/// The doctor's valid certificate in the program, if any (scope checked by the caller):
+/// the dossier reads it here.
+pub fn certificate_in(
+    conn: &mut db::AnyConnection,
+    doctor_id: i64,
+    program_id: i64,
+) -> AppResult<Option<CertificateView>> {
+    Ok(
+        store::certificates::valid_of(conn, doctor_id, program_id)?.map(|row| CertificateView {
+            code: row.code,
+            doctor_id,
+            program_id: row.program_id,
+            issued_on: row.issued_on,
+            revoked: false,
+            reason: None,
+        }),
+    )
 }
 
 /// `GET /api/v1/doctors/{id}/certificate.pdf` (the doctor itself or admins in scope): the

@@ -35,7 +35,7 @@ pub struct Loaded {
 }
 
 /// A year, computed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct YearResult {
     pub year: i32,
     pub ongoing: OngoingView,

@@ -74,7 +74,8 @@ pub fn year_of_program(
     }
 }
 
-/// Every year of a doctor's program, for its page.
+/// Every year of a doctor's program, for its page (and the dossier).
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct History {
     pub doctor_name: String,
     pub program_id: i64,
@@ -90,13 +91,23 @@ pub async fn history(state: &AppState, caller: &Caller, doctor_id: i64) -> AppRe
     state
         .db(move |conn| {
             let record = access::doctor(conn, &caller, doctor_id)?;
-            let loaded = Loaded::read(conn, doctor_id, record.doctor.program_id)?;
-            Ok::<_, AppError>(History {
-                doctor_name: record.doctor.name.clone(),
-                program_id: loaded.program_id,
-                years: loaded.years.clone().map(|y| loaded.year(y)).collect(),
-                completion: loaded.completion_view(today),
-            })
+            history_in(conn, &record.doctor, today)
         })
         .await
+}
+
+/// [`history`] of a doctor the caller may see (scope checked by the caller): the
+/// dossier reads it here.
+pub fn history_in(
+    conn: &mut AnyConnection,
+    doctor: &crate::roster::Doctor,
+    today: NaiveDate,
+) -> AppResult<History> {
+    let loaded = Loaded::read(conn, doctor.id, doctor.program_id)?;
+    Ok(History {
+        doctor_name: doctor.name.clone(),
+        program_id: loaded.program_id,
+        years: loaded.years.clone().map(|y| loaded.year(y)).collect(),
+        completion: loaded.completion_view(today),
+    })
 }

@@ -32,6 +32,7 @@ diesel::table! {
         error -> Nullable<Text>,
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        heartbeat_at -> Nullable<Timestamp>,
     }
 }
 

@@ -16,9 +16,9 @@ use futures_util::Stream;
 use rand::RngCore;
 
 use crate::access::{Caller, Role};
-use crate::dossier::store;
 use crate::dossier::views::{ExportView, ExportsView};
 use crate::dossier::{ExportRow, ExportStatus};
+use crate::dossier::{rules, store};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::time;
@@ -32,7 +32,8 @@ pub fn export_dir() -> PathBuf {
 
 /// `POST /api/v1/dossier-exports`: the county administrator's county, every doctor
 /// (by name). One export runs per county at a time (a second start answers the running
-/// one). 403 for other roles.
+/// one); a running one with no dossier written for [`rules::STALLED_AFTER`] was
+/// interrupted (a restart) and is closed as failed first. 403 for other roles.
 #[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
 pub async fn start(state: &AppState, caller: &Caller) -> AppResult<ExportView> {
     caller.require(&[Role::CountyAdmin])?;
@@ -40,6 +41,14 @@ pub async fn start(state: &AppState, caller: &Caller) -> AppResult<ExportView> {
     let who = caller.clone();
     let (id, doctors, fresh) = state
         .db(move |conn| {
+            let now = time::now();
+            store::close_stalled(
+                conn,
+                &county,
+                now - rules::STALLED_AFTER,
+                rules::STALLED_WHY,
+                now,
+            )?;
             if let Some(id) = store::running_export(conn, &county)? {
                 return Ok::<_, AppError>((id, Vec::new(), false));
             }
@@ -119,7 +128,12 @@ fn build(
         zip.start_file(entry, opts)?;
         zip.write_all(&bytes)?;
         let mut conn = state.pool.get()?;
-        store::export_progress(&mut conn, id, i32::try_from(i + 1).unwrap_or(i32::MAX))?;
+        store::export_progress(
+            &mut conn,
+            id,
+            i32::try_from(i + 1).unwrap_or(i32::MAX),
+            time::now(),
+        )?;
     }
     let mut inner = zip.finish()?;
     inner.flush()?;

@@ -2,6 +2,8 @@
 //! spreadsheet or a PDF; the county-wide zip of PDFs is [`export`].
 
 pub mod export;
+mod render;
+mod sections;
 
 use std::collections::HashMap;
 
@@ -15,7 +17,7 @@ use crate::audit::{self, Entry};
 use crate::db::{self, AnyConnection};
 use crate::error::{AppError, AppResult};
 use crate::pii::Pii;
-use crate::sheet::{Book, Column, XlsxBook};
+use crate::sheet::XlsxBook;
 use crate::state::AppState;
 use crate::time;
 
@@ -144,6 +146,7 @@ pub fn dossier_with(
         })
         .collect();
     let exams = exams_in(conn, id)?;
+    let more = sections::read(conn, caller, &record)?;
     Ok(DossierView {
         doctor_id: id,
         identity: Identity {
@@ -169,6 +172,11 @@ pub fn dossier_with(
         sessions,
         shadowing,
         exams,
+        skills: more.skills,
+        tutoring: more.tutoring,
+        visits: more.visits,
+        assessment: more.assessment,
+        certificate: more.certificate,
         documents,
         generated_at: time::now(),
     })
@@ -228,7 +236,7 @@ pub async fn mine(state: &AppState, caller: &Caller) -> AppResult<DossierView> {
 pub async fn xlsx(state: &AppState, caller: &Caller, id: i64) -> AppResult<(String, Vec<u8>)> {
     let view = dossier(state, caller, id).await?;
     let mut book = XlsxBook::new();
-    tables(&view, &mut book).map_err(AppError::internal)?;
+    render::tables(&view, &mut book).map_err(AppError::internal)?;
     let bytes = book.into_bytes().map_err(AppError::internal)?;
     Ok((format!("dossier-{id}.xlsx"), bytes))
 }
@@ -243,142 +251,6 @@ pub async fn pdf(state: &AppState, caller: &Caller, id: i64) -> AppResult<(Strin
 /// A dossier as a PDF: (file name, bytes).
 pub fn render_pdf(view: &DossierView) -> AppResult<(String, Vec<u8>)> {
     let mut doc = crate::documents::Document::new(&format!("一人一册 · {}", view.identity.name));
-    tables(view, &mut doc).map_err(AppError::internal)?;
+    render::tables(view, &mut doc).map_err(AppError::internal)?;
     Ok((format!("一人一册-{}.pdf", view.identity.name), doc.render()))
-}
-
-fn tables(v: &DossierView, book: &mut impl Book) -> Result<(), rust_xlsxwriter::XlsxError> {
-    let i = &v.identity;
-    let facts: Vec<Vec<String>> = [
-        ("姓名", i.name.clone()),
-        ("身份证号", i.id_number.clone()),
-        ("性别", i.gender.into()),
-        ("出生日期", i.birth_date.to_string()),
-        ("联系电话", i.phone.clone()),
-        ("学历", i.education.into()),
-        ("执业资格", i.qualification.into()),
-        ("所在地区", i.region_name.clone()),
-        ("所在村卫生室", i.clinic_name.clone().unwrap_or_default()),
-        ("在岗状态", i.status.into()),
-        ("培训项目", i.program_name.clone()),
-        ("培训年度", i.cohort_year.to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| vec![k.to_owned(), v])
-    .chain(
-        v.total_lines()
-            .into_iter()
-            .map(|(k, m)| vec![format!("{k}（分钟）"), m.to_string()]),
-    )
-    .collect();
-    book.sheet(
-        "基本信息",
-        &[Column::new("项目", 20.0), Column::new("内容", 40.0).text()],
-        &facts,
-    )?;
-    let records: Vec<Vec<String>> = v
-        .records
-        .iter()
-        .map(|r| {
-            vec![
-                r.occurred_on.to_string(),
-                r.kind_label.into(),
-                r.minutes.to_string(),
-                r.source_label.into(),
-                r.evidence.clone(),
-            ]
-        })
-        .collect();
-    book.sheet(
-        "学时记录",
-        &[
-            Column::new("日期", 12.0),
-            Column::new("类别", 12.0),
-            Column::new("分钟", 8.0).number(),
-            Column::new("来源", 12.0),
-            Column::new("依据", 50.0),
-        ],
-        &records,
-    )?;
-    let rotations: Vec<Vec<String>> = v
-        .shadowing
-        .iter()
-        .flat_map(|p| {
-            p.rotations.iter().map(move |r| {
-                vec![
-                    p.base_name.clone(),
-                    r.department.clone(),
-                    format!("{} 至 {}", r.starts_on, r.ends_on),
-                    r.supervisor.clone().unwrap_or_default(),
-                    r.signed_off_by.clone().unwrap_or_default(),
-                    r.signed_cst(),
-                    r.assessment_score
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
-                ]
-            })
-        })
-        .collect();
-    book.sheet(
-        "跟班轮转",
-        &[
-            Column::new("基地", 24.0),
-            Column::new("科室", 14.0),
-            Column::new("时间", 24.0),
-            Column::new("带教老师", 12.0),
-            Column::new("签字确认人", 12.0),
-            Column::new("签字时间", 18.0),
-            Column::new("出科成绩", 10.0).number(),
-        ],
-        &rotations,
-    )?;
-    let exams: Vec<Vec<String>> = v
-        .exams
-        .iter()
-        .map(|e| {
-            vec![
-                e.title.clone(),
-                e.kind_label.into(),
-                e.year.to_string(),
-                e.score.map(|s| s.to_string()).unwrap_or_default(),
-                e.max_score.to_string(),
-                e.result_label().into(),
-            ]
-        })
-        .collect();
-    book.sheet(
-        "考核",
-        &[
-            Column::new("考核", 30.0),
-            Column::new("类型", 12.0),
-            Column::new("年度", 8.0),
-            Column::new("成绩", 8.0).number(),
-            Column::new("满分", 8.0).number(),
-            Column::new("结论", 8.0),
-        ],
-        &exams,
-    )?;
-    let documents: Vec<Vec<String>> = v
-        .documents
-        .iter()
-        .map(|d| {
-            vec![
-                d.kind_label.into(),
-                d.filename.clone(),
-                d.size_label(),
-                d.uploaded_cst(),
-            ]
-        })
-        .collect();
-    book.sheet(
-        "存档资料",
-        &[
-            Column::new("类型", 12.0),
-            Column::new("文件", 40.0),
-            Column::new("大小", 10.0),
-            Column::new("上传时间", 18.0),
-        ],
-        &documents,
-    )?;
-    Ok(())
 }

@@ -71,3 +71,88 @@ pub fn standing(
     }
     Ok(SkillStanding { single, completion })
 }
+
+/// One skills exam a doctor sat, with its result per station (titles from the exam's
+/// stations): the dossier's skills section.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SatExam {
+    pub exam_id: i64,
+    pub title: String,
+    pub kind: SkillExamKind,
+    pub kind_label: &'static str,
+    pub held_on: NaiveDate,
+    pub stations: Vec<SatStation>,
+    pub total: Points,
+    pub max_points: Points,
+    pub passed: bool,
+    /// Every station has a submitted sheet: only then does the result count.
+    pub complete: bool,
+}
+
+impl SatExam {
+    pub fn result_label(&self) -> &'static str {
+        match (self.complete, self.passed) {
+            (false, _) => "评分中",
+            (true, true) => "合格",
+            (true, false) => "不合格",
+        }
+    }
+}
+
+/// A station's result within [`SatExam`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SatStation {
+    pub code: String,
+    pub title: String,
+    /// The mean of the examiners' sheets; `null` before any sheet.
+    pub points: Option<Points>,
+    pub max_points: Points,
+    pub passed: bool,
+    pub critical_missed: bool,
+}
+
+/// Every skills exam the doctor sat in the program, oldest first.
+pub fn sat_exams(
+    conn: &mut AnyConnection,
+    doctor_id: i64,
+    program_id: i64,
+) -> AppResult<Vec<SatExam>> {
+    let mut out = Vec::new();
+    for exam in exam_store::sat_by(conn, doctor_id, program_id)? {
+        let stations = exam_store::stations(conn, exam.id)?;
+        let Some(result) = super::results::compute(conn, &exam, &stations, Some(doctor_id), false)?
+            .into_iter()
+            .next()
+        else {
+            continue;
+        };
+        let sat = result
+            .stations
+            .iter()
+            .map(|r| {
+                let station = stations.iter().find(|s| s.station_id == r.station_id);
+                SatStation {
+                    code: r.code.clone(),
+                    title: station.map(|s| s.title.clone()).unwrap_or_default(),
+                    points: r.points,
+                    max_points: station.map(|s| s.max_points).unwrap_or_default(),
+                    passed: r.passed,
+                    critical_missed: r.critical_missed,
+                }
+            })
+            .collect();
+        out.push(SatExam {
+            exam_id: exam.id,
+            title: exam.title.clone(),
+            kind: exam.kind,
+            kind_label: exam.kind.label(),
+            held_on: exam.held_on,
+            stations: sat,
+            total: result.total,
+            max_points: stations.iter().map(|s| s.max_points).sum(),
+            passed: result.passed,
+            complete: result.complete,
+        });
+    }
+    Ok(out)
+}

@@ -276,32 +276,39 @@ pub async fn doctor_groups(
     state
         .db(move |conn| {
             access::doctor(conn, &caller, doctor_id)?;
-            let mut groups = Vec::new();
-            for gid in store::groups_of_doctor(conn, doctor_id)? {
-                let Some((group, _)) = store::group(conn, gid)? else {
-                    continue;
-                };
-                let Group {
-                    id,
-                    name,
-                    program_id,
-                    team_id,
-                    ..
-                } = group;
-                groups.push(DoctorGroup {
-                    id,
-                    name,
-                    program_id,
-                    team: team_view(conn, team_id)?,
-                    evaluations: store::evaluations_of(conn, id)?
-                        .iter()
-                        .map(EvaluationView::from)
-                        .collect(),
-                });
-            }
+            let groups = groups_in(conn, doctor_id)?;
             Ok::<_, AppError>(DoctorTutoring { doctor_id, groups })
         })
         .await
+}
+
+/// A doctor's groups, each with its team and evaluations; the caller has checked scope
+/// (the dossier reads it here).
+pub fn groups_in(conn: &mut AnyConnection, doctor_id: i64) -> AppResult<Vec<DoctorGroup>> {
+    let mut groups = Vec::new();
+    for gid in store::groups_of_doctor(conn, doctor_id)? {
+        let Some((group, _)) = store::group(conn, gid)? else {
+            continue;
+        };
+        let Group {
+            id,
+            name,
+            program_id,
+            team_id,
+            ..
+        } = group;
+        groups.push(DoctorGroup {
+            id,
+            name,
+            program_id,
+            team: team_view(conn, team_id)?,
+            evaluations: store::evaluations_of(conn, id)?
+                .iter()
+                .map(EvaluationView::from)
+                .collect(),
+        });
+    }
+    Ok(groups)
 }
 
 /// A group's members and the doctors who could join it (the program's active doctors of

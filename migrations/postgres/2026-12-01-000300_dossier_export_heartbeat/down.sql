@@ -1,0 +1,1 @@
+ALTER TABLE dossier_exports DROP COLUMN heartbeat_at;
