@@ -68,6 +68,16 @@ pub fn compute(
                     let pairs: Vec<_> =
                         rows.iter().map(|r| (r.points, r.critical_missed)).collect();
                     let combined = rules::combine(&pairs, s.pass_points, exam.review_threshold);
+                    let not_applicable: Vec<Vec<String>> = rows
+                        .iter()
+                        .map(|r| {
+                            r.marks()
+                                .into_iter()
+                                .filter(|(_, _, na)| *na)
+                                .map(|(code, _, _)| code)
+                                .collect()
+                        })
+                        .collect();
                     StationResult {
                         station_id: s.station_id,
                         code: s.code.clone(),
@@ -77,7 +87,8 @@ pub fn compute(
                         sheets: rows.len(),
                         submitted: !rows.is_empty()
                             && rows.iter().all(|r| r.status == SheetStatus::Submitted),
-                        flagged: combined.is_some_and(|c| c.flagged),
+                        flagged: combined.is_some_and(|c| c.flagged)
+                            || rules::applicability_disagrees(&not_applicable),
                     }
                 })
                 .collect();

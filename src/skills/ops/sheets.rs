@@ -142,6 +142,14 @@ pub async fn put(
                                     "station_id": key.station_id, "version": locked.version + 1,
                                     "reason": reason, "points_before": locked.points,
                                     "points_after": values.points,
+                                    "passed_before": locked.passed, "passed_after": values.passed,
+                                    "not_applicable_before": locked
+                                        .marks()
+                                        .into_iter()
+                                        .filter(|(_, _, na)| *na)
+                                        .map(|(code, _, _)| code)
+                                        .collect::<Vec<_>>(),
+                                    "not_applicable_after": scored.not_applicable,
                                 })),
                             now,
                         )?;

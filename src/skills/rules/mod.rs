@@ -12,7 +12,9 @@ use super::StationDef;
 use crate::points::Points;
 
 pub use circuit::{Visit, circuit};
-pub use scoring::{Combined, Scored, combine, exam_passed, percent_of, score};
+pub use scoring::{
+    Combined, Scored, applicability_disagrees, combine, exam_passed, percent_of, score,
+};
 
 /// A problem with a station definition: the field and what is wrong.
 pub type Problem = (String, String);

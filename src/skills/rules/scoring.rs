@@ -166,6 +166,21 @@ pub fn combine(
     })
 }
 
+/// Two examiners on one station who disagree on which items are 不适用 (one took an item
+/// out of the maximum, the other scored it): the sheet is flagged for review whatever the
+/// points — applicability decides a critical item, so it is never settled by a mean.
+/// `sets` holds each sheet's 不适用 item codes.
+pub fn applicability_disagrees(sets: &[Vec<String>]) -> bool {
+    let normal = |v: &Vec<String>| {
+        let mut v = v.clone();
+        v.sort();
+        v.dedup();
+        v
+    };
+    sets.split_first()
+        .is_some_and(|(first, rest)| rest.iter().any(|s| normal(s) != normal(first)))
+}
+
 /// A candidate passes an exam when every station is passed and the total reaches the
 /// exam's pass score (the skills half of 结业考核 — issue 10 §6).
 pub fn exam_passed(stations: &[Option<Combined>], pass_score: Points) -> (Points, bool) {
@@ -392,6 +407,20 @@ mod tests {
             ),
             Vec::<&str>::new()
         );
+    }
+
+    #[test]
+    fn examiners_who_disagree_on_applicability_are_flagged() {
+        let v = |codes: &[&str]| codes.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+        assert!(!applicability_disagrees(&[]));
+        assert!(!applicability_disagrees(&[v(&["menses"])]));
+        assert!(!applicability_disagrees(&[
+            v(&["a", "menses"]),
+            v(&["menses", "a"])
+        ]));
+        assert!(!applicability_disagrees(&[v(&[]), v(&[])]));
+        assert!(applicability_disagrees(&[v(&["menses"]), v(&[])]));
+        assert!(applicability_disagrees(&[v(&[]), v(&[]), v(&["menses"])]));
     }
 
     #[test]
