@@ -22,7 +22,8 @@ use crate::points::Points;
 pub use ops::certificates::certificate_in;
 pub use ops::doctor::{History, history_in};
 pub use ops::gate::require_passed_previous_year;
-pub use store::completions::decided_makeup;
+pub use store::annual::confirmed_in_county;
+pub use store::completions::{decided_makeup, makeups_in_county};
 
 crate::text_enum! {
     /// 结业状态.

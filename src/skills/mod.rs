@@ -21,6 +21,7 @@ pub use ops::outcomes::{ExamOutcome, outcomes};
 pub use ops::standing::{
     self, SatExam, SatStation, SkillOutcome, SkillStanding, sat_exams, standing,
 };
+pub use store::exams::held_in;
 
 crate::text_enum! {
     /// 技能考核类别

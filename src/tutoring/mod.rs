@@ -21,7 +21,9 @@ use crate::points::Points;
 
 pub use ops::groups::groups_in;
 pub use rules::Month;
-pub use store::{group, groups_of_doctor, team, teams_of, tutored, tutors};
+pub use store::{
+    group, groups_of_doctor, groups_with_evaluated_months, team, teams_of, tutored, tutors,
+};
 
 crate::text_enum! {
     /// A team member's profession (团队成员专业).

@@ -132,3 +132,25 @@ pub fn confirm(
 pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
     aa::table.count().get_result(conn)
 }
+
+/// The confirmed attempts of a county's doctors at a program's year, confirmed before
+/// `before`, by doctor and attempt: what the county's filings count.
+pub fn confirmed_in_county(
+    conn: &mut AnyConnection,
+    county: &str,
+    program_id: i64,
+    year: i32,
+    before: NaiveDateTime,
+) -> QueryResult<Vec<AnnualRow>> {
+    use crate::db::schema::doctors;
+    aa::table
+        .inner_join(doctors::table)
+        .filter(doctors::county_code.eq(county))
+        .filter(aa::program_id.eq(program_id))
+        .filter(aa::year.eq(year))
+        .filter(aa::confirmed_at.is_not_null())
+        .filter(aa::confirmed_at.lt(before))
+        .order((aa::doctor_id, aa::attempt))
+        .select(AnnualRow::as_select())
+        .load(conn)
+}

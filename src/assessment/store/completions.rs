@@ -85,3 +85,25 @@ pub fn put(
     }
     Ok(())
 }
+
+/// A county's doctors sent to make-up (补修补考) in a program, now or before: (doctor,
+/// make-up deadline), by doctor.
+pub fn makeups_in_county(
+    conn: &mut AnyConnection,
+    county: &str,
+    program_id: i64,
+) -> QueryResult<Vec<(i64, Option<NaiveDate>)>> {
+    use crate::db::schema::doctors;
+    c::table
+        .inner_join(doctors::table)
+        .filter(doctors::county_code.eq(county))
+        .filter(c::program_id.eq(program_id))
+        .filter(
+            c::status
+                .eq(CompletionStatus::Makeup)
+                .or(c::makeup_deadline.is_not_null()),
+        )
+        .order(c::doctor_id)
+        .select((c::doctor_id, c::makeup_deadline))
+        .load(conn)
+}

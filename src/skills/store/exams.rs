@@ -395,3 +395,22 @@ pub fn doctors_in(
         .select((doctors::id, doctors::name))
         .load(conn)
 }
+
+/// The program's exams held in a region subtree between two days (inclusive), by id.
+pub fn held_in(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    program_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<i64>> {
+    skill_exams::table
+        .inner_join(regions::table)
+        .filter(in_scope(scope))
+        .filter(skill_exams::program_id.eq(program_id))
+        .filter(skill_exams::held_on.ge(from))
+        .filter(skill_exams::held_on.le(to))
+        .order(skill_exams::id)
+        .select(skill_exams::id)
+        .load(conn)
+}

@@ -162,3 +162,46 @@ pub fn missing_evaluation(
         .select(Group::as_select())
         .load(conn)
 }
+
+/// The program's groups in a region subtree (by name) with their creation time and the
+/// months each was evaluated: what a county's filing counts.
+pub fn groups_with_evaluated_months(
+    conn: &mut AnyConnection,
+    scope: &crate::regions::Scope,
+    program_id: i64,
+) -> QueryResult<
+    Vec<(
+        i64,
+        String,
+        NaiveDateTime,
+        std::collections::BTreeSet<String>,
+    )>,
+> {
+    let rows: Vec<(i64, String, NaiveDateTime)> = tutoring_groups::table
+        .inner_join(regions::table)
+        .filter(in_scope(scope))
+        .filter(tutoring_groups::program_id.eq(program_id))
+        .order((tutoring_groups::name, tutoring_groups::id))
+        .select((
+            tutoring_groups::id,
+            tutoring_groups::name,
+            tutoring_groups::created_at,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let evaluated: Vec<(i64, String)> = tutoring_evaluations::table
+        .filter(tutoring_evaluations::group_id.eq_any(&ids))
+        .select((tutoring_evaluations::group_id, tutoring_evaluations::month))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, created)| {
+            let months = evaluated
+                .iter()
+                .filter(|e| e.0 == id)
+                .map(|e| e.1.clone())
+                .collect();
+            (id, name, created, months)
+        })
+        .collect())
+}
