@@ -24,6 +24,14 @@ struct LoginBody {
 }
 
 /// `POST /api/v1/auth/login` → `{token, expires_at, user}`; 401 wrong; 429 throttled.
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    operation_id = "auth_login",
+    tag = "auth",
+    request_body(content = serde_json::Value, description = "`LoginBody` (JSON)"),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::PublicProblems),
+)]
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -45,12 +53,28 @@ async fn login(
 }
 
 /// `POST /api/v1/auth/logout` → 204; every token of the account stops working.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    operation_id = "auth_logout",
+    tag = "auth",
+    responses((status = 204, description = "成功，无内容"), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn logout(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     ops::logout(&state, &caller).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// `GET /api/v1/me` → the caller.
+#[utoipa::path(
+    get,
+    path = "/me",
+    operation_id = "auth_me",
+    tag = "auth",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn me(user: CurrentUser) -> HttpResponse {
     HttpResponse::Ok().json(user.user.view(Some(&user.region)))
 }
@@ -63,6 +87,15 @@ struct ChangePasswordBody {
 
 /// `POST /api/v1/me/password` `{current_password,new_password}` → a new
 /// `{token,expires_at,user}`; every earlier token of the account stops working.
+#[utoipa::path(
+    post,
+    path = "/me/password",
+    operation_id = "auth_change_password",
+    tag = "auth",
+    request_body(content = serde_json::Value, description = "`ChangePasswordBody` (JSON)"),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn change_password(
     state: web::Data<AppState>,
     user: CurrentUser,
