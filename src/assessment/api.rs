@@ -62,7 +62,7 @@ async fn of_doctor(
     operation_id = "assessment_rate",
     tag = "assessment",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`RatingBody` (JSON)"),
+    request_body = RatingBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -82,7 +82,7 @@ async fn rate(
     operation_id = "assessment_reassess",
     tag = "assessment",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`ReassessBody` (JSON)"),
+    request_body = ReassessBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -164,7 +164,7 @@ async fn annual_list(
     path = "/assessment/annual/confirm",
     operation_id = "assessment_confirm",
     tag = "assessment",
-    request_body(content = serde_json::Value, description = "`ConfirmBody` (JSON)"),
+    request_body = ConfirmBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -193,7 +193,7 @@ async fn makeup_lists(
     Ok(HttpResponse::Ok().json(makeup::lists(&state, &user, &q).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct DecideBody {
     region_code: Option<String>,
 }
@@ -204,7 +204,7 @@ struct DecideBody {
     path = "/assessment/completions/decide",
     operation_id = "assessment_decide",
     tag = "assessment",
-    request_body(content = serde_json::Value, description = "`DecideBody` (JSON)"),
+    request_body = DecideBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -223,7 +223,7 @@ async fn decide(
     operation_id = "assessment_revoke",
     tag = "assessment",
     params(("code" = String, Path)),
-    request_body(content = serde_json::Value, description = "`RevokeBody` (JSON)"),
+    request_body = RevokeBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -17,7 +17,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me/password", web::post().to(change_password));
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct LoginBody {
     username: Option<String>,
     password: Option<String>,
@@ -29,8 +29,8 @@ struct LoginBody {
     path = "/auth/login",
     operation_id = "auth_login",
     tag = "auth",
-    request_body(content = serde_json::Value, description = "`LoginBody` (JSON)"),
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::PublicProblems),
+    request_body = LoginBody,
+    responses((status = 200, description = "成功", body = crate::auth::views::LoginAnswer), crate::openapi::PublicProblems),
 )]
 async fn login(
     state: web::Data<AppState>,
@@ -72,14 +72,14 @@ async fn logout(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRes
     path = "/me",
     operation_id = "auth_me",
     tag = "auth",
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    responses((status = 200, description = "成功", body = crate::users::UserView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 async fn me(user: CurrentUser) -> HttpResponse {
     HttpResponse::Ok().json(user.user.view(Some(&user.region)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct ChangePasswordBody {
     current_password: Option<String>,
     new_password: Option<String>,
@@ -92,7 +92,7 @@ struct ChangePasswordBody {
     path = "/me/password",
     operation_id = "auth_change_password",
     tag = "auth",
-    request_body(content = serde_json::Value, description = "`ChangePasswordBody` (JSON)"),
+    request_body = ChangePasswordBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -22,7 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/instructors",
     operation_id = "instructors_create",
     tag = "instructors",
-    request_body(content = serde_json::Value, description = "`InstructorBody` (JSON)"),
+    request_body = InstructorBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -64,7 +64,7 @@ async fn get(
     path = "/organizations",
     operation_id = "orgs_create",
     tag = "orgs",
-    request_body(content = serde_json::Value, description = "`OrgBody` (JSON)"),
+    request_body = OrgBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

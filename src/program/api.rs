@@ -78,7 +78,7 @@ async fn get(
     path = "/programs",
     operation_id = "program_create",
     tag = "program",
-    request_body(content = serde_json::Value, description = "`ProgramBody` (JSON)"),
+    request_body = ProgramBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -98,7 +98,7 @@ async fn create(
     operation_id = "program_update",
     tag = "program",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`ProgramBody` (JSON)"),
+    request_body = ProgramBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

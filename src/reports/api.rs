@@ -28,7 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/reports",
     operation_id = "reports_create",
     tag = "reports",
-    request_body(content = serde_json::Value, description = "`CreateBody` (JSON)"),
+    request_body = CreateBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -117,7 +117,7 @@ async fn get(
     operation_id = "reports_update",
     tag = "reports",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`UpdateBody` (JSON)"),
+    request_body = UpdateBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -173,7 +173,7 @@ async fn submit(
     operation_id = "reports_review",
     tag = "reports",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`ReviewBody` (JSON)"),
+    request_body = ReviewBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -29,7 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/sessions",
     operation_id = "sessions_create",
     tag = "sessions",
-    request_body(content = serde_json::Value, description = "`SessionBody` (JSON)"),
+    request_body = SessionBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -77,7 +77,7 @@ async fn get(
     Ok(HttpResponse::Ok().json(detail::detail(&state, &user, path.into_inner()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct AttendanceBody {
     doctor_ids: Option<Vec<i64>>,
 }
@@ -90,7 +90,7 @@ struct AttendanceBody {
     operation_id = "sessions_mark",
     tag = "sessions",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`AttendanceBody` (JSON)"),
+    request_body = AttendanceBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -127,7 +127,7 @@ async fn checkin_code(
         .json(body))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct CheckinBody {
     code: Option<String>,
 }
@@ -139,7 +139,7 @@ struct CheckinBody {
     operation_id = "sessions_checkin",
     tag = "sessions",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`CheckinBody` (JSON)"),
+    request_body = CheckinBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

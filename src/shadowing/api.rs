@@ -27,7 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/placements",
     operation_id = "shadowing_create",
     tag = "shadowing",
-    request_body(content = serde_json::Value, description = "`PlacementBody` (JSON)"),
+    request_body = PlacementBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -90,7 +90,7 @@ async fn get(
     operation_id = "shadowing_add_rotation",
     tag = "shadowing",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`RotationBody` (JSON)"),
+    request_body = RotationBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -112,7 +112,7 @@ async fn add_rotation(
     operation_id = "shadowing_add_log",
     tag = "shadowing",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`LogBody` (JSON)"),
+    request_body = LogBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -134,7 +134,7 @@ async fn add_log(
     operation_id = "shadowing_sign_off",
     tag = "shadowing",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`AssessmentBody` (JSON)"),
+    request_body = AssessmentBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -156,7 +156,7 @@ async fn sign_off(
     operation_id = "shadowing_assess",
     tag = "shadowing",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`AssessmentBody` (JSON)"),
+    request_body = AssessmentBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -36,7 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/skills/stations",
     operation_id = "skills_create_station",
     tag = "skills",
-    request_body(content = serde_json::Value, description = "`StationBody` (JSON)"),
+    request_body = StationBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -68,7 +68,7 @@ async fn list_stations(state: web::Data<AppState>, _user: CurrentUser) -> AppRes
     path = "/skills/exams",
     operation_id = "skills_create_exam",
     tag = "skills",
-    request_body(content = serde_json::Value, description = "`ExamBody` (JSON)"),
+    request_body = ExamBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -131,7 +131,7 @@ fn sheet_path(path: (i64, i64, i64)) -> sheets::SheetPath {
     operation_id = "skills_put_sheet",
     tag = "skills",
     params(("id" = i64, Path), ("doctor_id" = i64, Path), ("station_id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`SheetBody` (JSON)"),
+    request_body = SheetBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -22,7 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/support/visits",
     operation_id = "support_record_visit",
     tag = "support",
-    request_body(content = serde_json::Value, description = "`VisitBody` (JSON)"),
+    request_body = VisitBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -59,7 +59,7 @@ async fn compliance(
     path = "/support/absences",
     operation_id = "support_record_absence",
     tag = "support",
-    request_body(content = serde_json::Value, description = "`AbsenceBody` (JSON)"),
+    request_body = AbsenceBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

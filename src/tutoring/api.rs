@@ -49,7 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/tutoring/teams",
     operation_id = "tutoring_create_team",
     tag = "tutoring",
-    request_body(content = serde_json::Value, description = "`TeamBody` (JSON)"),
+    request_body = TeamBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -85,7 +85,7 @@ async fn list_teams(
     path = "/tutoring/groups/proposal",
     operation_id = "tutoring_propose",
     tag = "tutoring",
-    request_body(content = serde_json::Value, description = "`ProposalBody` (JSON)"),
+    request_body = ProposalBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -104,7 +104,7 @@ async fn propose(
     path = "/tutoring/groups",
     operation_id = "tutoring_create_group",
     tag = "tutoring",
-    request_body(content = serde_json::Value, description = "`GroupBody` (JSON)"),
+    request_body = GroupBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -269,7 +269,7 @@ async fn archive_pdf(
     operation_id = "tutoring_set_members",
     tag = "tutoring",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`MembersBody` (JSON)"),
+    request_body = MembersBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -290,7 +290,7 @@ async fn set_members(
     operation_id = "tutoring_log_activity",
     tag = "tutoring",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`ActivityBody` (JSON)"),
+    request_body = ActivityBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -311,7 +311,7 @@ async fn log_activity(
     operation_id = "tutoring_evaluate",
     tag = "tutoring",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`EvaluationBody` (JSON)"),
+    request_body = EvaluationBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -27,8 +27,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     operation_id = "users_set_email",
     tag = "users",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`EmailBody` (JSON)"),
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    request_body = super::EmailBody,
+    responses((status = 200, description = "成功", body = crate::users::UserView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 async fn set_email(
@@ -47,8 +47,8 @@ async fn set_email(
     path = "/users",
     operation_id = "users_create",
     tag = "users",
-    request_body(content = serde_json::Value, description = "`CreateUserBody` (JSON)"),
-    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    request_body = CreateUserBody,
+    responses((status = 201, description = "成功", body = crate::users::UserView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 async fn create(
@@ -66,7 +66,7 @@ async fn create(
     path = "/users",
     operation_id = "users_list",
     tag = "users",
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    responses((status = 200, description = "成功", body = crate::extract::ListPage<crate::users::UserView>), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 async fn list(
@@ -90,7 +90,7 @@ async fn list(
     operation_id = "users_get",
     tag = "users",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    responses((status = 200, description = "成功", body = crate::users::UserView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 async fn get(
@@ -109,7 +109,7 @@ async fn get(
     operation_id = "users_disable",
     tag = "users",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    responses((status = 200, description = "成功", body = crate::users::UserView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 async fn disable(
@@ -128,7 +128,7 @@ async fn disable(
     operation_id = "users_enable",
     tag = "users",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    responses((status = 200, description = "成功", body = crate::users::UserView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 async fn enable(
@@ -140,7 +140,7 @@ async fn enable(
     Ok(HttpResponse::Ok().json(user.view(Some(&region))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct ResetBody {
     password: Option<String>,
 }
@@ -152,7 +152,7 @@ struct ResetBody {
     operation_id = "users_reset_password",
     tag = "users",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`ResetBody` (JSON)"),
+    request_body = ResetBody,
     responses((status = 204, description = "成功，无内容"), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

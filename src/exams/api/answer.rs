@@ -16,7 +16,7 @@ use crate::state::AppState;
     operation_id = "exams_answer_save_answer",
     tag = "exams",
     params(("id" = i64, Path), ("question_id" = String, Path)),
-    request_body(content = serde_json::Value, description = "`AnswerBody` (JSON)"),
+    request_body = AnswerBody,
     responses((status = 204, description = "成功，无内容"), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -16,7 +16,7 @@ use crate::state::AppState;
     path = "/exams",
     operation_id = "exams_create",
     tag = "exams",
-    request_body(content = serde_json::Value, description = "`ExamBody` (JSON)"),
+    request_body = ExamBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

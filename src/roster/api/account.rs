@@ -16,7 +16,7 @@ use crate::state::AppState;
     operation_id = "roster_account_create_account",
     tag = "roster",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`AccountBody` (JSON)"),
+    request_body = AccountBody,
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

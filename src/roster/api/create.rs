@@ -14,8 +14,8 @@ use crate::state::AppState;
     path = "/doctors",
     operation_id = "roster_create",
     tag = "roster",
-    request_body(content = serde_json::Value, description = "`DoctorBody` (JSON)"),
-    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    request_body = DoctorBody,
+    responses((status = 201, description = "成功", body = crate::roster::views::DoctorView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 pub async fn create(

@@ -14,7 +14,7 @@ use crate::state::AppState;
     operation_id = "roster_get",
     tag = "roster",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    responses((status = 200, description = "成功", body = crate::roster::views::DoctorView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 pub async fn get(

@@ -15,7 +15,7 @@ use crate::state::AppState;
     path = "/doctors",
     operation_id = "roster_list",
     tag = "roster",
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    responses((status = 200, description = "成功", body = crate::extract::ListPage<crate::roster::views::DoctorView>), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 pub async fn list(

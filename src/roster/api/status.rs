@@ -15,7 +15,7 @@ use crate::state::AppState;
     operation_id = "roster_status_set_status",
     tag = "roster",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`StatusBody` (JSON)"),
+    request_body = StatusBody,
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

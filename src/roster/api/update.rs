@@ -15,8 +15,8 @@ use crate::state::AppState;
     operation_id = "roster_update",
     tag = "roster",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`DoctorBody` (JSON)"),
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    request_body = DoctorBody,
+    responses((status = 200, description = "成功", body = crate::roster::views::DoctorView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 pub async fn update(

@@ -14,7 +14,7 @@ use crate::study::ops::accounts::{self, AccountBody};
     operation_id = "study_accounts_link",
     tag = "study",
     params(("id" = i64, Path)),
-    request_body(content = serde_json::Value, description = "`AccountBody` (JSON)"),
+    request_body = AccountBody,
     responses((status = 204, description = "成功，无内容"), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -15,8 +15,8 @@ use crate::study::{RecordBody, RecordView};
     path = "/study-records",
     operation_id = "study_create",
     tag = "study",
-    request_body(content = serde_json::Value, description = "`RecordBody` (JSON)"),
-    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    request_body = RecordBody,
+    responses((status = 201, description = "成功", body = crate::study::views::RecordView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 pub async fn create(

@@ -14,7 +14,7 @@ use crate::study::ops::records;
     operation_id = "study_get",
     tag = "study",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    responses((status = 200, description = "成功", body = crate::study::views::RecordView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 pub async fn get(

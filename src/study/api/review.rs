@@ -51,7 +51,7 @@ impl FromRequest for OptionalBody {
     operation_id = "study_review_approve",
     tag = "study",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    responses((status = 200, description = "成功", body = crate::study::views::RecordView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 pub async fn approve(
@@ -70,7 +70,7 @@ pub async fn approve(
     operation_id = "study_review_reject",
     tag = "study",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    responses((status = 200, description = "成功", body = crate::study::views::RecordView), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
 pub async fn reject(
