@@ -91,9 +91,7 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
 /// the `/api/v1` scope, whose default answer is the no-route 404.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/docs", web::get().to(to_explorer))
-        .service(
-            SwaggerUi::new("/api/v1/docs/{_:.*}").url(DOCUMENT_PATH, document().clone()),
-        );
+        .service(SwaggerUi::new("/api/v1/docs/{_:.*}").url(DOCUMENT_PATH, document().clone()));
 }
 
 /// The explorer's assets are addressed relative to its folder.

@@ -30,10 +30,7 @@ pub(super) struct ArchivePaths;
 pub(super) struct AssessmentPaths;
 
 #[derive(OpenApi)]
-#[openapi(paths(
-    crate::audit::api::entries,
-    crate::audit::api::verify,
-))]
+#[openapi(paths(crate::audit::api::entries, crate::audit::api::verify,))]
 pub(super) struct AuditPaths;
 
 #[derive(OpenApi)]
@@ -92,10 +89,7 @@ pub(super) struct ExamsPaths;
 pub(super) struct InstructorsPaths;
 
 #[derive(OpenApi)]
-#[openapi(paths(
-    crate::notify::api::list,
-    crate::notify::api::retry,
-))]
+#[openapi(paths(crate::notify::api::list, crate::notify::api::retry,))]
 pub(super) struct NotifyPaths;
 
 #[derive(OpenApi)]

@@ -97,7 +97,8 @@ fn the_route_scan_reads_paths_and_methods() {
             ("PUT".to_owned(), "/a/{id}".to_owned())
         ]
     );
-    let areas = mounted_api_areas(".configure(auth::api::routes)\n.configure(crate::notify::api::routes)");
+    let areas =
+        mounted_api_areas(".configure(auth::api::routes)\n.configure(crate::notify::api::routes)");
     assert_eq!(areas, ["auth", "notify"]);
 }
 
@@ -135,7 +136,11 @@ fn contract() -> Vec<(Method, String)> {
             (method.parse::<Method>().unwrap(), concrete.join("/"))
         })
         .collect();
-    assert!(lines.len() >= 60, "the fixture parsed: {} paths", lines.len());
+    assert!(
+        lines.len() >= 60,
+        "the fixture parsed: {} paths",
+        lines.len()
+    );
     lines
 }
 
@@ -169,7 +174,10 @@ async fn every_path_of_the_api_contract_is_served(backend: Backend) {
             let body = (method == Method::POST || method == Method::PUT).then(|| json!({}));
             let reply = app.send(method.clone(), &path, Some(token), body).await;
             if !served(&reply) {
-                unserved.push(format!("{who}: {method} {path} → {} {}", reply.status, reply.text));
+                unserved.push(format!(
+                    "{who}: {method} {path} → {} {}",
+                    reply.status, reply.text
+                ));
             }
         }
     }
@@ -197,4 +205,3 @@ async fn an_unknown_api_route_is_a_no_route_problem(backend: Backend) {
     assert_eq!(missing.json()["type"], "urn:cunyi:problem:not-found");
     assert!(served(&missing));
 }
-

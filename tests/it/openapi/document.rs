@@ -44,7 +44,9 @@ fn operation_problems(path: &str, method: &str, op: &Value, schemes: &Value) -> 
         .filter_map(|s| s.split('}').next())
         .collect();
     if declared != templated {
-        found.push(format!("{method} {path}: path parameters {declared:?} ≠ {templated:?}"));
+        found.push(format!(
+            "{method} {path}: path parameters {declared:?} ≠ {templated:?}"
+        ));
     }
     if op["responses"].as_object().is_none_or(|r| r.is_empty()) {
         found.push(format!("{method} {path}: no responses"));
@@ -93,7 +95,9 @@ async fn the_document_is_openapi_3_and_every_ref_resolves(backend: Backend) {
     for (path, item) in doc["paths"].as_object().unwrap() {
         assert!(path.starts_with("/api/v1/"), "{path}");
         for method in METHODS {
-            let Some(op) = item.get(*method) else { continue };
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
             problems.extend(operation_problems(path, method, op, schemes));
             let id = op["operationId"].as_str().unwrap_or_default().to_owned();
             if !ids.insert(id.clone()) {

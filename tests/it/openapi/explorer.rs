@@ -56,8 +56,17 @@ async fn the_explorer_and_its_assets_are_served_by_the_binary(backend: Backend) 
         );
     }
     let init = app
-        .send(Method::GET, "/api/v1/docs/swagger-initializer.js", None, None)
+        .send(
+            Method::GET,
+            "/api/v1/docs/swagger-initializer.js",
+            None,
+            None,
+        )
         .await
         .expect(200);
-    assert!(init.text.contains("\"/api/v1/openapi.json\""), "{}", init.text);
+    assert!(
+        init.text.contains("\"/api/v1/openapi.json\""),
+        "{}",
+        init.text
+    );
 }
