@@ -25,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(crate::metrics::metrics))
         .route("/static/{file}", web::get().to(static_file))
+        .configure(crate::openapi::routes)
         .service(
             web::scope("/api/v1")
                 .configure(auth::api::routes)
@@ -223,12 +224,12 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 async fn api_not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound)
+    Err(AppError::NoRoute)
 }
 
 async fn page_not_found(req: HttpRequest) -> HttpResponse {
     if is_api(&req) {
-        return AppError::NotFound.error_response();
+        return AppError::NoRoute.error_response();
     }
     error_page(
         StatusCode::NOT_FOUND,

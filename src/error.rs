@@ -31,6 +31,10 @@ pub enum AppError {
     /// 404: absent, or outside the caller's region (existence is not revealed).
     #[error("未找到该资源")]
     NotFound,
+    /// 404: no endpoint at this path with this method (`urn:cunyi:problem:no-route`), so a
+    /// client can tell a mistyped URL from a resource it may not see.
+    #[error("没有这个接口，请查看 /api/v1/openapi.json")]
+    NoRoute,
     /// 404 to the client, exactly like [`AppError::NotFound`]: the resource exists outside
     /// the caller's reach. `AppState::db` writes the `access.denied` audit entry.
     #[error("未找到该资源")]
@@ -87,6 +91,7 @@ impl AppError {
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound | AppError::Denied(_) => "not-found",
+            AppError::NoRoute => "no-route",
             AppError::Conflict(_) => "conflict",
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -102,7 +107,7 @@ impl AppError {
             AppError::Validation(_) => "数据校验失败",
             AppError::Unauthorized(_) => "需要登录",
             AppError::Forbidden(_) => "无权操作",
-            AppError::NotFound | AppError::Denied(_) => "未找到",
+            AppError::NotFound | AppError::Denied(_) | AppError::NoRoute => "未找到",
             AppError::Conflict(_) => "操作冲突",
             AppError::PayloadTooLarge(_) => "内容过大",
             AppError::UnsupportedMediaType(_) => "不支持的内容类型",
@@ -211,7 +216,7 @@ impl ResponseError for AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound | AppError::Denied(_) => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::Denied(_) | AppError::NoRoute => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -114,7 +114,7 @@ impl Paging {
 }
 
 /// A page of a list, as every list endpoint answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ListPage<T> {
     pub items: Vec<T>,
     pub total: i64,

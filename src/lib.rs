@@ -25,6 +25,7 @@ pub mod extract;
 pub mod instructors;
 pub mod metrics;
 pub mod notify;
+pub mod openapi;
 pub mod orgs;
 pub mod page;
 pub mod pii;

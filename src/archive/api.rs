@@ -45,6 +45,16 @@ async fn attach(
 }
 
 /// `POST /api/v1/sessions/{id}/attachments` → 201 the document.
+#[utoipa::path(
+    post,
+    path = "/sessions/{id}/attachments",
+    operation_id = "archive_attach_to_session",
+    tag = "archive",
+    params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", content = crate::openapi::Upload),
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn attach_to_session(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -55,6 +65,16 @@ async fn attach_to_session(
 }
 
 /// `POST /api/v1/reports/{id}/attachments` → 201 the document.
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/attachments",
+    operation_id = "archive_attach_to_report",
+    tag = "archive",
+    params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", content = crate::openapi::Upload),
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn attach_to_report(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -65,6 +85,15 @@ async fn attach_to_report(
 }
 
 /// `GET /api/v1/sessions/{id}/attachments`.
+#[utoipa::path(
+    get,
+    path = "/sessions/{id}/attachments",
+    operation_id = "archive_list_session",
+    tag = "archive",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list_session(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -75,6 +104,15 @@ async fn list_session(
 }
 
 /// `GET /api/v1/reports/{id}/attachments`.
+#[utoipa::path(
+    get,
+    path = "/reports/{id}/attachments",
+    operation_id = "archive_list_report",
+    tag = "archive",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list_report(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -85,6 +123,15 @@ async fn list_report(
 }
 
 /// `GET /api/v1/attachments/{id}` → the file, as an attachment.
+#[utoipa::path(
+    get,
+    path = "/attachments/{id}",
+    operation_id = "archive_download",
+    tag = "archive",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "文件", content_type = "application/octet-stream", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn download(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -113,6 +160,15 @@ pub async fn download(
 }
 
 /// `DELETE /api/v1/attachments/{id}` → 204.
+#[utoipa::path(
+    delete,
+    path = "/attachments/{id}",
+    operation_id = "archive_delete",
+    tag = "archive",
+    params(("id" = i64, Path)),
+    responses((status = 204, description = "成功，无内容"), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn delete(
     state: web::Data<AppState>,
     user: CurrentUser,

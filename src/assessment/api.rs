@@ -36,6 +36,15 @@ struct YearOnly {
 
 /// `GET /api/v1/doctors/{id}/assessment?year=YYYY` →
 /// `{ongoing:{online,offline,score},annual:{score,passed},completion:{…}}`.
+#[utoipa::path(
+    get,
+    path = "/doctors/{id}/assessment",
+    operation_id = "assessment_of_doctor",
+    tag = "assessment",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn of_doctor(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -47,6 +56,16 @@ async fn of_doctor(
 }
 
 /// `PUT /api/v1/doctors/{id}/assessment/rating {year, rating}` → the year's assessment.
+#[utoipa::path(
+    put,
+    path = "/doctors/{id}/assessment/rating",
+    operation_id = "assessment_rate",
+    tag = "assessment",
+    params(("id" = i64, Path)),
+    request_body = RatingBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn rate(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -57,6 +76,16 @@ async fn rate(
 }
 
 /// `POST /api/v1/doctors/{id}/assessment/reassess {year}` → 201 the new attempt's year.
+#[utoipa::path(
+    post,
+    path = "/doctors/{id}/assessment/reassess",
+    operation_id = "assessment_reassess",
+    tag = "assessment",
+    params(("id" = i64, Path)),
+    request_body = ReassessBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn reassess(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -68,6 +97,15 @@ async fn reassess(
 }
 
 /// `GET /api/v1/doctors/{id}/certificate` → `{code,issued_on,…}`.
+#[utoipa::path(
+    get,
+    path = "/doctors/{id}/certificate",
+    operation_id = "assessment_certificate",
+    tag = "assessment",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn certificate(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -78,6 +116,15 @@ async fn certificate(
 }
 
 /// `GET /api/v1/doctors/{id}/certificate.pdf` → the certificate, printable.
+#[utoipa::path(
+    get,
+    path = "/doctors/{id}/certificate.pdf",
+    operation_id = "assessment_certificate_pdf",
+    tag = "assessment",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "PDF 文件", content_type = "application/pdf", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn certificate_pdf(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -95,6 +142,14 @@ async fn certificate_pdf(
 
 /// `GET /api/v1/assessment/annual?region=&year=&page=&per_page=` → `{items:[{doctor_id,
 /// score,passed,…}],total,page,per_page}`.
+#[utoipa::path(
+    get,
+    path = "/assessment/annual",
+    operation_id = "assessment_annual_list",
+    tag = "assessment",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn annual_list(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -104,6 +159,15 @@ async fn annual_list(
 }
 
 /// `POST /api/v1/assessment/annual/confirm {region_code, year}` → what was locked.
+#[utoipa::path(
+    post,
+    path = "/assessment/annual/confirm",
+    operation_id = "assessment_confirm",
+    tag = "assessment",
+    request_body = ConfirmBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn confirm(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -113,6 +177,14 @@ async fn confirm(
 }
 
 /// `GET /api/v1/assessment/makeup?region=&year=` → the make-up lists and counts.
+#[utoipa::path(
+    get,
+    path = "/assessment/makeup",
+    operation_id = "assessment_makeup_lists",
+    tag = "assessment",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn makeup_lists(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -121,12 +193,21 @@ async fn makeup_lists(
     Ok(HttpResponse::Ok().json(makeup::lists(&state, &user, &q).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct DecideBody {
     region_code: Option<String>,
 }
 
 /// `POST /api/v1/assessment/completions/decide {region_code}` → counts by status.
+#[utoipa::path(
+    post,
+    path = "/assessment/completions/decide",
+    operation_id = "assessment_decide",
+    tag = "assessment",
+    request_body = DecideBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn decide(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -136,6 +217,16 @@ async fn decide(
 }
 
 /// `POST /api/v1/certificates/{code}/revoke {reason}` (city admins) → the certificate.
+#[utoipa::path(
+    post,
+    path = "/certificates/{code}/revoke",
+    operation_id = "assessment_revoke",
+    tag = "assessment",
+    params(("code" = String, Path)),
+    request_body = RevokeBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn revoke(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -100,27 +100,27 @@ pub struct YearQuery {
 }
 
 /// `POST /api/v1/assessment/annual/confirm`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ConfirmBody {
     pub region_code: Option<String>,
     pub year: Option<serde_json::Value>,
 }
 
 /// `PUT /api/v1/doctors/{id}/assessment/rating`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct RatingBody {
     pub year: Option<serde_json::Value>,
     pub rating: Option<serde_json::Value>,
 }
 
 /// `POST /api/v1/doctors/{id}/assessment/reassess`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ReassessBody {
     pub year: Option<serde_json::Value>,
 }
 
 /// `POST /api/v1/certificates/{code}/revoke`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct RevokeBody {
     pub reason: Option<String>,
 }

@@ -15,6 +15,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `GET /api/v1/audit?action=&actor_id=&page=` → newest first.
+#[utoipa::path(
+    get,
+    path = "/audit",
+    operation_id = "audit_entries",
+    tag = "audit",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn entries(
     state: web::Data<AppState>,
     caller: Caller,
@@ -30,6 +38,14 @@ async fn entries(
 }
 
 /// `GET /api/v1/audit/verify` → `{rows, first_break}`.
+#[utoipa::path(
+    get,
+    path = "/audit/verify",
+    operation_id = "audit_verify",
+    tag = "audit",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn verify(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     let report = ops::verify(&state, &caller).await?;
     Ok(HttpResponse::Ok().json(report))

@@ -8,7 +8,7 @@ use super::ops::LoggedIn;
 use crate::users::UserView;
 
 /// `{token, expires_at, user}` as the API answers a login or a password change.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LoginAnswer {
     pub token: String,
     pub expires_at: String,

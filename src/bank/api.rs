@@ -22,6 +22,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// `GET /api/v1/question-bank/summary` → `{total, by_area, by_type, by_collection,
 /// by_difficulty}` over active questions.
+#[utoipa::path(
+    get,
+    path = "/question-bank/summary",
+    operation_id = "bank_summary",
+    tag = "bank",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn summary(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(ops::summary(&state, &user).await?))
 }
@@ -35,6 +43,15 @@ fn refusal_response(r: &Refusal) -> HttpResponse {
 
 /// `POST /api/v1/question-bank/import?format=&area=&collection=` multipart `file` → 201
 /// `{collection, imported, skipped:[{position, reason}]}`; a malformed file → 422.
+#[utoipa::path(
+    post,
+    path = "/question-bank/import",
+    operation_id = "bank_import",
+    tag = "bank",
+    request_body(content_type = "multipart/form-data", content = crate::openapi::Upload),
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn import(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -52,6 +69,14 @@ async fn import(
 
 /// `GET /api/v1/question-bank/export?format=gift|xlsx&collection=&area=` → the active
 /// questions as a file (answers included: managers only, audited).
+#[utoipa::path(
+    get,
+    path = "/question-bank/export",
+    operation_id = "bank_export_file",
+    tag = "bank",
+    responses((status = 200, description = "文件", content_type = "application/octet-stream", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn export_file(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -61,6 +86,14 @@ async fn export_file(
 }
 
 /// `GET /api/v1/question-bank/template.xlsx` → the empty import template with notes.
+#[utoipa::path(
+    get,
+    path = "/question-bank/template.xlsx",
+    operation_id = "bank_template",
+    tag = "bank",
+    responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn template(_user: CurrentUser) -> AppResult<HttpResponse> {
     Ok(download(ops::template()?))
 }

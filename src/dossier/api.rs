@@ -23,16 +23,41 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// `POST /api/v1/dossier-exports` → 202 the export, running (a county administrator's
 /// whole county).
+#[utoipa::path(
+    post,
+    path = "/dossier-exports",
+    operation_id = "dossier_start_export",
+    tag = "dossier",
+    responses((status = 202, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn start_export(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Accepted().json(export::start(&state, &user).await?))
 }
 
 /// `GET /api/v1/dossier-exports` → the newest exports of the caller's counties.
+#[utoipa::path(
+    get,
+    path = "/dossier-exports",
+    operation_id = "dossier_list_exports",
+    tag = "dossier",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list_exports(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(export::list(&state, &user).await?))
 }
 
 /// `GET /api/v1/dossier-exports/{id}` → its progress (`done` of `total`).
+#[utoipa::path(
+    get,
+    path = "/dossier-exports/{id}",
+    operation_id = "dossier_export",
+    tag = "dossier",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn export(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -42,6 +67,15 @@ async fn export(
 }
 
 /// `GET /api/v1/dossier-exports/{id}/download` → the zip, streamed (409 until done).
+#[utoipa::path(
+    get,
+    path = "/dossier-exports/{id}/download",
+    operation_id = "dossier_download_export",
+    tag = "dossier",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "文件", content_type = "application/octet-stream", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn download_export(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -68,6 +102,15 @@ async fn download_export(
 }
 
 /// `GET /api/v1/doctors/{id}/dossier` → the 一人一册 record.
+#[utoipa::path(
+    get,
+    path = "/doctors/{id}/dossier",
+    operation_id = "dossier_dossier",
+    tag = "dossier",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn dossier(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -77,6 +120,15 @@ async fn dossier(
 }
 
 /// `GET /api/v1/doctors/{id}/dossier.xlsx`.
+#[utoipa::path(
+    get,
+    path = "/doctors/{id}/dossier.xlsx",
+    operation_id = "dossier_xlsx",
+    tag = "dossier",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn xlsx(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -93,6 +145,15 @@ async fn xlsx(
 }
 
 /// `GET /api/v1/doctors/{id}/dossier.pdf`: the same tables, printable.
+#[utoipa::path(
+    get,
+    path = "/doctors/{id}/dossier.pdf",
+    operation_id = "dossier_pdf",
+    tag = "dossier",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "PDF 文件", content_type = "application/pdf", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn pdf(
     state: web::Data<AppState>,
     user: CurrentUser,

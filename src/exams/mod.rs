@@ -286,7 +286,8 @@ impl AttemptSummary {
 }
 
 /// `POST /api/v1/exams`, as sent (the new-exam form builds the same).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = exams::ExamBody)]
 pub struct ExamBody {
     pub title: Option<String>,
     pub kind: Option<String>,
@@ -306,7 +307,7 @@ pub struct ExamBody {
 }
 
 /// `PUT /api/v1/attempts/{id}/answers/{question_id}`, as sent.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AnswerBody {
     pub answer: Option<String>,
 }

@@ -17,6 +17,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// `POST /api/v1/instructors` → 201 instructor (admins, in their region). With
 /// `username` and `password`, an instructor account is opened and linked.
+#[utoipa::path(
+    post,
+    path = "/instructors",
+    operation_id = "instructors_create",
+    tag = "instructors",
+    request_body = InstructorBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -28,6 +37,14 @@ async fn create(
 
 /// `GET /api/v1/instructors?region=` → admins: their region's (within `region`); an
 /// instructor: itself.
+#[utoipa::path(
+    get,
+    path = "/instructors",
+    operation_id = "instructors_list",
+    tag = "instructors",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -43,6 +60,15 @@ async fn list(
 }
 
 /// `GET /api/v1/instructors/{id}`; outside the caller's region → 404.
+#[utoipa::path(
+    get,
+    path = "/instructors/{id}",
+    operation_id = "instructors_get",
+    tag = "instructors",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,

@@ -33,7 +33,7 @@ pub struct Instructor {
 
 /// `POST /api/v1/instructors`, as sent. `username` and `password` together also open
 /// an instructor account linked to the record.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct InstructorBody {
     pub name: Option<String>,
     pub phone: Option<String>,

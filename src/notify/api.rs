@@ -16,6 +16,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `GET /api/v1/outbox?status=&page=&per_page=` → newest first.
+#[utoipa::path(
+    get,
+    path = "/outbox",
+    operation_id = "notify_list",
+    tag = "notify",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -31,6 +39,15 @@ async fn list(
 }
 
 /// `POST /api/v1/outbox/{id}/retry` → the mail, pending again; not failed → 409.
+#[utoipa::path(
+    post,
+    path = "/outbox/{id}/retry",
+    operation_id = "notify_retry",
+    tag = "notify",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn retry(
     state: web::Data<AppState>,
     caller: Caller,

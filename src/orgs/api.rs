@@ -16,6 +16,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `GET /api/v1/organizations?kind=&q=` → the organizations in the caller's region.
+#[utoipa::path(
+    get,
+    path = "/organizations",
+    operation_id = "orgs_list",
+    tag = "orgs",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -31,6 +39,15 @@ async fn list(
 }
 
 /// `GET /api/v1/organizations/{id}`; outside the caller's region → 404.
+#[utoipa::path(
+    get,
+    path = "/organizations/{id}",
+    operation_id = "orgs_get",
+    tag = "orgs",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -42,6 +59,15 @@ async fn get(
 
 /// `POST /api/v1/organizations` `{name,kind,region_code,address?}` → 201 (admins, in
 /// their region).
+#[utoipa::path(
+    post,
+    path = "/organizations",
+    operation_id = "orgs_create",
+    tag = "orgs",
+    request_body = OrgBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,

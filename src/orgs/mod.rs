@@ -41,7 +41,7 @@ pub struct Organization {
 }
 
 /// `POST /api/v1/organizations`, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct OrgBody {
     pub name: Option<String>,
     pub kind: Option<String>,

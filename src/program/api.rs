@@ -20,6 +20,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// `GET /api/v1/programs` → `{items:[program], total}`, those visible from the caller's
 /// region.
+#[utoipa::path(
+    get,
+    path = "/programs",
+    operation_id = "program_list",
+    tag = "program",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     let items: Vec<_> = ops::list(&state, &caller)
         .await?
@@ -31,6 +39,14 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRespo
 }
 
 /// `GET /api/v1/programs/presets` → the presets shipped.
+#[utoipa::path(
+    get,
+    path = "/programs/presets",
+    operation_id = "program_presets",
+    tag = "program",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn presets(_caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(PresetList {
         items: ops::presets(),
@@ -38,6 +54,15 @@ async fn presets(_caller: Caller) -> AppResult<HttpResponse> {
 }
 
 /// `GET /api/v1/programs/{id}`.
+#[utoipa::path(
+    get,
+    path = "/programs/{id}",
+    operation_id = "program_get",
+    tag = "program",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -48,6 +73,15 @@ async fn get(
 }
 
 /// `POST /api/v1/programs` `{preset}` or a full definition → 201 program.
+#[utoipa::path(
+    post,
+    path = "/programs",
+    operation_id = "program_create",
+    tag = "program",
+    request_body = ProgramBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -58,6 +92,16 @@ async fn create(
 }
 
 /// `PUT /api/v1/programs/{id}` full definition (+ optional `version`) → the program.
+#[utoipa::path(
+    put,
+    path = "/programs/{id}",
+    operation_id = "program_update",
+    tag = "program",
+    params(("id" = i64, Path)),
+    request_body = ProgramBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -70,6 +114,15 @@ async fn update(
 
 /// `GET /api/v1/programs/{id}/quotas` → `{items:[{region_code,region_name,year,places,
 /// enrolled,left,remaining}]}`, the rows of the caller's districts.
+#[utoipa::path(
+    get,
+    path = "/programs/{id}/quotas",
+    operation_id = "program_quotas",
+    tag = "program",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn quotas(
     state: web::Data<AppState>,
     caller: Caller,

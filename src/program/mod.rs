@@ -194,7 +194,7 @@ impl Program {
 
 /// `POST /api/v1/programs` and `PUT /api/v1/programs/{id}`, as sent: a preset, or a full
 /// definition. Parts are kept as JSON so errors can name the exact field.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ProgramBody {
     pub preset: Option<String>,
     pub name: Option<String>,

@@ -19,6 +19,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// `GET /api/v1/regions?parent=CODE` → `{items:[{code,name,level,parent_code}]}`; without
 /// `parent`, the roots. The tree itself is public (GB/T 2260), so any logged-in user
 /// may browse it; what hangs on it is scoped.
+#[utoipa::path(
+    get,
+    path = "/regions",
+    operation_id = "regions_list",
+    tag = "regions",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list(
     state: web::Data<AppState>,
     _caller: Caller,
@@ -31,6 +39,15 @@ async fn list(
 }
 
 /// `GET /api/v1/regions/{code}` → the region with its `lineage` (root first).
+#[utoipa::path(
+    get,
+    path = "/regions/{code}",
+    operation_id = "regions_get",
+    tag = "regions",
+    params(("code" = String, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get(
     state: web::Data<AppState>,
     _caller: Caller,
@@ -48,6 +65,15 @@ async fn get(
 /// `{created,updated,unchanged,errors:[{row,field,message}],dry_run}`. Any error →
 /// 422 with the report, nothing written. County and city admins import inside their
 /// region, the sysadmin anywhere.
+#[utoipa::path(
+    post,
+    path = "/regions/import",
+    operation_id = "regions_import",
+    tag = "regions",
+    request_body(content_type = "multipart/form-data", content = crate::openapi::Upload),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn import(
     state: web::Data<AppState>,
     caller: Caller,

@@ -23,6 +23,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `POST /api/v1/reports` → 201 the draft with its statistics.
+#[utoipa::path(
+    post,
+    path = "/reports",
+    operation_id = "reports_create",
+    tag = "reports",
+    request_body = CreateBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -32,6 +41,14 @@ async fn create(
 }
 
 /// `GET /api/v1/reports?county=&year=` (scoped, paged).
+#[utoipa::path(
+    get,
+    path = "/reports",
+    operation_id = "reports_list",
+    tag = "reports",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -41,6 +58,14 @@ async fn list(
 }
 
 /// `GET /api/v1/reports/dashboard?year=`.
+#[utoipa::path(
+    get,
+    path = "/reports/dashboard",
+    operation_id = "reports_board",
+    tag = "reports",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn board(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -50,6 +75,15 @@ async fn board(
 }
 
 /// `GET /api/v1/reports/{id}`, `{id}.xlsx` and `{id}.pdf`.
+#[utoipa::path(
+    get,
+    path = "/reports/{id}",
+    operation_id = "reports_get",
+    tag = "reports",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -77,6 +111,16 @@ async fn get(
 }
 
 /// `PUT /api/v1/reports/{id}` `{narrative, plan?}` → the filing.
+#[utoipa::path(
+    put,
+    path = "/reports/{id}",
+    operation_id = "reports_update",
+    tag = "reports",
+    params(("id" = i64, Path)),
+    request_body = UpdateBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn update(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -87,6 +131,15 @@ async fn update(
 }
 
 /// `POST /api/v1/reports/{id}/refresh` → the filing with fresh statistics.
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/refresh",
+    operation_id = "reports_refresh",
+    tag = "reports",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn refresh(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -96,6 +149,15 @@ async fn refresh(
 }
 
 /// `POST /api/v1/reports/{id}/submit` → `{status,submitted_at,late}`.
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/submit",
+    operation_id = "reports_submit",
+    tag = "reports",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn submit(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -105,6 +167,16 @@ async fn submit(
 }
 
 /// `POST /api/v1/reports/{id}/review` `{decision, comment}` → the filing.
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/review",
+    operation_id = "reports_review",
+    tag = "reports",
+    params(("id" = i64, Path)),
+    request_body = ReviewBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn review(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -115,6 +187,15 @@ async fn review(
 }
 
 /// `GET /api/v1/reports/{id}/figures/{key}` → the rows behind a figure.
+#[utoipa::path(
+    get,
+    path = "/reports/{id}/figures/{key}",
+    operation_id = "reports_figure",
+    tag = "reports",
+    params(("id" = i64, Path), ("key" = String, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn figure(
     state: web::Data<AppState>,
     user: CurrentUser,

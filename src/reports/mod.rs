@@ -97,7 +97,7 @@ pub struct ReportEvent {
 }
 
 /// `POST /api/v1/reports`, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct CreateBody {
     pub kind: Option<String>,
     pub county_code: Option<String>,
@@ -106,14 +106,14 @@ pub struct CreateBody {
 }
 
 /// `PUT /api/v1/reports/{id}`, as sent: the narrative, and for an annual plan its body.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct UpdateBody {
     pub narrative: Option<String>,
     pub plan: Option<serde_json::Value>,
 }
 
 /// `POST /api/v1/reports/{id}/review`, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ReviewBody {
     pub decision: Option<String>,
     pub comment: Option<String>,

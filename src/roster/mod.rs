@@ -96,7 +96,7 @@ pub struct Registration {
 }
 
 /// `POST /api/v1/doctors` and `PUT /api/v1/doctors/{id}`, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct DoctorBody {
     pub name: Option<String>,
     pub id_number: Option<String>,
@@ -114,7 +114,7 @@ pub struct DoctorBody {
 }
 
 /// `POST /api/v1/doctors/{id}/status` (and the page's form), as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct StatusBody {
     pub status: Option<String>,
     pub effective_on: Option<String>,
@@ -130,7 +130,8 @@ pub struct StatusChange {
 }
 
 /// `POST /api/v1/doctors/{id}/account` (and the page's form), as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = roster::AccountBody)]
 pub struct AccountBody {
     pub username: Option<String>,
     pub password: Option<String>,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{DoctorRecord, DoctorStatus, Education, Gender, Qualification};
 
 /// A doctor as the API shows it; `id_number` is always masked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DoctorView {
     pub id: i64,
     pub name: String,

@@ -24,6 +24,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `POST /api/v1/sessions` → 201 session (admins, in their region).
+#[utoipa::path(
+    post,
+    path = "/sessions",
+    operation_id = "sessions_create",
+    tag = "sessions",
+    request_body = SessionBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -34,6 +43,14 @@ async fn create(
 }
 
 /// `GET /api/v1/sessions?when=upcoming|past|all&region=CODE`.
+#[utoipa::path(
+    get,
+    path = "/sessions",
+    operation_id = "sessions_list",
+    tag = "sessions",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -43,6 +60,15 @@ async fn list(
 }
 
 /// `GET /api/v1/sessions/{id}` → the session; to those who run it, with its attendance.
+#[utoipa::path(
+    get,
+    path = "/sessions/{id}",
+    operation_id = "sessions_get",
+    tag = "sessions",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -51,13 +77,23 @@ async fn get(
     Ok(HttpResponse::Ok().json(detail::detail(&state, &user, path.into_inner()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct AttendanceBody {
     doctor_ids: Option<Vec<i64>>,
 }
 
 /// `POST /api/v1/sessions/{id}/attendance` `{doctor_ids}` → `{credited, already,
 /// records}` (all or nothing; already credited doctors are left as they are).
+#[utoipa::path(
+    post,
+    path = "/sessions/{id}/attendance",
+    operation_id = "sessions_mark",
+    tag = "sessions",
+    params(("id" = i64, Path)),
+    request_body = AttendanceBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn mark(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -70,6 +106,15 @@ async fn mark(
 }
 
 /// `GET /api/v1/sessions/{id}/checkin-code` → `{open, code, valid_until, url, qr_svg}`.
+#[utoipa::path(
+    get,
+    path = "/sessions/{id}/checkin-code",
+    operation_id = "sessions_checkin_code",
+    tag = "sessions",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn checkin_code(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -82,12 +127,22 @@ async fn checkin_code(
         .json(body))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct CheckinBody {
     code: Option<String>,
 }
 
 /// `POST /api/v1/sessions/{id}/checkin` `{code}` (a doctor) → 201 its attendance record.
+#[utoipa::path(
+    post,
+    path = "/sessions/{id}/checkin",
+    operation_id = "sessions_checkin",
+    tag = "sessions",
+    params(("id" = i64, Path)),
+    request_body = CheckinBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn checkin(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -100,6 +155,15 @@ async fn checkin(
 }
 
 /// `GET /api/v1/sessions/{id}/sign-in.xlsx` → 签到表.
+#[utoipa::path(
+    get,
+    path = "/sessions/{id}/sign-in.xlsx",
+    operation_id = "sessions_sign_in_sheet",
+    tag = "sessions",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn sign_in_sheet(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -36,7 +36,7 @@ pub struct Session {
 
 /// `POST /api/v1/sessions`, as sent. Times are RFC 3339, or `YYYY-MM-DDTHH:MM` in
 /// Beijing time (what a page's date-time field sends).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct SessionBody {
     pub title: Option<String>,
     pub topic: Option<String>,

@@ -22,6 +22,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `POST /api/v1/placements` `{doctor_id, base_org_id, starts_on, ends_on}` → 201.
+#[utoipa::path(
+    post,
+    path = "/placements",
+    operation_id = "shadowing_create",
+    tag = "shadowing",
+    request_body = PlacementBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -37,6 +46,14 @@ struct ListQuery {
 
 /// `GET /api/v1/placements?doctor_id=` → `{items}`, a doctor's placements (a doctor:
 /// its own).
+#[utoipa::path(
+    get,
+    path = "/placements",
+    operation_id = "shadowing_list",
+    tag = "shadowing",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -47,6 +64,15 @@ async fn list(
 }
 
 /// `GET /api/v1/placements/{id}` → the placement with its rotations.
+#[utoipa::path(
+    get,
+    path = "/placements/{id}",
+    operation_id = "shadowing_get",
+    tag = "shadowing",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -58,6 +84,16 @@ async fn get(
 
 /// `POST /api/v1/placements/{id}/rotations` `{department, starts_on, ends_on,
 /// supervisor_id}` → 201 the rotation (admins).
+#[utoipa::path(
+    post,
+    path = "/placements/{id}/rotations",
+    operation_id = "shadowing_add_rotation",
+    tag = "shadowing",
+    params(("id" = i64, Path)),
+    request_body = RotationBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn add_rotation(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -70,6 +106,16 @@ async fn add_rotation(
 
 /// `POST /api/v1/rotations/{id}/logs` `{occurred_on, start_time, end_time, content}` →
 /// 201 the pending record.
+#[utoipa::path(
+    post,
+    path = "/rotations/{id}/logs",
+    operation_id = "shadowing_add_log",
+    tag = "shadowing",
+    params(("id" = i64, Path)),
+    request_body = LogBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn add_log(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -82,6 +128,16 @@ async fn add_log(
 
 /// `POST /api/v1/rotations/{id}/sign-off` `{assessment_score?, summary?}` →
 /// `{days_credited}`.
+#[utoipa::path(
+    post,
+    path = "/rotations/{id}/sign-off",
+    operation_id = "shadowing_sign_off",
+    tag = "shadowing",
+    params(("id" = i64, Path)),
+    request_body = AssessmentBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn sign_off(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -94,6 +150,16 @@ async fn sign_off(
 
 /// `POST /api/v1/placements/{id}/assessment` `{assessment_score, summary}` → the
 /// placement (its end-of-placement assessment).
+#[utoipa::path(
+    post,
+    path = "/placements/{id}/assessment",
+    operation_id = "shadowing_assess",
+    tag = "shadowing",
+    params(("id" = i64, Path)),
+    request_body = AssessmentBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn assess(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -50,7 +50,7 @@ pub struct Rotation {
     pub summary: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct PlacementBody {
     pub doctor_id: Option<i64>,
     pub base_org_id: Option<i64>,
@@ -58,7 +58,7 @@ pub struct PlacementBody {
     pub ends_on: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct RotationBody {
     pub department: Option<String>,
     pub starts_on: Option<String>,
@@ -67,7 +67,7 @@ pub struct RotationBody {
 }
 
 /// A day of shadowing: `start_time`/`end_time` are Beijing wall times (`08:00`).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct LogBody {
     pub occurred_on: Option<String>,
     pub start_time: Option<String>,
@@ -75,9 +75,10 @@ pub struct LogBody {
     pub content: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct AssessmentBody {
     /// Points, 0–100 (one decimal).
+    #[schema(value_type = Option<f64>)]
     pub assessment_score: Option<Points>,
     pub summary: Option<String>,
 }

@@ -31,6 +31,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `POST /api/v1/skills/stations` → 201 station (administrators).
+#[utoipa::path(
+    post,
+    path = "/skills/stations",
+    operation_id = "skills_create_station",
+    tag = "skills",
+    request_body = StationBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn create_station(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -40,12 +49,29 @@ async fn create_station(
 }
 
 /// `GET /api/v1/skills/stations` → `{items}` the active stations.
+#[utoipa::path(
+    get,
+    path = "/skills/stations",
+    operation_id = "skills_list_stations",
+    tag = "skills",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list_stations(state: web::Data<AppState>, _user: CurrentUser) -> AppResult<HttpResponse> {
     let items = stations::list(&state).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }
 
 /// `POST /api/v1/skills/exams` → 201 exam (administrators of its region).
+#[utoipa::path(
+    post,
+    path = "/skills/exams",
+    operation_id = "skills_create_exam",
+    tag = "skills",
+    request_body = ExamBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn create_exam(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -55,6 +81,14 @@ async fn create_exam(
 }
 
 /// `GET /api/v1/skills/exams` (scoped).
+#[utoipa::path(
+    get,
+    path = "/skills/exams",
+    operation_id = "skills_list_exams",
+    tag = "skills",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list_exams(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -64,6 +98,15 @@ async fn list_exams(
 }
 
 /// `GET /api/v1/skills/exams/{id}` → the exam with its circuit.
+#[utoipa::path(
+    get,
+    path = "/skills/exams/{id}",
+    operation_id = "skills_get_exam",
+    tag = "skills",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get_exam(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -82,6 +125,16 @@ fn sheet_path(path: (i64, i64, i64)) -> sheets::SheetPath {
 }
 
 /// `PUT /api/v1/skills/exams/{id}/sheets/{doctor_id}/{station_id}` → the sheet.
+#[utoipa::path(
+    put,
+    path = "/skills/exams/{id}/sheets/{doctor_id}/{station_id}",
+    operation_id = "skills_put_sheet",
+    tag = "skills",
+    params(("id" = i64, Path), ("doctor_id" = i64, Path), ("station_id" = i64, Path)),
+    request_body = SheetBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn put_sheet(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -93,6 +146,15 @@ async fn put_sheet(
 }
 
 /// `GET` the same path → the caller's latest version; 404 before any.
+#[utoipa::path(
+    get,
+    path = "/skills/exams/{id}/sheets/{doctor_id}/{station_id}",
+    operation_id = "skills_get_sheet",
+    tag = "skills",
+    params(("id" = i64, Path), ("doctor_id" = i64, Path), ("station_id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get_sheet(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -104,6 +166,15 @@ async fn get_sheet(
 }
 
 /// `GET /api/v1/skills/exams/{id}/results` (scoped).
+#[utoipa::path(
+    get,
+    path = "/skills/exams/{id}/results",
+    operation_id = "skills_get_results",
+    tag = "skills",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get_results(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -113,6 +184,15 @@ async fn get_results(
 }
 
 /// `GET /api/v1/skills/exams/{id}/statistics` (administrators and examiners).
+#[utoipa::path(
+    get,
+    path = "/skills/exams/{id}/statistics",
+    operation_id = "skills_get_statistics",
+    tag = "skills",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get_statistics(
     state: web::Data<AppState>,
     user: CurrentUser,

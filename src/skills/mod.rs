@@ -104,7 +104,7 @@ impl<'a> Mark<'a> {
 }
 
 /// `POST /api/v1/skills/stations`, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct StationBody {
     pub code: Option<String>,
     pub title: Option<String>,
@@ -117,7 +117,7 @@ pub struct StationBody {
     pub source: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ItemBody {
     pub code: Option<String>,
     pub text: Option<String>,
@@ -128,7 +128,8 @@ pub struct ItemBody {
 }
 
 /// `POST /api/v1/skills/exams`, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = skills::ExamBody)]
 pub struct ExamBody {
     pub title: Option<String>,
     pub kind: Option<String>,
@@ -147,7 +148,7 @@ pub struct ExamBody {
     pub review_threshold: Option<f64>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ExamStationBody {
     pub station_id: Option<i64>,
     pub examiner_ids: Option<Vec<i64>>,
@@ -169,7 +170,7 @@ pub struct NewExam {
 }
 
 /// `PUT /api/v1/skills/exams/{id}/sheets/{doctor_id}/{station_id}`, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct SheetBody {
     pub items: Option<Vec<MarkBody>>,
     pub global_rating: Option<i32>,
@@ -180,7 +181,7 @@ pub struct SheetBody {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MarkBody {
     pub code: Option<String>,
     /// Not needed (or 0) when the item is scored not applicable.

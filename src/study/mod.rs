@@ -213,7 +213,7 @@ pub struct Course {
 }
 
 /// `POST /api/v1/study-records`, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct RecordBody {
     pub doctor_id: Option<i64>,
     pub kind: Option<String>,

@@ -8,7 +8,7 @@ use super::{RecordStatus, Source, StudyKind, StudyRecord};
 use crate::program::Share;
 
 /// A record as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RecordView {
     pub id: i64,
     pub doctor_id: i64,

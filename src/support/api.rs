@@ -17,6 +17,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// `POST /api/v1/support/visits` `{team_id,clinic_id,starts_on,ends_on,hours?,modes,
 /// doctor_ids}` → 201.
+#[utoipa::path(
+    post,
+    path = "/support/visits",
+    operation_id = "support_record_visit",
+    tag = "support",
+    request_body = VisitBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn record_visit(
     state: web::Data<AppState>,
     caller: Caller,
@@ -27,6 +36,14 @@ async fn record_visit(
 
 /// `GET /api/v1/support/compliance?month=YYYY-MM&region=CODE` →
 /// `{month,items:[{team_id,clinic_id,visits,full_day_visits,compliant}]}`.
+#[utoipa::path(
+    get,
+    path = "/support/compliance",
+    operation_id = "support_compliance",
+    tag = "support",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn compliance(
     state: web::Data<AppState>,
     caller: Caller,
@@ -37,6 +54,15 @@ async fn compliance(
 }
 
 /// `POST /api/v1/support/absences` `{instructor_id,occurred_on,justified,reason?}` → 201.
+#[utoipa::path(
+    post,
+    path = "/support/absences",
+    operation_id = "support_record_absence",
+    tag = "support",
+    request_body = AbsenceBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn record_absence(
     state: web::Data<AppState>,
     caller: Caller,
@@ -47,6 +73,14 @@ async fn record_absence(
 
 /// `GET /api/v1/support/dispatched?region=&year=&program_id=` → the dispatched staff's
 /// year and the counts against the program's targets.
+#[utoipa::path(
+    get,
+    path = "/support/dispatched",
+    operation_id = "support_dispatched",
+    tag = "support",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn dispatched(
     state: web::Data<AppState>,
     caller: Caller,

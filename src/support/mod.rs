@@ -57,7 +57,7 @@ pub struct Absence {
 }
 
 /// `POST /api/v1/support/visits`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct VisitBody {
     pub team_id: Option<i64>,
     pub clinic_id: Option<i64>,
@@ -70,7 +70,7 @@ pub struct VisitBody {
 }
 
 /// `POST /api/v1/support/absences`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct AbsenceBody {
     pub instructor_id: Option<i64>,
     pub occurred_on: Option<String>,

@@ -44,6 +44,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// `POST /api/v1/tutoring/teams` `{name,region_code,program_id?,members:[{instructor_id,
 /// role,dispatched?,home_org_id?,level?}]}` → 201 the team.
+#[utoipa::path(
+    post,
+    path = "/tutoring/teams",
+    operation_id = "tutoring_create_team",
+    tag = "tutoring",
+    request_body = TeamBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn create_team(
     state: web::Data<AppState>,
     caller: Caller,
@@ -53,6 +62,14 @@ async fn create_team(
 }
 
 /// `GET /api/v1/tutoring/teams?region=` → `{items}`.
+#[utoipa::path(
+    get,
+    path = "/tutoring/teams",
+    operation_id = "tutoring_list_teams",
+    tag = "tutoring",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list_teams(
     state: web::Data<AppState>,
     caller: Caller,
@@ -63,6 +80,15 @@ async fn list_teams(
 }
 
 /// `POST /api/v1/tutoring/groups/proposal` → `{groups:[{name,criteria,doctor_ids}]}`.
+#[utoipa::path(
+    post,
+    path = "/tutoring/groups/proposal",
+    operation_id = "tutoring_propose",
+    tag = "tutoring",
+    request_body = ProposalBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn propose(
     state: web::Data<AppState>,
     caller: Caller,
@@ -73,6 +99,15 @@ async fn propose(
 
 /// `POST /api/v1/tutoring/groups` `{name,program_id,region_code,team_id,doctor_ids}` →
 /// 201 the group.
+#[utoipa::path(
+    post,
+    path = "/tutoring/groups",
+    operation_id = "tutoring_create_group",
+    tag = "tutoring",
+    request_body = GroupBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn create_group(
     state: web::Data<AppState>,
     caller: Caller,
@@ -82,6 +117,14 @@ async fn create_group(
 }
 
 /// `GET /api/v1/tutoring/groups?region=&program_id=` → `{items}`.
+#[utoipa::path(
+    get,
+    path = "/tutoring/groups",
+    operation_id = "tutoring_list_groups",
+    tag = "tutoring",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list_groups(
     state: web::Data<AppState>,
     caller: Caller,
@@ -93,6 +136,15 @@ async fn list_groups(
 }
 
 /// `GET /api/v1/tutoring/groups/{id}` → `{id,name,region_code,team,members,evaluations,…}`.
+#[utoipa::path(
+    get,
+    path = "/tutoring/groups/{id}",
+    operation_id = "tutoring_get_group",
+    tag = "tutoring",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get_group(
     state: web::Data<AppState>,
     caller: Caller,
@@ -103,6 +155,15 @@ async fn get_group(
 }
 
 /// `GET /api/v1/tutoring/groups/{id}/archive.xlsx` → the group's archive (带教档案).
+#[utoipa::path(
+    get,
+    path = "/tutoring/groups/{id}/archive.xlsx",
+    operation_id = "tutoring_archive",
+    tag = "tutoring",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn archive(
     state: web::Data<AppState>,
     caller: Caller,
@@ -122,6 +183,15 @@ async fn archive(
 
 /// `GET /api/v1/tutoring/groups/{id}/notice.pdf` → the 公示 notice (team and members,
 /// the posting period from today).
+#[utoipa::path(
+    get,
+    path = "/tutoring/groups/{id}/notice.pdf",
+    operation_id = "tutoring_notice_pdf",
+    tag = "tutoring",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "PDF 文件", content_type = "application/pdf", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn notice_pdf(
     state: web::Data<AppState>,
     caller: Caller,
@@ -143,6 +213,14 @@ struct NoticeQuery {
 
 /// `GET /api/v1/tutoring/notice.pdf?region=CODE` → a township's 公示: every group with
 /// members there, its team and those members.
+#[utoipa::path(
+    get,
+    path = "/tutoring/notice.pdf",
+    operation_id = "tutoring_township_notice_pdf",
+    tag = "tutoring",
+    responses((status = 200, description = "PDF 文件", content_type = "application/pdf", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn township_notice_pdf(
     state: web::Data<AppState>,
     caller: Caller,
@@ -162,6 +240,15 @@ async fn township_notice_pdf(
 }
 
 /// `GET /api/v1/tutoring/groups/{id}/archive.pdf` → the group's archive, printable.
+#[utoipa::path(
+    get,
+    path = "/tutoring/groups/{id}/archive.pdf",
+    operation_id = "tutoring_archive_pdf",
+    tag = "tutoring",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "PDF 文件", content_type = "application/pdf", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn archive_pdf(
     state: web::Data<AppState>,
     caller: Caller,
@@ -176,6 +263,16 @@ async fn archive_pdf(
 }
 
 /// `PUT /api/v1/tutoring/groups/{id}/members` `{doctor_ids}` → the group.
+#[utoipa::path(
+    put,
+    path = "/tutoring/groups/{id}/members",
+    operation_id = "tutoring_set_members",
+    tag = "tutoring",
+    params(("id" = i64, Path)),
+    request_body = MembersBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn set_members(
     state: web::Data<AppState>,
     caller: Caller,
@@ -187,6 +284,16 @@ async fn set_members(
 
 /// `POST /api/v1/tutoring/groups/{id}/activities` `{kind,starts_at,ends_at,topic,
 /// doctor_ids,note?}` → 201.
+#[utoipa::path(
+    post,
+    path = "/tutoring/groups/{id}/activities",
+    operation_id = "tutoring_log_activity",
+    tag = "tutoring",
+    params(("id" = i64, Path)),
+    request_body = ActivityBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn log_activity(
     state: web::Data<AppState>,
     caller: Caller,
@@ -198,6 +305,16 @@ async fn log_activity(
 }
 
 /// `POST /api/v1/tutoring/groups/{id}/evaluations` `{month,score,progress,remarks}` → 201.
+#[utoipa::path(
+    post,
+    path = "/tutoring/groups/{id}/evaluations",
+    operation_id = "tutoring_evaluate",
+    tag = "tutoring",
+    params(("id" = i64, Path)),
+    request_body = EvaluationBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn evaluate(
     state: web::Data<AppState>,
     caller: Caller,
@@ -216,6 +333,14 @@ struct MissingQuery {
 
 /// `GET /api/v1/tutoring/evaluations/missing?month=YYYY-MM&region=CODE` →
 /// `{month,items:[{group_id,name}]}`.
+#[utoipa::path(
+    get,
+    path = "/tutoring/evaluations/missing",
+    operation_id = "tutoring_missing",
+    tag = "tutoring",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn missing(
     state: web::Data<AppState>,
     caller: Caller,
@@ -230,6 +355,15 @@ async fn missing(
 }
 
 /// `GET /api/v1/doctors/{id}/tutoring` → the doctor's group, team and evaluations.
+#[utoipa::path(
+    get,
+    path = "/doctors/{id}/tutoring",
+    operation_id = "tutoring_doctor_tutoring",
+    tag = "tutoring",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn doctor_tutoring(
     state: web::Data<AppState>,
     caller: Caller,

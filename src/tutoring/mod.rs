@@ -126,7 +126,7 @@ pub struct Evaluation {
     pub instructor_id: Option<i64>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MemberBody {
     pub instructor_id: Option<i64>,
     pub role: Option<String>,
@@ -136,7 +136,7 @@ pub struct MemberBody {
 }
 
 /// `POST /api/v1/tutoring/teams`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct TeamBody {
     pub name: Option<String>,
     pub region_code: Option<String>,
@@ -145,7 +145,7 @@ pub struct TeamBody {
 }
 
 /// `POST /api/v1/tutoring/groups/proposal`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ProposalBody {
     pub program_id: Option<i64>,
     pub region_code: Option<String>,
@@ -154,7 +154,7 @@ pub struct ProposalBody {
 }
 
 /// `POST /api/v1/tutoring/groups`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct GroupBody {
     pub name: Option<String>,
     pub program_id: Option<i64>,
@@ -165,13 +165,13 @@ pub struct GroupBody {
 }
 
 /// `PUT /api/v1/tutoring/groups/{id}/members`: the group's members from now on.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MembersBody {
     pub doctor_ids: Option<Vec<i64>>,
 }
 
 /// `POST /api/v1/tutoring/groups/{id}/activities`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ActivityBody {
     pub kind: Option<String>,
     pub starts_at: Option<String>,
@@ -182,9 +182,10 @@ pub struct ActivityBody {
 }
 
 /// `POST /api/v1/tutoring/groups/{id}/evaluations`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct EvaluationBody {
     pub month: Option<String>,
+    #[schema(value_type = Option<f64>)]
     pub score: Option<Points>,
     pub progress: Option<String>,
     pub remarks: Option<String>,

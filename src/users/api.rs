@@ -21,6 +21,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `PUT /api/v1/users/{id}/email` `{email}` → the user (itself, or an admin over it).
+#[utoipa::path(
+    put,
+    path = "/users/{id}/email",
+    operation_id = "users_set_email",
+    tag = "users",
+    params(("id" = i64, Path)),
+    request_body = super::EmailBody,
+    responses((status = 200, description = "成功", body = crate::users::UserView), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn set_email(
     state: web::Data<AppState>,
     caller: Caller,
@@ -32,6 +42,15 @@ async fn set_email(
 }
 
 /// `POST /api/v1/users` → 201 user.
+#[utoipa::path(
+    post,
+    path = "/users",
+    operation_id = "users_create",
+    tag = "users",
+    request_body = CreateUserBody,
+    responses((status = 201, description = "成功", body = crate::users::UserView), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -42,6 +61,14 @@ async fn create(
 }
 
 /// `GET /api/v1/users` → the accounts in the caller's subtree.
+#[utoipa::path(
+    get,
+    path = "/users",
+    operation_id = "users_list",
+    tag = "users",
+    responses((status = 200, description = "成功", body = crate::extract::ListPage<crate::users::UserView>), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -57,6 +84,15 @@ async fn list(
 }
 
 /// `GET /api/v1/users/{id}` → user; outside the caller's subtree → 404.
+#[utoipa::path(
+    get,
+    path = "/users/{id}",
+    operation_id = "users_get",
+    tag = "users",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = crate::users::UserView), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -67,6 +103,15 @@ async fn get(
 }
 
 /// `POST /api/v1/users/{id}/disable` → the user; its tokens stop working at once.
+#[utoipa::path(
+    post,
+    path = "/users/{id}/disable",
+    operation_id = "users_disable",
+    tag = "users",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = crate::users::UserView), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn disable(
     state: web::Data<AppState>,
     caller: Caller,
@@ -77,6 +122,15 @@ async fn disable(
 }
 
 /// `POST /api/v1/users/{id}/enable` → the user.
+#[utoipa::path(
+    post,
+    path = "/users/{id}/enable",
+    operation_id = "users_enable",
+    tag = "users",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = crate::users::UserView), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn enable(
     state: web::Data<AppState>,
     caller: Caller,
@@ -86,12 +140,22 @@ async fn enable(
     Ok(HttpResponse::Ok().json(user.view(Some(&region))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct ResetBody {
     password: Option<String>,
 }
 
 /// `PUT /api/v1/users/{id}/password` `{password}` → 204; the account's tokens stop working.
+#[utoipa::path(
+    put,
+    path = "/users/{id}/password",
+    operation_id = "users_reset_password",
+    tag = "users",
+    params(("id" = i64, Path)),
+    request_body = ResetBody,
+    responses((status = 204, description = "成功，无内容"), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 async fn reset_password(
     state: web::Data<AppState>,
     caller: Caller,

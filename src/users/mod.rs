@@ -57,7 +57,7 @@ impl User {
 
 /// `POST /api/v1/users`, as sent. Every field is optional here so that a missing one is
 /// reported by name with the others.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct CreateUserBody {
     pub username: Option<String>,
     pub password: Option<String>,
@@ -69,7 +69,7 @@ pub struct CreateUserBody {
 }
 
 /// `PUT /api/v1/users/{id}/email`, as sent: an address, or `null`/empty to remove it.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct EmailBody {
     pub email: Option<String>,
 }

@@ -8,7 +8,7 @@ use crate::auth::Role;
 use crate::regions::Region;
 
 /// A user as the API shows it: `{id,username,display_name,role,region_code}` plus extras.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     pub id: i64,
     pub username: String,

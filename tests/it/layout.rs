@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// Crate-level plumbing, not areas.
 const NOT_AREAS: &[&str] = &[
     "db", "auth", "demo", "cli", "sheet", "app", "state", "extract", "page", "error", "config",
-    "time", "pii", "points", "access", "lib", "main", "stash", "areas",
+    "time", "pii", "points", "access", "lib", "main", "stash", "areas", "openapi",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

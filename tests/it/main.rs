@@ -26,6 +26,7 @@ mod hardening;
 mod layout;
 mod ledger_race;
 mod notify;
+mod openapi;
 mod orgs;
 mod pages;
 mod phone_pages;

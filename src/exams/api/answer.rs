@@ -10,6 +10,16 @@ use crate::state::AppState;
 
 /// `PUT /api/v1/attempts/{id}/answers/{question_id}` `{answer}` → 204; after the
 /// deadline → 409.
+#[utoipa::path(
+    put,
+    path = "/attempts/{id}/answers/{question_id}",
+    operation_id = "exams_answer_save_answer",
+    tag = "exams",
+    params(("id" = i64, Path), ("question_id" = String, Path)),
+    request_body = AnswerBody,
+    responses((status = 204, description = "成功，无内容"), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn save_answer(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -13,6 +13,15 @@ use crate::time;
 /// items}`: while open, its candidate also gets the questions, the saved answers and the
 /// time left; `items` only after submission, with the key and explanations once review
 /// is open (or for staff).
+#[utoipa::path(
+    get,
+    path = "/attempts/{id}",
+    operation_id = "exams_attempt",
+    tag = "exams",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn attempt(
     state: web::Data<AppState>,
     user: CurrentUser,

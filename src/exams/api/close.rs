@@ -12,6 +12,15 @@ use crate::state::AppState;
 /// closed early (audited); attempts still open are due now and graded by the deadline
 /// job as usual. Not open yet or already closed → 409; a doctor → 403; an exam outside
 /// the caller's subtree → 404.
+#[utoipa::path(
+    post,
+    path = "/exams/{id}/close",
+    operation_id = "exams_close",
+    tag = "exams",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn close(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -11,6 +11,15 @@ use crate::state::AppState;
 
 /// `POST /api/v1/exams` → 201 the exam. The blueprint is drawn once against the bank:
 /// a line the bank cannot fill is a 422 naming it.
+#[utoipa::path(
+    post,
+    path = "/exams",
+    operation_id = "exams_create",
+    tag = "exams",
+    request_body = ExamBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -10,6 +10,15 @@ use crate::state::AppState;
 
 /// `GET /api/v1/exams/{id}` → the exam; a doctor's with `my` standing. A withdrawn exam
 /// is 404 to doctors.
+#[utoipa::path(
+    get,
+    path = "/exams/{id}",
+    operation_id = "exams_get",
+    tag = "exams",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -11,6 +11,14 @@ use crate::state::AppState;
 
 /// `GET /api/v1/exams?page=&per_page=` → a doctor's exams, each with `my` standing; a
 /// manager's exams (withdrawn ones included, with their `status`).
+#[utoipa::path(
+    get,
+    path = "/exams",
+    operation_id = "exams_list",
+    tag = "exams",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -1,18 +1,18 @@
 //! `/api/v1/exams…` and `/api/v1/attempts…` (API.md "Exams"): one file per endpoint,
 //! each extract → one `ops` call → a view.
 
-mod analysis;
-mod answer;
-mod attempt;
-mod close;
-mod create;
-mod get;
-mod list;
-mod results;
-mod results_xlsx;
-mod start;
-mod submit;
-mod withdraw;
+pub(crate) mod analysis;
+pub(crate) mod answer;
+pub(crate) mod attempt;
+pub(crate) mod close;
+pub(crate) mod create;
+pub(crate) mod get;
+pub(crate) mod list;
+pub(crate) mod results;
+pub(crate) mod results_xlsx;
+pub(crate) mod start;
+pub(crate) mod submit;
+pub(crate) mod withdraw;
 
 use actix_web::web;
 

@@ -11,6 +11,15 @@ use crate::state::AppState;
 
 /// `GET /api/v1/exams/{id}/results?page=&per_page=` → the attempts of the caller's
 /// doctors (a county sees its own), with the exam.
+#[utoipa::path(
+    get,
+    path = "/exams/{id}/results",
+    operation_id = "exams_results",
+    tag = "exams",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn results(
     state: web::Data<AppState>,
     user: CurrentUser,

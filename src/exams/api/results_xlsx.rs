@@ -9,6 +9,15 @@ use crate::exams::ops;
 use crate::state::AppState;
 
 /// `GET /api/v1/exams/{id}/results.xlsx` → every attempt of the caller's doctors.
+#[utoipa::path(
+    get,
+    path = "/exams/{id}/results.xlsx",
+    operation_id = "exams_results_xlsx",
+    tag = "exams",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn results_xlsx(
     state: web::Data<AppState>,
     user: CurrentUser,

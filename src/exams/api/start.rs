@@ -11,6 +11,15 @@ use crate::time;
 
 /// `POST /api/v1/exams/{id}/attempts` (a doctor) → 201 `{id, deadline, questions}` —
 /// never the answers; an attempt already open is returned with 200.
+#[utoipa::path(
+    post,
+    path = "/exams/{id}/attempts",
+    operation_id = "exams_start",
+    tag = "exams",
+    params(("id" = i64, Path)),
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn start(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -9,6 +9,15 @@ use crate::exams::views::SubmitView;
 use crate::state::AppState;
 
 /// `POST /api/v1/attempts/{id}/submit` → `{score, max_score, passed}` (idempotent).
+#[utoipa::path(
+    post,
+    path = "/attempts/{id}/submit",
+    operation_id = "exams_submit",
+    tag = "exams",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn submit(
     state: web::Data<AppState>,
     user: CurrentUser,

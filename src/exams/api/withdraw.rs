@@ -12,6 +12,15 @@ use crate::state::AppState;
 /// nobody has started, taken back (audited). Doctors no longer see it, and starting it
 /// answers 404. Someone has started it → 409 (close it instead); a doctor → 403; an exam
 /// outside the caller's subtree → 404.
+#[utoipa::path(
+    post,
+    path = "/exams/{id}/withdraw",
+    operation_id = "exams_withdraw",
+    tag = "exams",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn withdraw(
     state: web::Data<AppState>,
     user: CurrentUser,

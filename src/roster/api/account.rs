@@ -10,6 +10,16 @@ use crate::state::AppState;
 
 /// `POST /api/v1/doctors/{id}/account` `{username,password}` → 201 user (role doctor,
 /// linked to the doctor; its region named when it is the caller's).
+#[utoipa::path(
+    post,
+    path = "/doctors/{id}/account",
+    operation_id = "roster_account_create_account",
+    tag = "roster",
+    params(("id" = i64, Path)),
+    request_body = AccountBody,
+    responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn create_account(
     state: web::Data<AppState>,
     caller: Caller,

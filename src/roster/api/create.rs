@@ -9,6 +9,15 @@ use crate::roster::{DoctorBody, ops};
 use crate::state::AppState;
 
 /// `POST /api/v1/doctors` → 201 doctor (admins, in their subtree).
+#[utoipa::path(
+    post,
+    path = "/doctors",
+    operation_id = "roster_create",
+    tag = "roster",
+    request_body = DoctorBody,
+    responses((status = 201, description = "成功", body = crate::roster::views::DoctorView), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,

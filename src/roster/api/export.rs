@@ -10,6 +10,14 @@ use crate::state::AppState;
 use crate::time;
 
 /// `GET /api/v1/doctors/export.xlsx?…filters…&full_id=false` → the filtered roster.
+#[utoipa::path(
+    get,
+    path = "/doctors/export.xlsx",
+    operation_id = "roster_export",
+    tag = "roster",
+    responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn export(
     state: web::Data<AppState>,
     caller: Caller,

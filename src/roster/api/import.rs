@@ -12,6 +12,15 @@ use crate::state::AppState;
 /// `POST /api/v1/doctors/import?dry_run=&county=&program_id=`, multipart `file` →
 /// `{created,updated,unchanged,errors:[{row,field,column,message}]}`; any error → 422
 /// with the report, nothing written.
+#[utoipa::path(
+    post,
+    path = "/doctors/import",
+    operation_id = "roster_import",
+    tag = "roster",
+    request_body(content_type = "multipart/form-data", content = crate::openapi::Upload),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn import(
     state: web::Data<AppState>,
     caller: Caller,

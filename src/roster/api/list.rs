@@ -10,6 +10,14 @@ use crate::state::AppState;
 
 /// `GET /api/v1/doctors?region=&q=&status=&cohort_year=&program_id=` → the roster the
 /// caller may see.
+#[utoipa::path(
+    get,
+    path = "/doctors",
+    operation_id = "roster_list",
+    tag = "roster",
+    responses((status = 200, description = "成功", body = crate::extract::ListPage<crate::roster::views::DoctorView>), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,

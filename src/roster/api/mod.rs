@@ -1,16 +1,16 @@
 //! `/api/v1/doctors`: the roster, its import and export, and the audited reveal of ID
 //! numbers — one file per endpoint.
 
-mod account;
-mod create;
-mod export;
-mod get;
-mod import;
-mod list;
-mod reveal;
-mod status;
-mod template;
-mod update;
+pub(crate) mod account;
+pub(crate) mod create;
+pub(crate) mod export;
+pub(crate) mod get;
+pub(crate) mod import;
+pub(crate) mod list;
+pub(crate) mod reveal;
+pub(crate) mod status;
+pub(crate) mod template;
+pub(crate) mod update;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};

@@ -11,6 +11,15 @@ use crate::state::AppState;
 
 /// `GET /api/v1/doctors/{id}/id-number` → `{id_number}` in full (county and city admins,
 /// audited; never cached).
+#[utoipa::path(
+    get,
+    path = "/doctors/{id}/id-number",
+    operation_id = "roster_reveal",
+    tag = "roster",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn reveal(
     state: web::Data<AppState>,
     caller: Caller,

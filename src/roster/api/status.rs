@@ -9,6 +9,16 @@ use crate::roster::{StatusBody, ops};
 use crate::state::AppState;
 
 /// `POST /api/v1/doctors/{id}/status` `{status, effective_on?, note?}` → the doctor.
+#[utoipa::path(
+    post,
+    path = "/doctors/{id}/status",
+    operation_id = "roster_status_set_status",
+    tag = "roster",
+    params(("id" = i64, Path)),
+    request_body = StatusBody,
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn set_status(
     state: web::Data<AppState>,
     caller: Caller,

@@ -8,6 +8,16 @@ use crate::extract::Body;
 use crate::state::AppState;
 use crate::study::ops::accounts::{self, AccountBody};
 
+#[utoipa::path(
+    post,
+    path = "/doctors/{id}/platform-accounts",
+    operation_id = "study_accounts_link",
+    tag = "study",
+    params(("id" = i64, Path)),
+    request_body = AccountBody,
+    responses((status = 204, description = "成功，无内容"), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn link(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -10,6 +10,15 @@ use crate::state::AppState;
 use crate::study::ops::records;
 use crate::study::{RecordBody, RecordView};
 
+#[utoipa::path(
+    post,
+    path = "/study-records",
+    operation_id = "study_create",
+    tag = "study",
+    request_body = RecordBody,
+    responses((status = 201, description = "成功", body = crate::study::views::RecordView), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,

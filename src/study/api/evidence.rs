@@ -12,6 +12,16 @@ use crate::state::AppState;
 use crate::study::ops::records;
 use crate::study::rules::records::MAX_EVIDENCE;
 
+#[utoipa::path(
+    post,
+    path = "/study-records/{id}/evidence",
+    operation_id = "study_evidence_upload",
+    tag = "study",
+    params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", content = crate::openapi::Upload),
+    responses((status = 204, description = "成功，无内容"), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn upload(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -23,6 +33,15 @@ pub async fn upload(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    get,
+    path = "/study-records/{id}/evidence",
+    operation_id = "study_evidence_download",
+    tag = "study",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "文件", content_type = "application/octet-stream", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn download(
     state: web::Data<AppState>,
     user: CurrentUser,

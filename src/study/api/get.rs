@@ -8,6 +8,15 @@ use crate::state::AppState;
 use crate::study::RecordView;
 use crate::study::ops::records;
 
+#[utoipa::path(
+    get,
+    path = "/study-records/{id}",
+    operation_id = "study_get",
+    tag = "study",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = crate::study::views::RecordView), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,

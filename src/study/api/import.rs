@@ -11,6 +11,15 @@ use crate::extract::read_form;
 use crate::state::AppState;
 use crate::study::ops::import::{self, ImportQuery};
 
+#[utoipa::path(
+    post,
+    path = "/study-records/import",
+    operation_id = "study_import",
+    tag = "study",
+    request_body(content_type = "multipart/form-data", content = crate::openapi::Upload),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn import(
     state: web::Data<AppState>,
     user: CurrentUser,

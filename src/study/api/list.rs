@@ -18,6 +18,14 @@ pub struct ListQuery {
     doctor_id: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/study-records",
+    operation_id = "study_list",
+    tag = "study",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,

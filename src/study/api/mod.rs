@@ -1,17 +1,17 @@
 //! `/api/v1/study-records`, `/api/v1/doctors/{id}/progress`, `/api/v1/progress`, one
 //! file per endpoint: extract, one `ops` call, a view.
 
-mod accounts;
-mod create;
-mod evidence;
-mod get;
-mod import;
-mod list;
-mod pending;
-mod progress;
-mod review;
-mod share;
-mod table;
+pub(crate) mod accounts;
+pub(crate) mod create;
+pub(crate) mod evidence;
+pub(crate) mod get;
+pub(crate) mod import;
+pub(crate) mod list;
+pub(crate) mod pending;
+pub(crate) mod progress;
+pub(crate) mod review;
+pub(crate) mod share;
+pub(crate) mod table;
 
 use actix_web::web;
 

@@ -13,6 +13,14 @@ use crate::study::RecordView;
 use crate::study::ops::queue::{self, QueueQuery};
 use crate::study::views::PendingView;
 
+#[utoipa::path(
+    get,
+    path = "/study-records/pending",
+    operation_id = "study_pending",
+    tag = "study",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn pending(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -8,6 +8,15 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::study::ops::progress;
 
+#[utoipa::path(
+    get,
+    path = "/doctors/{id}/progress",
+    operation_id = "study_progress",
+    tag = "study",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn progress(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -45,6 +45,15 @@ impl FromRequest for OptionalBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/study-records/{id}/approve",
+    operation_id = "study_review_approve",
+    tag = "study",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = crate::study::views::RecordView), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn approve(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -55,6 +64,15 @@ pub async fn approve(
     Ok(HttpResponse::Ok().json(RecordView::of(&r)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/study-records/{id}/reject",
+    operation_id = "study_review_reject",
+    tag = "study",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = crate::study::views::RecordView), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn reject(
     state: web::Data<AppState>,
     user: CurrentUser,

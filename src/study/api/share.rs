@@ -15,6 +15,15 @@ pub struct ShareQuery {
     year: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/programs/{id}/centralized-share",
+    operation_id = "study_share",
+    tag = "study",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn share(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -10,6 +10,14 @@ use crate::state::AppState;
 use crate::study::ops::progress::{self, TableQuery};
 use crate::study::views;
 
+#[utoipa::path(
+    get,
+    path = "/progress",
+    operation_id = "study_table",
+    tag = "study",
+    responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn table(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -19,6 +27,14 @@ pub async fn table(
     Ok(HttpResponse::Ok().json(table.page()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/progress/export.xlsx",
+    operation_id = "study_table_export",
+    tag = "study",
+    responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::Binary), crate::openapi::Problems),
+    security(("bearer" = [])),
+)]
 pub async fn export(
     state: web::Data<AppState>,
     user: CurrentUser,

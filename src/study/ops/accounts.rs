@@ -8,7 +8,8 @@ use crate::state::AppState;
 use crate::study::store;
 
 /// `POST /api/v1/doctors/{id}/platform-accounts`, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = study::AccountBody)]
 pub struct AccountBody {
     pub platform: Option<String>,
     pub account: Option<String>,
