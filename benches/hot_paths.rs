@@ -44,7 +44,10 @@ fn generate(state: &AppState, n: u64, program: i64) {
     let pg = conn.backend() == Backend::Postgres;
     let hash = password::hash_blocking(PASSWORD).unwrap();
     let (with, series) = if pg {
-        (String::new(), format!("generate_series(0, {}) AS n(i)", n - 1))
+        (
+            String::new(),
+            format!("generate_series(0, {}) AS n(i)", n - 1),
+        )
     } else {
         (
             format!(
@@ -187,7 +190,13 @@ fn run(url: String, label: &str) {
     };
     let tokens: Vec<String> = ids
         .iter()
-        .map(|id| state.tokens.issue(*id, 0, chrono::Utc::now()).unwrap().token)
+        .map(|id| {
+            state
+                .tokens
+                .issue(*id, 0, chrono::Utc::now())
+                .unwrap()
+                .token
+        })
         .collect();
 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

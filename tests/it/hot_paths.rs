@@ -125,13 +125,19 @@ async fn a_change_on_one_instance_bites_on_another_within_a_second() {
         .await
         .expect(204);
     let took = refused_within(&b, &t[1], Duration::from_secs(1)).await;
-    assert!(took.is_some(), "a logout on A did not bite on B within a second");
+    assert!(
+        took.is_some(),
+        "a logout on A did not bite on B within a second"
+    );
 
     a.post(&format!("/api/v1/users/{bob_id}/disable"), &t[0], json!({}))
         .await
         .expect(200);
     let took = refused_within(&b, &t[2], Duration::from_secs(1)).await;
-    assert!(took.is_some(), "disabling on A did not bite on B within a second");
+    assert!(
+        took.is_some(),
+        "disabling on A did not bite on B within a second"
+    );
 }
 
 /// An exam of `questions` true/false items, and `doctors` candidates each with an open
@@ -166,7 +172,11 @@ async fn sitting(backend: Backend, questions: usize, doctors: usize) -> Sitting 
         "duration_minutes": 120, "pass_score": 1,
         "blueprint": {"items": [{"area": "public_health", "type": "TF", "difficulty": null,
             "collection": "hot", "count": questions, "points": 1.0}]}});
-    let exam = app.post("/api/v1/exams", &county, body).await.expect(201).json()["id"]
+    let exam = app
+        .post("/api/v1/exams", &county, body)
+        .await
+        .expect(201)
+        .json()["id"]
         .as_i64()
         .unwrap();
     let mut candidates = Vec::new();
@@ -235,13 +245,16 @@ async fn saves_from_many_candidates_at_once_all_land(backend: Backend) {
     .await;
     assert!(replies.iter().all(|r| *r == 204), "{replies:?}");
     for (attempt, qid, _, answer) in &sent {
-        assert_eq!(stored(&s.app, *attempt).get(qid).map(String::as_str), Some(*answer));
+        assert_eq!(
+            stored(&s.app, *attempt).get(qid).map(String::as_str),
+            Some(*answer)
+        );
     }
     let metrics = s.app.state.metrics.render(None);
     assert!(
-        metrics
-            .lines()
-            .any(|l| l.strip_prefix("cunyi_answer_saves_queued ").is_some_and(|n| n.parse::<i64>().is_ok())),
+        metrics.lines().any(|l| l
+            .strip_prefix("cunyi_answer_saves_queued ")
+            .is_some_and(|n| n.parse::<i64>().is_ok())),
         "the writer's queue depth is on /metrics"
     );
 }
@@ -297,7 +310,11 @@ async fn a_refused_save_in_a_batch_leaves_the_others_standing(backend: Backend) 
         ]
     );
     let landed = stored(&s.app, open);
-    assert_eq!(landed.get(&open_ids[0]).map(String::as_str), Some("F"), "the last save wins");
+    assert_eq!(
+        landed.get(&open_ids[0]).map(String::as_str),
+        Some("F"),
+        "the last save wins"
+    );
     assert_eq!(landed.get(&open_ids[1]).map(String::as_str), Some("F"));
     assert!(!stored(&s.app, submitted).contains_key(&submitted_ids[0]));
     assert!(stored(&s.app, expired).is_empty());
@@ -320,7 +337,11 @@ async fn a_refused_save_in_a_batch_leaves_the_others_standing(backend: Backend) 
         assert_eq!(got, want, "{qid}");
     }
     let landed = stored(&s.app, open);
-    assert!(open_ids.iter().all(|q| landed.get(q).map(String::as_str) == Some("T")));
+    assert!(
+        open_ids
+            .iter()
+            .all(|q| landed.get(q).map(String::as_str) == Some("T"))
+    );
 }
 
 struct Server(Child);
@@ -403,7 +424,10 @@ async fn kill_rounds(backend: Backend, rounds: usize) {
         }
         let started = Instant::now();
         while acked.load(Ordering::Relaxed) < total / 3 {
-            assert!(started.elapsed() < Duration::from_secs(120), "round {round}: saves stalled");
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "round {round}: saves stalled"
+            );
             actix_web::rt::time::sleep(Duration::from_millis(1)).await;
         }
         // SIGKILL: no shutdown, no flushing.

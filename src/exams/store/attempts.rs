@@ -246,7 +246,9 @@ pub fn save_batch(
     conn: &mut AnyConnection,
     saves: &[AnswerSave],
 ) -> QueryResult<Vec<Result<(), SaveRefused>>> {
-    db::write(conn, |conn| saves.iter().map(|s| save_in(conn, s)).collect())
+    db::write(conn, |conn| {
+        saves.iter().map(|s| save_in(conn, s)).collect()
+    })
 }
 
 /// One save inside the caller's write transaction. One statement: the attempt must be
