@@ -41,6 +41,9 @@ pub struct Registry {
 /// Writers of this process waiting for SQLite's write lock (see `db::write`).
 pub static SQLITE_WRITERS_WAITING: AtomicI64 = AtomicI64::new(0);
 
+/// Answer saves of this process queued for the answer writer (see `exams::saves`).
+pub static ANSWER_SAVES_QUEUED: AtomicI64 = AtomicI64::new(0);
+
 impl Registry {
     /// Record one answered request.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
@@ -141,6 +144,12 @@ impl Registry {
              # TYPE cunyi_sqlite_writers_waiting gauge\ncunyi_sqlite_writers_waiting {}",
             SQLITE_WRITERS_WAITING.load(Ordering::Relaxed).max(0)
         );
+        let _ = writeln!(
+            out,
+            "# HELP cunyi_answer_saves_queued Answer saves of this process queued for the group-commit writer.\n\
+             # TYPE cunyi_answer_saves_queued gauge\ncunyi_answer_saves_queued {}",
+            ANSWER_SAVES_QUEUED.load(Ordering::Relaxed).max(0)
+        );
         out
     }
 }
@@ -239,5 +248,6 @@ mod tests {
         assert!(text.contains("cunyi_db_pool_idle 2"));
         assert!(text.contains("cunyi_db_pool_in_use 1"));
         assert!(text.contains("cunyi_sqlite_writers_waiting 0"));
+        assert!(text.contains("# TYPE cunyi_answer_saves_queued gauge"));
     }
 }

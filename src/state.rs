@@ -25,6 +25,10 @@ pub struct AppState {
     pub exams: Arc<crate::exams::store::Caches>,
     /// Request counts and latencies for `/metrics`.
     pub metrics: Arc<crate::metrics::Registry>,
+    /// What the token check reads, kept per account (see `auth::versions`).
+    pub versions: Arc<crate::auth::versions::Versions>,
+    /// The one writer of answer saves, committing them in batches (see `exams::saves`).
+    pub answer_saves: Arc<crate::exams::saves::AnswerWriter>,
 }
 
 impl AppState {
@@ -87,7 +91,13 @@ impl AppState {
         let pii = crate::pii::Pii::from_hex(&id_key).map_err(|e| anyhow::anyhow!("{e}"))?;
         crate::secrets::check_id_key(&mut conn, &pii, time::now())?;
         let dummy_hash = password::dummy_hash().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let versions = match db::Backend::of_url(&url) {
+            db::Backend::Postgres => crate::auth::versions::Versions::shared(&url),
+            db::Backend::Sqlite => crate::auth::versions::Versions::local(),
+        };
         Ok(AppState {
+            versions: Arc::new(versions),
+            answer_saves: Arc::new(crate::exams::saves::AnswerWriter::new(pool.clone())),
             pool,
             config: Arc::new(config),
             tokens: Arc::new(tokens),

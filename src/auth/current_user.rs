@@ -1,8 +1,9 @@
 //! The `CurrentUser` extractor: "requires login" as a handler argument.
 //!
 //! The API takes `Authorization: Bearer <token>`; pages send the same token in the
-//! HttpOnly, SameSite=Strict cookie `cunyi_session`. Every request re-reads the account,
-//! so logout, a password change or disabling (which bump its token version) bite at once.
+//! HttpOnly, SameSite=Strict cookie `cunyi_session`. Every request checks the account's
+//! token version and `disabled`, as kept by [`super::versions::Versions`] (forgotten on
+//! every change), so logout, a password change or disabling bite at once.
 //! A cookie-authenticated API call that changes something must also carry the session's
 //! CSRF token in `X-CSRF-Token`.
 
@@ -95,9 +96,16 @@ async fn authenticate(req: HttpRequest, accept_bearer: bool) -> Result<CurrentUs
         Ok(ok) => ok,
         Err(reason) => return Err(reject(reason, None).await),
     };
-    let found = state
-        .db(move |conn| super::store::session_user(conn, user_id))
-        .await?;
+    let found = match state.versions.get(user_id) {
+        Some(kept) => Some(kept),
+        None => {
+            let epoch = state.versions.epoch();
+            state
+                .db(move |conn| super::store::session_user(conn, user_id))
+                .await?
+                .map(|found| state.versions.keep(epoch, found))
+        }
+    };
     let found = match found {
         None => return Err(reject(Rejection::UnknownUser, Some(user_id)).await),
         Some(f) if f.user.disabled => {
@@ -125,14 +133,14 @@ async fn authenticate(req: HttpRequest, accept_bearer: bool) -> Result<CurrentUs
         user_id: found.user.id,
         username: found.user.username.clone(),
         role: found.user.role(),
-        region: found.region,
+        region: found.region.clone(),
         doctor_id: found.doctor_id,
         instructor_id: found.instructor_id,
         client,
     };
     Ok(CurrentUser {
         caller,
-        user: found.user,
+        user: found.user.clone(),
         csrf,
     })
 }

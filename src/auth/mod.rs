@@ -10,6 +10,7 @@ pub mod password;
 pub mod rules;
 pub mod store;
 pub mod token;
+pub mod versions;
 pub mod views;
 
 pub use current_user::{CSRF_HEADER, CurrentUser, PageUser, SESSION_COOKIE, optional_page_user};

@@ -150,6 +150,7 @@ pub async fn attempt(
             })
         })
         .await?;
+    state.versions.forget(user.id);
     let issued = state
         .tokens
         .issue(user.id, user.token_version, Utc::now())
@@ -179,7 +180,9 @@ pub async fn logout(state: &AppState, caller: &Caller) -> AppResult<()> {
                 )
             })
         })
-        .await
+        .await?;
+    state.versions.forget(id);
+    Ok(())
 }
 
 /// Change one's own password: check the current one, store the new one, revoke every
@@ -210,6 +213,7 @@ pub async fn change_password(
             )
         })
         .await?;
+    state.versions.forget(id);
     let issued = state
         .tokens
         .issue(updated.id, updated.token_version, Utc::now())

@@ -11,7 +11,8 @@ use crate::regions::Region;
 use crate::users::User;
 
 /// The account a token names: the account, its region, and the doctor or instructor
-/// record linked to it (one indexed query per request).
+/// record linked to it (one indexed query, then kept by [`super::versions::Versions`]).
+#[derive(Debug, Clone)]
 pub struct SessionUser {
     pub user: User,
     pub region: Region,

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod ops;
 pub mod pages;
 pub mod rules;
+pub mod saves;
 pub mod store;
 pub mod views;
 

@@ -233,6 +233,7 @@ pub async fn set_disabled(
     let updated = state
         .db(move |conn| store::set_disabled(conn, target.id, disabled, &actor, time::now()))
         .await?;
+    state.versions.forget(updated.id);
     Ok((updated, region))
 }
 
@@ -262,6 +263,7 @@ pub async fn reset_password(
             )
         })
         .await?;
+    state.versions.forget(id);
     Ok(())
 }
 
@@ -291,5 +293,6 @@ pub async fn set_email(
     let user = state
         .db(move |conn| store::set_email(conn, id, email.as_deref(), &actor, time::now()))
         .await?;
+    state.versions.forget(id);
     Ok((user, region))
 }

@@ -23,6 +23,7 @@ mod exam_enemies;
 mod exam_pages;
 mod exams;
 mod hardening;
+mod hot_paths;
 mod layout;
 mod ledger_race;
 mod notify;

@@ -205,11 +205,13 @@ pub async fn save(
     };
     let answer =
         rules::normalize(item.qtype, &item.keys, raw).map_err(|m| AppError::field("answer", m))?;
-    let qid = question_id.to_owned();
-    let now = time::now();
-    let outcome = state
-        .db(move |conn| store::save_answer(conn, attempt_id, &qid, &answer, now))
-        .await?;
+    let save = store::AnswerSave {
+        attempt_id,
+        question_id: question_id.to_owned(),
+        answer,
+        at: time::now(),
+    };
+    let outcome = state.answer_saves.save(save).await?;
     match outcome {
         Ok(()) => Ok(()),
         Err(SaveRefused::Missing) => Err(AppError::NotFound),

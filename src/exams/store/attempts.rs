@@ -211,10 +211,18 @@ pub enum SaveRefused {
     PastDeadline,
 }
 
-/// Save one answer (an empty answer clears it). Idempotent: the last save wins. One
-/// statement: the attempt must be open and before its deadline, checked under a share
-/// lock on PostgreSQL (a submission holds the row exclusively, so a save is either in
-/// before grading or refused after it) and under the write lock on SQLite.
+/// One answer save as queued for the writer (an empty answer clears it).
+#[derive(Debug, Clone)]
+pub struct AnswerSave {
+    pub attempt_id: i64,
+    pub question_id: String,
+    pub answer: String,
+    /// When the save was asked for: the deadline is checked against it.
+    pub at: NaiveDateTime,
+}
+
+/// Save one answer (an empty answer clears it), as its own write. Idempotent: the last
+/// save wins. See [`save_in`].
 pub fn save_answer(
     conn: &mut AnyConnection,
     attempt_id: i64,
@@ -222,7 +230,40 @@ pub fn save_answer(
     answer: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Result<(), SaveRefused>> {
+    let save = AnswerSave {
+        attempt_id,
+        question_id: question_id.to_owned(),
+        answer: answer.to_owned(),
+        at: now,
+    };
+    db::write(conn, |conn| save_in(conn, &save))
+}
+
+/// Save a batch of answers in one write transaction (group commit): each save is
+/// decided on its own (a refused one changes nothing and does not stop the others), in
+/// the order given, so the last save of a question wins.
+pub fn save_batch(
+    conn: &mut AnyConnection,
+    saves: &[AnswerSave],
+) -> QueryResult<Vec<Result<(), SaveRefused>>> {
+    db::write(conn, |conn| {
+        saves.iter().map(|s| save_in(conn, s)).collect()
+    })
+}
+
+/// One save inside the caller's write transaction. One statement: the attempt must be
+/// open and before its deadline, checked under a share lock on PostgreSQL (a submission
+/// holds the row exclusively, so a save is either in before grading or refused after it)
+/// and under the write lock on SQLite.
+fn save_in(conn: &mut AnyConnection, save: &AnswerSave) -> QueryResult<Result<(), SaveRefused>> {
     use diesel::sql_types::{BigInt, Text, Timestamp};
+    let AnswerSave {
+        attempt_id,
+        question_id,
+        answer,
+        at: now,
+    } = save;
+    let (attempt_id, now) = (*attempt_id, *now);
     let written = if answer.is_empty() {
         let sql = match conn {
             AnyConnection::Postgresql(_) => {
@@ -234,13 +275,11 @@ pub fn save_answer(
                  (SELECT 1 FROM attempts WHERE id = ?1 AND status = 'in_progress' AND deadline > ?2)"
             }
         };
-        let deleted = db::sqlite_writer(conn, |conn| {
-            diesel::sql_query(sql)
-                .bind::<BigInt, _>(attempt_id)
-                .bind::<Timestamp, _>(now)
-                .bind::<Text, _>(question_id)
-                .execute(conn)
-        })?;
+        let deleted = diesel::sql_query(sql)
+            .bind::<BigInt, _>(attempt_id)
+            .bind::<Timestamp, _>(now)
+            .bind::<Text, _>(question_id)
+            .execute(conn)?;
         // Clearing an answer never saved is fine while the attempt is open.
         deleted > 0 || open_state(conn, attempt_id, now)?.is_ok()
     } else {
@@ -256,14 +295,13 @@ pub fn save_answer(
                  ON CONFLICT (attempt_id, question_id) DO UPDATE SET answer = excluded.answer, saved_at = excluded.saved_at"
             }
         };
-        db::sqlite_writer(conn, |conn| {
-            diesel::sql_query(sql)
-                .bind::<BigInt, _>(attempt_id)
-                .bind::<Timestamp, _>(now)
-                .bind::<Text, _>(question_id)
-                .bind::<Text, _>(answer)
-                .execute(conn)
-        })? == 1
+        diesel::sql_query(sql)
+            .bind::<BigInt, _>(attempt_id)
+            .bind::<Timestamp, _>(now)
+            .bind::<Text, _>(question_id)
+            .bind::<Text, _>(answer)
+            .execute(conn)?
+            == 1
     };
     if written {
         return Ok(Ok(()));

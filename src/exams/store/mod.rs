@@ -10,8 +10,8 @@ mod grading;
 mod results;
 
 pub use attempts::{
-    GradedRow, SaveRefused, Started, answers_of, attempts_of, get_attempt, items_of, save_answer,
-    start, summaries_of,
+    AnswerSave, GradedRow, SaveRefused, Started, answers_of, attempts_of, get_attempt, items_of,
+    save_answer, save_batch, start, summaries_of,
 };
 pub use bank::{AreaCount, collection_exists, counts_by_area, pool};
 pub use caches::{Caches, Shape, ShapeItem};

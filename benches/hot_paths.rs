@@ -1,0 +1,349 @@
+//! The hot paths of issue 14 as ratios to the same server's `/healthz`: the token check
+//! (`GET /api/v1/me`) and the answer save (`PUT /api/v1/attempts/{id}/answers/{q}`),
+//! each driven by N concurrent clients (closed loop) for a bounded time against a real
+//! server in this process, on SQLite and, with `CUNYI_TEST_POSTGRES_URL` set, on a fresh
+//! PostgreSQL database of that server.
+//!
+//! `cargo bench --bench hot_paths`; `CUNYI_BENCH_CLIENTS` (default 64),
+//! `CUNYI_BENCH_SECS` per path (default 5), `CUNYI_BENCH_CANDIDATES` (default 256).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use cunyi::audit::Actor;
+use cunyi::auth::{Role, password};
+use cunyi::config::Config;
+use cunyi::db::{AnyConnection, Backend};
+use cunyi::state::AppState;
+use diesel::RunQueryDsl;
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const PASSWORD: &str = "bench-2026";
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn exec(conn: &mut AnyConnection, sql: &str) {
+    diesel::sql_query(sql)
+        .execute(conn)
+        .unwrap_or_else(|e| panic!("{e}: {sql}"));
+}
+
+/// `n` doctors of 市中区 with accounts (one shared password hash), inserted in bulk.
+fn generate(state: &AppState, n: u64, program: i64) {
+    let mut conn = state.pool.get().unwrap();
+    let pg = conn.backend() == Backend::Postgres;
+    let hash = password::hash_blocking(PASSWORD).unwrap();
+    let (with, series) = if pg {
+        (
+            String::new(),
+            format!("generate_series(0, {}) AS n(i)", n - 1),
+        )
+    } else {
+        (
+            format!(
+                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {}) ",
+                n - 1
+            ),
+            "n".to_owned(),
+        )
+    };
+    exec(
+        &mut conn,
+        &format!(
+            "{with}INSERT INTO users (username, password_hash, display_name, role, region_code, disabled, token_version, \
+             created_at, updated_at) SELECT 'bench.doc' || i, '{hash}', '考生' || i, 'doctor', '370402', false, 0, \
+             '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM {series}"
+        ),
+    );
+    exec(
+        &mut conn,
+        &format!(
+            "INSERT INTO doctors (name, id_number_enc, id_number_index, id_number_masked, phone, gender, birth_date, \
+             education, qualification, region_code, county_code, program_id, cohort_year, status, user_id, created_at, updated_at) \
+             SELECT '考生' || u.id, 'v1:x', 'gen' || u.id, '370402********0000', '13800000000', 'male', '1980-01-01', \
+             'secondary', 'village_doctor_cert', '370402', '370402', {program}, 2025, 'active', u.id, \
+             '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM users u WHERE u.username LIKE 'bench.doc%'"
+        ),
+    );
+    exec(&mut conn, "ANALYZE");
+}
+
+/// A valid answer for a question as the candidate sees it (the `n`th choice, cycling).
+fn choice(q: &Value, n: usize) -> String {
+    let keys: Vec<&str> = q["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["key"].as_str().unwrap())
+        .collect();
+    match q["type"].as_str().unwrap() {
+        "X" => format!("{}{}", keys[n % keys.len()], keys[(n + 1) % keys.len()])
+            .chars()
+            .collect::<std::collections::BTreeSet<char>>()
+            .into_iter()
+            .collect(),
+        _ => keys[n % keys.len()].to_owned(),
+    }
+}
+
+struct Candidate {
+    token: String,
+    attempt: i64,
+    /// (question id, two valid answers)
+    questions: Vec<(String, [String; 2])>,
+}
+
+/// Drive `request(i, n)` from `clients` closed-loop clients for `secs`: ok answers per s.
+async fn drive<F, Fut>(clients: usize, secs: f64, request: F) -> (f64, u64)
+where
+    F: Fn(usize, usize) -> Fut + Clone + 'static,
+    Fut: std::future::Future<Output = bool>,
+{
+    let ok = Arc::new(AtomicU64::new(0));
+    let bad = Arc::new(AtomicU64::new(0));
+    let until = Instant::now() + Duration::from_secs_f64(secs);
+    let t = Instant::now();
+    futures_util::stream::iter(0..clients)
+        .map(|i| {
+            let (ok, bad, request) = (ok.clone(), bad.clone(), request.clone());
+            async move {
+                let mut n = 0;
+                while Instant::now() < until {
+                    if request(i, n).await {
+                        ok.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        bad.fetch_add(1, Ordering::Relaxed);
+                    }
+                    n += 1;
+                }
+            }
+        })
+        .buffer_unordered(clients)
+        .collect::<Vec<()>>()
+        .await;
+    (
+        ok.load(Ordering::Relaxed) as f64 / t.elapsed().as_secs_f64(),
+        bad.load(Ordering::Relaxed),
+    )
+}
+
+fn run(url: String, label: &str) {
+    let clients = env("CUNYI_BENCH_CLIENTS", 64) as usize;
+    let secs = env("CUNYI_BENCH_SECS", 5) as f64;
+    let candidates = env("CUNYI_BENCH_CANDIDATES", 256);
+    let vars = [
+        ("CUNYI_DATABASE_URL".to_owned(), url),
+        (
+            "CUNYI_JWT_SECRET".to_owned(),
+            "bench-secret-bench-secret-bench-secret".to_owned(),
+        ),
+        ("CUNYI_ID_KEY".to_owned(), KEY.to_owned()),
+        ("CUNYI_DB_POOL_SIZE".to_owned(), "16".to_owned()),
+        ("CUNYI_LOG".to_owned(), "warn".to_owned()),
+    ];
+    let state = AppState::init(
+        Config::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).unwrap(),
+    )
+    .unwrap();
+    let program = cunyi::program::store::insert(
+        &mut state.pool.get().unwrap(),
+        &cunyi::program::rules::preset("zaozhuang-2024").unwrap(),
+        &Actor::cli(),
+        cunyi::time::now(),
+    )
+    .unwrap()
+    .row
+    .id;
+    generate(&state, candidates, program);
+    {
+        let mut conn = state.pool.get().unwrap();
+        let new = cunyi::users::NewUser {
+            username: cunyi::auth::rules::Username::parse("bench.county").unwrap(),
+            password: cunyi::auth::rules::NewPassword::parse(PASSWORD, None).unwrap(),
+            display_name: "县卫健局".into(),
+            role: Role::CountyAdmin,
+            region_code: cunyi::regions::RegionCode::parse("370402").unwrap(),
+        };
+        let hash = password::hash_blocking(PASSWORD).unwrap();
+        cunyi::users::store::insert(&mut conn, &new, &hash, &Actor::cli(), cunyi::time::now())
+            .unwrap();
+    }
+    let ids: Vec<i64> = {
+        use cunyi::db::schema::users::dsl::*;
+        use diesel::prelude::*;
+        users
+            .filter(username.like("bench.doc%"))
+            .order(id)
+            .select(id)
+            .load(&mut state.pool.get().unwrap())
+            .unwrap()
+    };
+    let tokens: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            state
+                .tokens
+                .issue(*id, 0, chrono::Utc::now())
+                .unwrap()
+                .token
+        })
+        .collect();
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let server_state = state.clone();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            cunyi::app::server(server_state, listener, None)
+                .unwrap()
+                .await
+        })
+    });
+    std::thread::sleep(Duration::from_millis(300));
+
+    actix_web::rt::System::new().block_on(async move {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(clients)
+            .build()
+            .unwrap();
+        let county: Value = client
+            .post(format!("{addr}/api/v1/auth/login"))
+            .json(&json!({"username": "bench.county", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let county = county["token"].as_str().unwrap().to_owned();
+        let now = chrono::Utc::now();
+        let exam = client
+            .post(format!("{addr}/api/v1/exams"))
+            .bearer_auth(&county)
+            .json(&json!({
+                "title": "压测：热路径", "kind": "annual", "program_id": program,
+                "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
+                "closes_at": (now + chrono::Duration::hours(3)).to_rfc3339(),
+                "duration_minutes": 90, "pass_score": 10,
+                "blueprint": {"items": [
+                    {"area": "public_health", "type": "A1", "count": 20, "points": 1},
+                    {"area": "public_health", "type": "TF", "count": 3, "points": 1},
+                    {"area": "emergency", "type": "X", "count": 2, "points": 2}]}
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(exam.status(), 201);
+        let exam_id = exam.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let sitting: Vec<Candidate> = futures_util::stream::iter(tokens.clone())
+            .map(|token| {
+                let (client, addr) = (client.clone(), addr.clone());
+                async move {
+                    let r = client
+                        .post(format!("{addr}/api/v1/exams/{exam_id}/attempts"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 201);
+                    let body: Value = r.json().await.unwrap();
+                    let questions = body["questions"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|q| {
+                            (
+                                q["id"].as_str().unwrap().to_owned(),
+                                [choice(q, 0), choice(q, 1)],
+                            )
+                        })
+                        .collect();
+                    Candidate {
+                        token,
+                        attempt: body["id"].as_i64().unwrap(),
+                        questions,
+                    }
+                }
+            })
+            .buffer_unordered(16)
+            .collect()
+            .await;
+        let sitting = Arc::new(sitting);
+        let tokens = Arc::new(tokens);
+
+        let get = |path: &'static str| {
+            let (client, addr, tokens) = (client.clone(), addr.clone(), tokens.clone());
+            move |i: usize, n: usize| {
+                let (client, addr, tokens) = (client.clone(), addr.clone(), tokens.clone());
+                async move {
+                    let token = &tokens[(i + n * 7) % tokens.len()];
+                    client
+                        .get(format!("{addr}{path}"))
+                        .bearer_auth(token)
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status() == 200)
+                }
+            }
+        };
+        let (health, health_bad) = drive(clients, secs, get("/healthz")).await;
+        let (me, me_bad) = drive(clients, secs, get("/api/v1/me")).await;
+        let save = {
+            let (client, addr, sitting) = (client.clone(), addr.clone(), sitting.clone());
+            move |i: usize, n: usize| {
+                let (client, addr, sitting) = (client.clone(), addr.clone(), sitting.clone());
+                async move {
+                    // Each client its own candidates, so two clients never race one answer.
+                    let c = &sitting[(i + clients * (n / 25)) % sitting.len()];
+                    let (qid, answers) = &c.questions[n % c.questions.len()];
+                    client
+                        .put(format!("{addr}/api/v1/attempts/{}/answers/{qid}", c.attempt))
+                        .bearer_auth(&c.token)
+                        .json(&json!({ "answer": answers[(n / 25) % 2] }))
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status() == 204)
+                }
+            }
+        };
+        let (saves, saves_bad) = drive(clients, secs, save).await;
+        println!("{label}, {clients} clients, {secs} s each:");
+        println!("  GET /healthz                          {health:>8.0} req/s  (errors {health_bad})");
+        println!(
+            "  GET /api/v1/me                        {me:>8.0} req/s  {:.2}× /healthz  (errors {me_bad})",
+            me / health
+        );
+        println!(
+            "  PUT /api/v1/attempts/{{id}}/answers/{{q}} {saves:>8.0} req/s  {:.2}× /healthz  (errors {saves_bad})",
+            saves / health
+        );
+    });
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    run(
+        dir.path().join("hot.db").to_string_lossy().into_owned(),
+        "SQLite",
+    );
+    if let Ok(base) = std::env::var("CUNYI_TEST_POSTGRES_URL")
+        && !base.is_empty()
+    {
+        let mut conn = cunyi::db::connect(&base).unwrap();
+        let db = format!("cunyi_bench_hot_{}", std::process::id());
+        exec(&mut conn, &format!("CREATE DATABASE {db}"));
+        let url = format!("{}/{db}", base.rsplit_once('/').unwrap().0);
+        run(url, "PostgreSQL");
+        exec(&mut conn, &format!("DROP DATABASE {db} WITH (FORCE)"));
+    }
+}
