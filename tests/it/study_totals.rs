@@ -124,9 +124,7 @@ async fn random_ledger(app: &TestApp, c: &County, doctors: &[i64], seed: u64) {
                     r.status = RecordStatus::Pending;
                 }
                 if kind == StudyKind::Online && rng.random_bool(0.7) {
-                    r.unit_score = Some(cunyi::points::Points::tenths(
-                        rng.random_range(0..=1000),
-                    ));
+                    r.unit_score = Some(cunyi::points::Points::tenths(rng.random_range(0..=1000)));
                 }
                 r
             })
@@ -171,7 +169,11 @@ async fn progress_from_the_totals_equals_progress_from_the_records(backend: Back
     let mut doctors = Vec::new();
     for i in 0..6 {
         let first17 = format!("37040219800101{i:03}");
-        doctors.push(app.doctor(&c.admin, c.program, &first17, "370402", None).await.0);
+        doctors.push(
+            app.doctor(&c.admin, c.program, &first17, "370402", None)
+                .await
+                .0,
+        );
     }
 
     random_ledger(&app, &c, &doctors, 14).await;
@@ -301,14 +303,12 @@ fn old_table(app: &TestApp, region: &str) -> BTreeMap<i64, (bool, bool, f64, i64
             .unwrap()
             .scope();
         let mut all = ledgers(conn, Whose::InScope(&scope)).unwrap();
-        let doctors = cunyi::study::store::progress::table_doctors(conn, &scope, Some("active"))
-            .unwrap();
+        let doctors =
+            cunyi::study::store::progress::table_doctors(conn, &scope, Some("active")).unwrap();
         doctors
             .into_iter()
             .map(|d| {
-                let (policy, years) = cunyi::program::policy(conn, d.program_id)
-                    .unwrap()
-                    .unwrap();
+                let (policy, years) = cunyi::program::policy(conn, d.program_id).unwrap().unwrap();
                 let ledger = all.remove(&d.id).unwrap_or_default();
                 let p = cunyi::study::rules::progress(
                     &policy.requirements,
@@ -351,7 +351,11 @@ async fn the_county_table_pages_and_filters_like_the_whole_table_did(backend: Ba
     let mut doctors = Vec::new();
     for i in 0..8 {
         let first17 = format!("37040219800101{i:03}");
-        doctors.push(app.doctor(&c.admin, c.program, &first17, "370402", None).await.0);
+        doctors.push(
+            app.doctor(&c.admin, c.program, &first17, "370402", None)
+                .await
+                .0,
+        );
     }
     let (foreign, _) = app
         .doctor(&city, c.program, "37040319800101123", "370403", None)
@@ -414,7 +418,10 @@ async fn the_county_table_pages_and_filters_like_the_whole_table_did(backend: Ba
 
     assert_eq!(whole["total"], 8);
     assert_eq!(ids(&whole), old.keys().copied().collect::<Vec<_>>());
-    assert!(!ids(&whole).contains(&foreign), "another county: not listed");
+    assert!(
+        !ids(&whole).contains(&foreign),
+        "another county: not listed"
+    );
     assert_eq!(second["total"], 8);
     assert_eq!(second["page"], 2);
     assert_eq!(ids(&second), ids(&whole)[3..6].to_vec());
@@ -425,15 +432,14 @@ async fn the_county_table_pages_and_filters_like_the_whole_table_did(backend: Ba
         assert_eq!(row["hours_met"], met, "doctor {id}");
         // Within an ulp: the JSON reader here parses floats to the nearest but one.
         let shown = row["share"].as_f64().unwrap();
-        assert!((shown - share).abs() < 1e-12, "doctor {id}: {shown} vs {share}");
+        assert!(
+            (shown - share).abs() < 1e-12,
+            "doctor {id}: {shown} vs {share}"
+        );
         assert_eq!(row["online_minutes"], online, "doctor {id}");
         assert_eq!(row["pending_minutes"], pending, "doctor {id}");
     }
-    let old_behind: Vec<i64> = old
-        .iter()
-        .filter(|(_, r)| r.0)
-        .map(|(id, _)| *id)
-        .collect();
+    let old_behind: Vec<i64> = old.iter().filter(|(_, r)| r.0).map(|(id, _)| *id).collect();
     assert!(
         !old_behind.contains(&done) && old_behind.len() > 1,
         "the fixture has doctors on both sides: {old_behind:?}"
