@@ -157,7 +157,13 @@ struct Sql {
     binds: Vec<String>,
 }
 
-fn sql(backend: Backend, paces: &[ProgramPace], filter: &Filter<'_>, behind_only: bool) -> Sql {
+fn sql(
+    backend: Backend,
+    paces: &[ProgramPace],
+    filter: &Filter<'_>,
+    behind_only: bool,
+    with_totals: bool,
+) -> Sql {
     let mut binds = Vec::new();
     let mut arg = |value: String| {
         binds.push(value);
@@ -203,10 +209,15 @@ fn sql(backend: Backend, paces: &[ProgramPace], filter: &Filter<'_>, behind_only
             .collect();
         conds.push(format!("({})", behind.join(" OR ")));
     }
+    // A count without the behind filter needs no totals.
+    let totals = if behind_only || with_totals {
+        " LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id"
+    } else {
+        ""
+    };
     Sql {
         from_where: format!(
-            "FROM doctors d JOIN regions r ON r.code = d.region_code \
-             LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id WHERE {}",
+            "FROM doctors d JOIN regions r ON r.code = d.region_code{totals} WHERE {}",
             conds.join(" AND ")
         ),
         binds,
@@ -243,7 +254,7 @@ pub fn lines(
     offset: i64,
     limit: Option<i64>,
 ) -> QueryResult<Vec<Line>> {
-    let s = sql(conn.backend(), paces, filter, filter.behind_only);
+    let s = sql(conn.backend(), paces, filter, filter.behind_only, true);
     let limit = match limit {
         Some(n) => format!(" LIMIT {} OFFSET {}", n.max(0), offset.max(0)),
         None => String::new(),
@@ -276,7 +287,7 @@ pub fn count(
     paces: &[ProgramPace],
     filter: &Filter<'_>,
 ) -> QueryResult<i64> {
-    let s = sql(conn.backend(), paces, filter, filter.behind_only);
+    let s = sql(conn.backend(), paces, filter, filter.behind_only, false);
     let rows: Vec<Count> = load(
         conn,
         format!("SELECT CAST(COUNT(*) AS BIGINT) AS n {}", s.from_where),
@@ -302,7 +313,7 @@ pub fn summary(
     filter: &Filter<'_>,
 ) -> QueryResult<Summary> {
     let backend = conn.backend();
-    let s = sql(backend, paces, filter, false);
+    let s = sql(backend, paces, filter, false, true);
     let bin = per_program(paces, |p| bin(p, backend), "0");
     let behind = per_program(paces, behind, "1 = 0");
     let query = format!(
