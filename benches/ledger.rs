@@ -162,6 +162,13 @@ fn generate(state: &AppState, doctors: i64) {
          FROM doctors d CROSS JOIN {kseries} WHERE d.id_number_index LIKE 'gen%'"
         ),
     );
+    // The totals progress reads, as the ledger's write path keeps them.
+    let ids: Vec<i64> = {
+        use cunyi::db::schema::doctors::dsl::*;
+        use diesel::prelude::*;
+        doctors.select(id).load(&mut conn).unwrap()
+    };
+    cunyi::db::write(&mut conn, |c| cunyi::study::store::totals::refresh(c, &ids)).unwrap();
     exec(&mut conn, "ANALYZE");
 }
 

@@ -1,11 +1,12 @@
 //! The command line: `serve`, `demo`, `migrate`, `user create`, `regions import`,
-//! `import doctors|study`, `bank check|import`, `audit verify`, `secrets init|move-out|rotate`, `backup`, `restore`. Off the request path, so
+//! `import doctors|study`, `bank check|import`, `audit verify`, `check ledger`, `secrets init|move-out|rotate`, `backup`, `restore`. Off the request path, so
 //! errors are `anyhow`. This file holds the clap definitions and the dispatch; each
 //! command family has a file of its own.
 
 mod audit;
 mod backup;
 mod bank;
+mod check;
 mod demo;
 mod import;
 mod migrate;
@@ -109,6 +110,11 @@ enum Command {
         /// Restore even though another process has the database open.
         #[arg(long)]
         force: bool,
+    },
+    /// 核对 — check maintained data against its source (`ledger`: totals vs records).
+    Check {
+        #[command(subcommand)]
+        command: check::CheckCommand,
     },
 }
 
@@ -250,5 +256,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit::verify(),
+        Command::Check { command } => check::run(command),
     }
 }

@@ -491,9 +491,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_events,
 );
 
-// Areas whose tables live in files of their own (src/db/schema/<area>.rs): skills exams,
-// the email outbox, archive documents and dossier exports.
+// Areas with tables in files of their own (src/db/schema/<area>.rs), ledger totals too.
 mod archive;
+mod ledger_totals;
 mod notify;
 mod skills;
-pub use {archive::*, notify::*, skills::*};
+pub use {archive::*, ledger_totals::*, notify::*, skills::*};

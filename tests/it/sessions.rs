@@ -95,6 +95,7 @@ async fn a_doctor_checks_in_with_the_current_code_once(backend: Backend) {
         .json();
     assert_eq!(detail["attendance"], 1);
     assert_eq!(detail["attendance_list"][0]["doctor_id"], s.doctor);
+    crate::study_totals::agree(&app);
 }
 
 async fn expired_wrong_and_early_codes_are_refused(backend: Backend) {

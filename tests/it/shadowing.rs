@@ -170,6 +170,7 @@ async fn only_signed_off_shadowing_time_is_credited(backend: Backend) {
         seen["rotations"][0]["assessment_score"], 91.5,
         "points, as given"
     );
+    crate::study_totals::agree(&app);
 }
 
 /// Regression: scores are points both ways (80 in, 80 out — they once came back ×10).

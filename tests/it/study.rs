@@ -270,6 +270,7 @@ async fn a_platform_export_imports_once_and_bad_rows_write_nothing(backend: Back
     );
     assert_eq!(p["online"]["average_unit_score"], 88.5);
     assert_eq!(p["online"]["active_days"], 2);
+    crate::study_totals::agree(&app);
 
     let before = app.audit_count();
     let bad = export_csv(&[
@@ -642,6 +643,7 @@ async fn the_aggregate_ledger_equals_the_reference_ledger(backend: Backend) {
     });
     assert_eq!(fast, reference);
     assert!(fast.total() > 0 && !fast.pending.is_empty());
+    crate::study_totals::agree(&app);
 }
 
 async fn a_review_with_a_bad_body_is_refused_and_writes_nothing(backend: Backend) {

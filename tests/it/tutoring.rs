@@ -344,6 +344,7 @@ async fn activities_credit_tutoring_and_overlaps_are_refused(backend: Backend) {
         "the refused one left nothing"
     );
     let _ = w.program;
+    crate::study_totals::agree(app);
 }
 
 async fn one_evaluation_per_group_and_month(backend: Backend) {

@@ -1,4 +1,4 @@
-//! `GET /api/v1/progress?region=&behind=true&status=&page=&per_page=` → the progress
+//! `GET /api/v1/progress?region=&behind=true&status=&q=&page=&per_page=` → the progress
 //! table of the caller's doctors; `/progress/export.xlsx?…` the same as a spreadsheet.
 
 use actix_web::http::header;
@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::study::ops::progress::{self, TableQuery};
+use crate::study::ops::progress::{self, TableQuery, Want};
 use crate::study::views;
 
 #[utoipa::path(
@@ -23,8 +23,8 @@ pub async fn table(
     user: CurrentUser,
     query: web::Query<TableQuery>,
 ) -> AppResult<HttpResponse> {
-    let table = progress::county_table(&state, &user, &query).await?;
-    Ok(HttpResponse::Ok().json(table.page()))
+    let table = progress::county_table(&state, &user, &query, Want::Page).await?;
+    Ok(HttpResponse::Ok().json(table.page))
 }
 
 #[utoipa::path(
@@ -40,8 +40,8 @@ pub async fn export(
     user: CurrentUser,
     query: web::Query<TableQuery>,
 ) -> AppResult<HttpResponse> {
-    let table = progress::county_table(&state, &user, &query).await?;
-    let bytes = views::table_xlsx(table.rows()).map_err(AppError::internal)?;
+    let table = progress::county_table(&state, &user, &query, Want::All).await?;
+    let bytes = views::table_xlsx(table.page.items.iter()).map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((

@@ -312,6 +312,18 @@ pub fn credit(
             credit.review_note.as_deref(),
             now,
         )?;
+        // The totals progress reads, in the same transaction as the records.
+        let touched: Vec<i64> = accepted
+            .iter()
+            .map(|(line, _)| line.doctor_id)
+            .chain(
+                approvals
+                    .iter()
+                    .filter(|r| approving.contains(&r.id))
+                    .map(|r| r.doctor_id),
+            )
+            .collect();
+        crate::study::store::totals::refresh(conn, &touched)?;
         Ok(Credited { outcomes, approved })
     })
 }
@@ -346,7 +358,7 @@ impl Facts {
             Some(decided) => decided,
             None => match crate::program::policy(conn, program_id)? {
                 Some((policy, years)) => {
-                    let ledger = crate::study::store::progress::ledger_of(conn, doctor_id)?;
+                    let ledger = crate::study::store::totals::ledger_of(conn, doctor_id)?;
                     let p = crate::study::rules::progress(
                         &policy.requirements,
                         &policy.deadlines,

@@ -3,6 +3,7 @@
 //! through `store` — credited minutes only through [`credit::credit`].
 
 pub mod accounts;
+pub mod check;
 pub mod credit;
 pub mod drill;
 pub mod import;

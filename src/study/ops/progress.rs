@@ -1,5 +1,5 @@
 //! Progress use cases: one doctor's, and the county table (API, page, export) — every
-//! one of them [`rules::progress`] over the ledger aggregate.
+//! one of them [`rules::progress`] over the ledger's maintained totals.
 
 use std::collections::HashMap;
 
@@ -10,8 +10,9 @@ use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult, Problems};
 use crate::extract::{ListPage, PageParams, Paging};
 use crate::state::AppState;
+use crate::study::StudyKind;
 use crate::study::rules::{self, AnnualAssessment, Progress, records};
-use crate::study::store::{self, progress::Whose};
+use crate::study::store::{self, table};
 use crate::study::views::{ProgressRow, ProgressView};
 use crate::time;
 
@@ -25,7 +26,7 @@ pub fn compute_progress(
     program_id: i64,
 ) -> AppResult<Progress> {
     let (policy, years) = crate::program::policy(conn, program_id)?.ok_or(AppError::NotFound)?;
-    let ledger = store::progress::ledger_of(conn, doctor_id)?;
+    let ledger = store::totals::ledger_of(conn, doctor_id)?;
     let mut progress = rules::progress(
         &policy.requirements,
         &policy.deadlines,
@@ -47,7 +48,7 @@ pub fn compute_progress(
     Ok(progress)
 }
 
-/// `GET /api/v1/doctors/{id}/progress`: scope check, policy and the ledger aggregate in
+/// `GET /api/v1/doctors/{id}/progress`: scope check, policy and the ledger totals in
 /// one database hop.
 #[tracing::instrument(skip(state, caller), fields(caller = caller.user_id))]
 pub async fn of_doctor(state: &AppState, caller: &Caller, id: i64) -> AppResult<ProgressView> {
@@ -73,45 +74,84 @@ pub struct TableQuery {
     /// `true` keeps only doctors behind schedule.
     pub behind: Option<String>,
     pub status: Option<String>,
+    /// Part of a doctor's name.
+    pub q: Option<String>,
 }
 
-/// The caller's doctors' progress, built once per request: the whole table for the
-/// chart and the counts, filtered and paged for the list.
-#[derive(Debug, Clone)]
+/// What of the table a request needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// The requested page (the API).
+    Page,
+    /// The page and the chart's counts (the page).
+    PageAndSummary,
+    /// Every kept row (the export).
+    All,
+}
+
+/// The caller's doctors' progress: one page of it (paged and filtered in SQL over the
+/// maintained totals), and for the page the chart's counts.
+#[derive(Debug)]
 pub struct CountyTable {
-    pub all: Vec<ProgressRow>,
+    pub page: ListPage<ProgressRow>,
     pub behind_only: bool,
     pub paging: Paging,
+    pub summary: Option<table::Summary>,
 }
 
-impl CountyTable {
-    /// The rows the filters keep.
-    pub fn rows(&self) -> impl Iterator<Item = &ProgressRow> {
-        self.all
-            .iter()
-            .filter(|r| !self.behind_only || r.behind_schedule)
+/// A table line as [`rules::progress`] sees it: the per-doctor totals as a ledger (all
+/// credited minutes in one year: the line shows no years).
+fn row(
+    line: table::Line,
+    policy: &crate::program::Policy,
+    years: std::ops::RangeInclusive<i32>,
+    today: chrono::NaiveDate,
+) -> ProgressRow {
+    let mut ledger = rules::Ledger::default();
+    for (kind, minutes) in [
+        (StudyKind::Online, line.online),
+        (StudyKind::Centralized, line.centralized),
+        (StudyKind::Shadowing, line.shadowing),
+        (StudyKind::Tutoring, line.tutoring),
+        (StudyKind::SkillsPractice, line.skills_practice),
+    ] {
+        ledger.add_totals(kind, *years.start(), minutes, 0);
     }
-
-    /// The requested page of the kept rows.
-    pub fn page(&self) -> ListPage<ProgressRow> {
-        let total = self.rows().count() as i64;
-        let items = self
-            .rows()
-            .skip(self.paging.offset() as usize)
-            .take(self.paging.per_page as usize)
-            .cloned()
-            .collect();
-        ListPage::new(items, total, self.paging)
+    ledger.add_totals(StudyKind::Online, *years.start(), 0, line.pending);
+    let req = &policy.requirements;
+    let p = rules::progress(req, &policy.deadlines, years, &ledger, today);
+    ProgressRow {
+        doctor_id: line.id,
+        township_code: line
+            .region_path
+            .split('/')
+            .find(|c| c.len() == 9)
+            .map(str::to_owned),
+        name: line.name,
+        region_code: line.region_code,
+        region_name: line.region_name,
+        cohort_year: line.cohort_year,
+        online_minutes: i64::from(p.online.hours.credited_minutes),
+        online_required: req.online_minutes,
+        centralized_minutes: i64::from(p.centralized.credited_minutes),
+        centralized_required: req.centralized_minutes,
+        shadowing_minutes: i64::from(p.shadowing.credited_minutes),
+        shadowing_required: req.shadowing_minutes,
+        pending_minutes: i64::from(p.pending_minutes()),
+        hours_met: p.completion.hours_met,
+        behind_schedule: p.completion.behind_schedule,
+        share: p.share(),
     }
 }
 
-/// The progress table of the caller's doctors (admins): one aggregate over the ledger,
-/// then [`rules::progress`] per doctor.
+/// The progress table of the caller's doctors (admins): the programs' paces, then one
+/// page query and one count (and for the page the chart's aggregate) over the totals.
 #[tracing::instrument(skip(state, caller, query), fields(caller = caller.user_id))]
 pub async fn county_table(
     state: &AppState,
     caller: &Caller,
     query: &TableQuery,
+    want: Want,
 ) -> AppResult<CountyTable> {
     caller.require(Role::ADMINS)?;
     let mut p = Problems::new();
@@ -131,6 +171,15 @@ pub async fn county_table(
             )
             .flatten(),
     };
+    let name = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_owned);
+    if name.as_ref().is_some_and(|q| q.chars().count() > 50) {
+        p.add("q", "搜索词不能超过 50 个字");
+    }
     p.finish()?;
     let region = query
         .region
@@ -140,7 +189,7 @@ pub async fn county_table(
         .map(str::to_owned);
     let caller = caller.clone();
     let today = time::today_cst();
-    let all = state
+    state
         .db(move |conn| {
             let mut scope = caller.scope();
             if let Some(code) = region {
@@ -149,53 +198,65 @@ pub async fn county_table(
                     .ok_or(AppError::NotFound)?;
                 scope = region.scope();
             }
-            let doctors = store::progress::table_doctors(conn, &scope, status.map(|s| s.as_str()))?;
-            let mut ledgers = store::progress::ledgers(conn, Whose::InScope(&scope))?;
             let mut policies = HashMap::new();
-            let mut rows = Vec::with_capacity(doctors.len());
-            for d in doctors {
-                if let std::collections::hash_map::Entry::Vacant(slot) =
-                    policies.entry(d.program_id)
-                {
-                    slot.insert(crate::program::policy(conn, d.program_id)?);
+            let mut paces = Vec::new();
+            for id in table::program_ids(conn)? {
+                if let Some((policy, years)) = crate::program::policy(conn, id)? {
+                    let pace = rules::pace::pace(
+                        &policy.requirements,
+                        &policy.deadlines,
+                        years.clone(),
+                        today,
+                    );
+                    paces.push(table::ProgramPace {
+                        program_id: id,
+                        pace,
+                    });
+                    policies.insert(id, (policy, years));
                 }
-                let Some(Some((policy, years))) = policies.get(&d.program_id) else {
-                    continue;
-                };
-                let ledger = ledgers.remove(&d.id).unwrap_or_default();
-                let req = &policy.requirements;
-                let p = rules::progress(req, &policy.deadlines, years.clone(), &ledger, today);
-                rows.push(ProgressRow {
-                    doctor_id: d.id,
-                    township_code: d
-                        .region_path
-                        .split('/')
-                        .find(|c| c.len() == 9)
-                        .map(str::to_owned),
-                    name: d.name,
-                    region_code: d.region_code,
-                    region_name: d.region_name,
-                    cohort_year: d.cohort_year,
-                    online_minutes: i64::from(p.online.hours.credited_minutes),
-                    online_required: req.online_minutes,
-                    centralized_minutes: i64::from(p.centralized.credited_minutes),
-                    centralized_required: req.centralized_minutes,
-                    shadowing_minutes: i64::from(p.shadowing.credited_minutes),
-                    shadowing_required: req.shadowing_minutes,
-                    pending_minutes: i64::from(p.pending_minutes()),
-                    hours_met: p.completion.hours_met,
-                    behind_schedule: p.completion.behind_schedule,
-                    share: p.share(),
-                });
             }
-            Ok::<_, AppError>(rows)
+            let filter = table::Filter {
+                scope: Some(&scope),
+                status: status.map(|s| s.as_str()),
+                name: name.as_deref(),
+                behind_only,
+            };
+            let (lines, total) = match want {
+                Want::All => {
+                    let lines = table::lines(conn, &paces, &filter, 0, None)?;
+                    let total = lines.len() as i64;
+                    (lines, total)
+                }
+                Want::Page | Want::PageAndSummary => (
+                    table::lines(
+                        conn,
+                        &paces,
+                        &filter,
+                        paging.offset(),
+                        Some(paging.per_page),
+                    )?,
+                    table::count(conn, &paces, &filter)?,
+                ),
+            };
+            let summary = match want {
+                Want::PageAndSummary => Some(table::summary(conn, &paces, &filter)?),
+                Want::Page | Want::All => None,
+            };
+            let items = lines
+                .into_iter()
+                .filter_map(|line| {
+                    let (policy, years) = policies.get(&line.program_id)?;
+                    Some(row(line, policy, years.clone(), today))
+                })
+                .collect();
+            Ok::<_, AppError>(CountyTable {
+                page: ListPage::new(items, total, paging),
+                behind_only,
+                paging,
+                summary,
+            })
         })
-        .await?;
-    Ok(CountyTable {
-        all,
-        behind_only,
-        paging,
-    })
+        .await
 }
 
 /// The regions directly below the caller's (the table's region filter).

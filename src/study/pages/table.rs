@@ -1,5 +1,5 @@
-//! `GET /progress`: the county progress table with its distribution chart — the table
-//! built once per request, then counted, filtered and paged.
+//! `GET /progress`: the county progress table with its distribution chart — one page and
+//! the chart's counts, both from SQL over the ledger's totals.
 
 use actix_web::web;
 use askama::Template;
@@ -7,7 +7,7 @@ use askama::Template;
 use crate::auth::PageUser;
 use crate::page::{Nav, PageResult, Pager, encode_query_value, html};
 use crate::state::AppState;
-use crate::study::ops::progress::{self, TableQuery};
+use crate::study::ops::progress::{self, TableQuery, Want};
 use crate::study::views::ProgressRow;
 
 /// A bar of the distribution chart.
@@ -20,18 +20,10 @@ pub struct Bin {
     pub label_y: usize,
 }
 
-/// How far doctors are, in fifths of their requirements (SVG drawn by the template).
-pub fn histogram(rows: &[ProgressRow]) -> (Vec<Bin>, usize) {
+/// How far doctors are, in fifths of their requirements (SVG drawn by the template),
+/// from the counts per fifth (the last: hours met).
+pub fn histogram(counts: [usize; 6]) -> (Vec<Bin>, usize) {
     const LABELS: [&str; 6] = ["<20%", "20–40%", "40–60%", "60–80%", "80–99%", "达标"];
-    let mut counts = [0usize; 6];
-    for r in rows {
-        let i = if r.hours_met {
-            5
-        } else {
-            ((r.share * 5.0).floor() as usize).min(4)
-        };
-        counts[i] += 1;
-    }
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
     let (chart_h, bar_w, gap) = (140usize, 44usize, 10usize);
     let bins = counts
@@ -76,9 +68,11 @@ pub async fn table(
     query: web::Query<TableQuery>,
 ) -> PageResult {
     let query = query.into_inner();
-    let table = progress::county_table(&state, &user, &query).await?;
+    let table = progress::county_table(&state, &user, &query, Want::PageAndSummary).await?;
     let regions = progress::child_regions(&state, &user).await?;
-    let (bins, chart_width) = histogram(&table.all);
+    let summary = table.summary.clone().unwrap_or_default();
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
+    let (bins, chart_width) = histogram(summary.bins.map(count));
     let region = query.region.clone().unwrap_or_default();
     let behind = table.behind_only;
     let base = format!(
@@ -86,7 +80,7 @@ pub async fn table(
         encode_query_value(&region),
         if behind { "true" } else { "" }
     );
-    let page = table.page();
+    let page = table.page;
     html(&TablePage {
         nav: Nav::of(&user),
         pager: Pager {
@@ -98,9 +92,9 @@ pub async fn table(
         rows: page.items,
         bins,
         chart_width,
-        total: table.all.len(),
-        behind_count: table.all.iter().filter(|r| r.behind_schedule).count(),
-        met_count: table.all.iter().filter(|r| r.hours_met).count(),
+        total: count(summary.total),
+        behind_count: count(summary.behind),
+        met_count: count(summary.bins[5]),
         region,
         behind,
         regions,

@@ -320,6 +320,22 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Add one kind × year of maintained totals (`study_totals`): credited minutes by
+    /// year, pending by kind — keys only for minutes there are, as [`ledger`] builds them.
+    pub fn add_totals(&mut self, kind: StudyKind, year: i32, credited: i32, pending: i32) {
+        if credited != 0 {
+            *self
+                .by_year
+                .entry(year)
+                .or_default()
+                .entry(kind)
+                .or_default() += credited;
+        }
+        if pending != 0 {
+            *self.pending.entry(kind).or_default() += pending;
+        }
+    }
+
     /// Credited minutes of a kind, all years.
     pub fn credited(&self, kind: StudyKind) -> i32 {
         self.by_year.values().filter_map(|k| k.get(&kind)).sum()

@@ -4,6 +4,7 @@
 
 pub mod import;
 pub mod ledger;
+pub mod pace;
 pub mod progress;
 pub mod queue;
 pub mod records;

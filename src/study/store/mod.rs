@@ -7,6 +7,9 @@ pub mod credit;
 pub mod progress;
 pub mod records;
 pub mod share;
+pub mod table;
+pub mod totals;
 
-pub use progress::{course_minutes, ledger_of};
+pub use progress::course_minutes;
 pub use records::entries_of;
+pub use totals::ledger_of;

@@ -175,6 +175,7 @@ pub fn reject(
         ))
         .execute(conn)?;
         if n > 0 {
+            super::totals::refresh(conn, &[record.doctor_id])?;
             audit_review(conn, record, false, actor, now)?;
         }
         Ok(n)

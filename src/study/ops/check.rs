@@ -1,0 +1,98 @@
+//! `cunyi check ledger`: the maintained totals recomputed from the records, each
+//! difference reported, and with `--fix` the differing doctors' totals rewritten.
+
+use std::collections::BTreeSet;
+
+use diesel::QueryResult;
+
+use crate::db::{self, AnyConnection};
+use crate::study::store::totals::{self, Totals};
+
+/// One total that differs from what the records say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub doctor_id: i64,
+    /// Which total: `online 2025`, `doctor` (the per-doctor row) …
+    pub what: String,
+    pub stored: String,
+    pub expected: String,
+}
+
+/// What the check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerCheck {
+    /// Totals recomputed (doctor × kind × year).
+    pub totals: usize,
+    pub differences: Vec<Difference>,
+    /// Doctors whose totals were rewritten (`--fix`).
+    pub fixed: usize,
+}
+
+fn show(t: Option<&Totals>) -> String {
+    match t {
+        None => "无".to_owned(),
+        Some(t) => format!(
+            "credited {} pending {} records {} days {} scores {}/{}",
+            t.credited_minutes,
+            t.pending_minutes,
+            t.records,
+            t.credited_days,
+            t.score_sum,
+            t.score_count
+        ),
+    }
+}
+
+/// Compare every maintained total with its recomputation; with `fix`, rewrite the
+/// totals of each doctor found different (in one write transaction) .
+pub fn check_ledger(conn: &mut AnyConnection, fix: bool) -> QueryResult<LedgerCheck> {
+    let expected = totals::recomputed(conn)?;
+    let stored = totals::stored(conn)?;
+    let mut differences = Vec::new();
+    let keys: BTreeSet<_> = expected.keys().chain(stored.keys()).copied().collect();
+    for key in keys {
+        let (e, s) = (expected.get(&key), stored.get(&key));
+        if e != s {
+            differences.push(Difference {
+                doctor_id: key.0,
+                what: format!("{} {}", key.1.as_str(), key.2),
+                stored: show(s),
+                expected: show(e),
+            });
+        }
+    }
+    let expected_rows = totals::sum_by_doctor(&expected);
+    let stored_rows = totals::doctor_totals(conn)?;
+    let doctors: BTreeSet<i64> = expected_rows
+        .keys()
+        .chain(stored_rows.keys())
+        .copied()
+        .collect();
+    for doctor in doctors {
+        let (e, s) = (expected_rows.get(&doctor), stored_rows.get(&doctor));
+        if e != s {
+            differences.push(Difference {
+                doctor_id: doctor,
+                what: "doctor".to_owned(),
+                stored: format!("{s:?}"),
+                expected: format!("{e:?}"),
+            });
+        }
+    }
+    let mut fixed = 0;
+    if fix && !differences.is_empty() {
+        let ids: Vec<i64> = differences
+            .iter()
+            .map(|d| d.doctor_id)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        db::write(conn, |conn| totals::refresh(conn, &ids))?;
+        fixed = ids.len();
+    }
+    Ok(LedgerCheck {
+        totals: expected.len(),
+        differences,
+        fixed,
+    })
+}
