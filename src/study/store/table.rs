@@ -144,7 +144,11 @@ fn bin(pace: &Pace, backend: Backend) -> String {
 }
 
 /// `CASE d.program_id WHEN … THEN … END` of an expression per program.
+/// With no program, the default alone (`CASE x ELSE … END` without an arm is not SQL).
 fn per_program(paces: &[ProgramPace], expr: impl Fn(&Pace) -> String, default: &str) -> String {
+    if paces.is_empty() {
+        return default.to_owned();
+    }
     let arms: String = paces
         .iter()
         .map(|p| format!(" WHEN {} THEN {}", p.program_id, expr(&p.pace)))
@@ -207,7 +211,11 @@ fn sql(
             .iter()
             .map(|p| format!("(d.program_id = {} AND {})", p.program_id, behind(&p.pace)))
             .collect();
-        conds.push(format!("({})", behind.join(" OR ")));
+        conds.push(if behind.is_empty() {
+            "1 = 0".to_owned()
+        } else {
+            format!("({})", behind.join(" OR "))
+        });
     }
     // A count without the behind filter needs no totals.
     let totals = if behind_only || with_totals {
