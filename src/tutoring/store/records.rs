@@ -163,20 +163,21 @@ pub fn missing_evaluation(
         .load(conn)
 }
 
+/// A group's id, name, creation time and the months it was evaluated.
+pub type GroupMonths = (
+    i64,
+    String,
+    NaiveDateTime,
+    std::collections::BTreeSet<String>,
+);
+
 /// The program's groups in a region subtree (by name) with their creation time and the
 /// months each was evaluated: what a county's filing counts.
 pub fn groups_with_evaluated_months(
     conn: &mut AnyConnection,
     scope: &crate::regions::Scope,
     program_id: i64,
-) -> QueryResult<
-    Vec<(
-        i64,
-        String,
-        NaiveDateTime,
-        std::collections::BTreeSet<String>,
-    )>,
-> {
+) -> QueryResult<Vec<GroupMonths>> {
     let rows: Vec<(i64, String, NaiveDateTime)> = tutoring_groups::table
         .inner_join(regions::table)
         .filter(in_scope(scope))
