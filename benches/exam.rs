@@ -9,7 +9,9 @@
 //! it (defaults 5000, 60, 500).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::TcpListener;
+#[path = "common/mod.rs"]
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -195,17 +197,7 @@ fn main() {
         })
         .collect();
 
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = format!("http://{}", listener.local_addr().unwrap());
-    let server_state = state.clone();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            cunyi::app::server(server_state, listener, None)
-                .unwrap()
-                .await
-        })
-    });
-    std::thread::sleep(Duration::from_millis(300));
+    let addr = common::serve(state.clone());
 
     actix_web::rt::System::new().block_on(async move {
         let client = reqwest::Client::builder()

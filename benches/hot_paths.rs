@@ -8,7 +8,9 @@
 //! `CUNYI_BENCH_SECS` per path (default 5), `CUNYI_BENCH_CANDIDATES` (default 256).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::TcpListener;
+#[path = "common/mod.rs"]
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -199,17 +201,7 @@ fn run(url: String, label: &str) {
         })
         .collect();
 
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = format!("http://{}", listener.local_addr().unwrap());
-    let server_state = state.clone();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            cunyi::app::server(server_state, listener, None)
-                .unwrap()
-                .await
-        })
-    });
-    std::thread::sleep(Duration::from_millis(300));
+    let addr = common::serve(state.clone());
 
     actix_web::rt::System::new().block_on(async move {
         let client = reqwest::Client::builder()

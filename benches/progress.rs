@@ -11,7 +11,9 @@
 //! `CUNYI_BENCH_DOCTORS` scales it down for a quick look.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::TcpListener;
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::{Duration, Instant};
 
 use cunyi::audit::Actor;
@@ -304,17 +306,7 @@ fn main() {
         }
     }
 
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = format!("http://{}", listener.local_addr().unwrap());
-    let server_state = state.clone();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            cunyi::app::server(server_state, listener, None)
-                .unwrap()
-                .await
-        })
-    });
-    std::thread::sleep(Duration::from_millis(300));
+    let addr = common::serve(state.clone());
     let rt = actix_web::rt::System::new();
     rt.block_on(async {
         let client = reqwest::Client::new();
