@@ -67,9 +67,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
 }
 
 /// `?page=1&per_page=50` as given; [`Paging::parse`] checks it.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// 页码，从 1 起（默认 1）
     pub page: Option<String>,
+    /// 每页条数，1–500（默认 50）
     pub per_page: Option<String>,
 }
 

@@ -29,8 +29,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/certificates/{code}/revoke", web::post().to(revoke));
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct YearOnly {
+    /// 年度，YYYY
     year: Option<String>,
 }
 
@@ -41,7 +43,7 @@ struct YearOnly {
     path = "/doctors/{id}/assessment",
     operation_id = "assessment_of_doctor",
     tag = "assessment",
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path), YearOnly),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -147,6 +149,7 @@ async fn certificate_pdf(
     path = "/assessment/annual",
     operation_id = "assessment_annual_list",
     tag = "assessment",
+    params(YearQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -182,6 +185,7 @@ async fn confirm(
     path = "/assessment/makeup",
     operation_id = "assessment_makeup_lists",
     tag = "assessment",
+    params(YearQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -91,11 +91,16 @@ pub struct CertificateRow {
 }
 
 /// `?year=` (and `?region=`, paging) of the assessment reads.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
+    /// 年度，YYYY
     pub year: Option<String>,
+    /// 地区代码：只含该地区及其下级（须在调用者的辖区内）
     pub region: Option<String>,
+    /// 页码，从 1 起（默认 1）
     pub page: Option<String>,
+    /// 每页条数，1–500（默认 50）
     pub per_page: Option<String>,
 }
 

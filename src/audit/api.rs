@@ -20,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/audit",
     operation_id = "audit_entries",
     tag = "audit",
+    params(crate::extract::PageParams, AuditQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -124,10 +124,14 @@ pub struct ListFilter {
 }
 
 /// `GET /api/v1/audit` (and `/audit`) filters, as sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     pub paging: PageParams,
+    /// 操作代码，如 auth.login
     pub action: Option<String>,
+    /// 操作者的用户编号
     pub actor_id: Option<String>,
 }

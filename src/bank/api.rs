@@ -49,6 +49,7 @@ fn refusal_response(r: &Refusal) -> HttpResponse {
     operation_id = "bank_import",
     tag = "bank",
     request_body(content_type = "multipart/form-data", content = crate::openapi::Upload),
+    params(ImportQuery),
     responses((status = 201, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -74,6 +75,7 @@ async fn import(
     path = "/question-bank/export",
     operation_id = "bank_export_file",
     tag = "bank",
+    params(ExportQuery),
     responses((status = 200, description = "文件", content_type = "application/octet-stream", body = crate::openapi::Binary), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

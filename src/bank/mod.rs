@@ -298,10 +298,14 @@ impl From<Malformed> for Refusal {
 }
 
 /// `POST /api/v1/question-bank/import?format=&area=&collection=` (and the page's form).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
+    /// 文件格式：gift、aiken、moodle_xml、xlsx
     pub format: Option<String>,
+    /// 知识领域代码（见题库说明）
     pub area: Option<String>,
+    /// 题集名称
     pub collection: Option<String>,
 }
 
@@ -314,10 +318,14 @@ pub struct ImportTarget {
 }
 
 /// `GET /api/v1/question-bank/export?format=gift|xlsx&collection=&area=`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    /// 文件格式：gift、aiken、moodle_xml、xlsx
     pub format: Option<String>,
+    /// 题集名称
     pub collection: Option<String>,
+    /// 知识领域代码（见题库说明）
     pub area: Option<String>,
 }
 

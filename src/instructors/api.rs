@@ -42,6 +42,7 @@ async fn create(
     path = "/instructors",
     operation_id = "instructors_list",
     tag = "instructors",
+    params(crate::extract::PageParams, ListQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

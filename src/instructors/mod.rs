@@ -47,8 +47,10 @@ pub struct InstructorBody {
 }
 
 /// `GET /api/v1/instructors` filters, as sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     pub paging: crate::extract::PageParams,
     /// A region code: only the instructors of its subtree (inside the caller's).

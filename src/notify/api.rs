@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/outbox",
     operation_id = "notify_list",
     tag = "notify",
+    params(crate::extract::PageParams, OutboxQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

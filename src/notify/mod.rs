@@ -89,9 +89,12 @@ pub struct OutboxRow {
 }
 
 /// `GET /api/v1/outbox` (and `/outbox`) filters, as sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     pub paging: crate::extract::PageParams,
+    /// 发送状态：pending（待发送）、sending（发送中）、sent（已发送）、failed（发送失败）
     pub status: Option<String>,
 }

@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/organizations",
     operation_id = "orgs_list",
     tag = "orgs",
+    params(crate::extract::PageParams, ListQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

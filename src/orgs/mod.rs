@@ -52,11 +52,15 @@ pub struct OrgBody {
 }
 
 /// `GET /api/v1/organizations` filters, as sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     pub paging: crate::extract::PageParams,
+    /// 机构类别代码
     pub kind: Option<String>,
+    /// 机构名称（部分匹配）
     pub q: Option<String>,
 }
 

@@ -24,6 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/regions",
     operation_id = "regions_list",
     tag = "regions",
+    params(BrowseQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -71,6 +72,7 @@ async fn get(
     operation_id = "regions_import",
     tag = "regions",
     request_body(content_type = "multipart/form-data", content = crate::openapi::Upload),
+    params(ImportQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

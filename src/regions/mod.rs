@@ -70,14 +70,18 @@ pub struct ImportReport {
 }
 
 /// `GET /api/v1/regions?parent=` and `GET /regions?parent=`, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BrowseQuery {
+    /// 上级地区代码；省略时为调用者所见的最高一级
     pub parent: Option<String>,
 }
 
 /// `POST /api/v1/regions/import?dry_run=`, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
+    /// true：只校验、报告错误，不写入任何数据
     pub dry_run: Option<String>,
 }
 

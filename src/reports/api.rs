@@ -46,6 +46,7 @@ async fn create(
     path = "/reports",
     operation_id = "reports_list",
     tag = "reports",
+    params(crate::extract::PageParams, ops::ListQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -63,6 +64,7 @@ async fn list(
     path = "/reports/dashboard",
     operation_id = "reports_board",
     tag = "reports",
+    params(dashboard::DashboardQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

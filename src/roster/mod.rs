@@ -138,31 +138,45 @@ pub struct AccountBody {
 }
 
 /// `GET /api/v1/doctors` (and `/roster`) filters, as sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     pub paging: crate::extract::PageParams,
+    /// 地区代码：只含该地区及其下级（须在调用者的辖区内）
     pub region: Option<String>,
+    /// 姓名（部分匹配）
     pub q: Option<String>,
+    /// 在岗状态：active（在岗）、left_post（离岗）、deceased（死亡）
     pub status: Option<String>,
+    /// 入册（培训）年份，YYYY
     pub cohort_year: Option<String>,
+    /// 培训项目编号
     pub program_id: Option<String>,
 }
 
 /// `GET /api/v1/doctors/export.xlsx`: the list's filters and whether to show full ID
 /// numbers.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     pub list: ListQuery,
+    /// true：导出完整身份证号（仅区县和市级管理员；导出一律记入审计日志）
     pub full_id: Option<String>,
 }
 
 /// `POST /api/v1/doctors/import` options, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
+    /// true：只校验、报告错误，不写入任何数据
     pub dry_run: Option<String>,
+    /// 县（市、区）代码（市级及以上账号须给出）
     pub county: Option<String>,
+    /// 培训项目编号
     pub program_id: Option<String>,
 }
 

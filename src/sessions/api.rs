@@ -48,6 +48,7 @@ async fn create(
     path = "/sessions",
     operation_id = "sessions_list",
     tag = "sessions",
+    params(crate::extract::PageParams, ListQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -39,8 +39,10 @@ async fn create(
     Ok(HttpResponse::Created().json(ops::create(&state, &user, &body).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// 村医编号
     doctor_id: Option<i64>,
 }
 
@@ -51,6 +53,7 @@ struct ListQuery {
     path = "/placements",
     operation_id = "shadowing_list",
     tag = "shadowing",
+    params(ListQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

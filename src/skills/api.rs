@@ -86,6 +86,7 @@ async fn create_exam(
     path = "/skills/exams",
     operation_id = "skills_list_exams",
     tag = "skills",
+    params(crate::extract::PageParams, exams::ListQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -41,6 +41,7 @@ async fn record_visit(
     path = "/support/compliance",
     operation_id = "support_compliance",
     tag = "support",
+    params(SupportQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -78,6 +79,7 @@ async fn record_absence(
     path = "/support/dispatched",
     operation_id = "support_dispatched",
     tag = "support",
+    params(SupportQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

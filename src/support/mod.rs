@@ -79,10 +79,15 @@ pub struct AbsenceBody {
 }
 
 /// `?month=YYYY-MM&region=CODE&year=YYYY&program_id=`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SupportQuery {
+    /// 月份，YYYY-MM
     pub month: Option<String>,
+    /// 地区代码：只含该地区及其下级（须在调用者的辖区内）
     pub region: Option<String>,
+    /// 年度，YYYY
     pub year: Option<i32>,
+    /// 培训项目编号
     pub program_id: Option<i64>,
 }

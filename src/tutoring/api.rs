@@ -67,6 +67,7 @@ async fn create_team(
     path = "/tutoring/teams",
     operation_id = "tutoring_list_teams",
     tag = "tutoring",
+    params(ListQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -122,6 +123,7 @@ async fn create_group(
     path = "/tutoring/groups",
     operation_id = "tutoring_list_groups",
     tag = "tutoring",
+    params(ListQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -206,8 +208,10 @@ async fn notice_pdf(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct NoticeQuery {
+    /// 地区代码：只含该地区及其下级（须在调用者的辖区内）
     region: Option<String>,
 }
 
@@ -218,6 +222,7 @@ struct NoticeQuery {
     path = "/tutoring/notice.pdf",
     operation_id = "tutoring_township_notice_pdf",
     tag = "tutoring",
+    params(NoticeQuery),
     responses((status = 200, description = "PDF 文件", content_type = "application/pdf", body = crate::openapi::Binary), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -325,9 +330,12 @@ async fn evaluate(
         .json(ops::evaluate(&state, &caller, path.into_inner(), &body).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct MissingQuery {
+    /// 月份，YYYY-MM
     month: Option<String>,
+    /// 地区代码：只含该地区及其下级（须在调用者的辖区内）
     region: Option<String>,
 }
 
@@ -338,6 +346,7 @@ struct MissingQuery {
     path = "/tutoring/evaluations/missing",
     operation_id = "tutoring_missing",
     tag = "tutoring",
+    params(MissingQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

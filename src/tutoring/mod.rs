@@ -192,9 +192,13 @@ pub struct EvaluationBody {
 }
 
 /// List filters: `?region=CODE&program_id=&month=YYYY-MM`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// 地区代码：只含该地区及其下级（须在调用者的辖区内）
     pub region: Option<String>,
+    /// 培训项目编号
     pub program_id: Option<i64>,
+    /// 月份，YYYY-MM
     pub month: Option<String>,
 }

@@ -66,6 +66,7 @@ async fn create(
     path = "/users",
     operation_id = "users_list",
     tag = "users",
+    params(crate::extract::PageParams, ListQuery),
     responses((status = 200, description = "成功", body = crate::extract::ListPage<crate::users::UserView>), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -75,13 +75,19 @@ pub struct EmailBody {
 }
 
 /// `GET /api/v1/users` (and `/users`) filters, as sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     pub paging: crate::extract::PageParams,
+    /// 用户名或姓名（部分匹配，不分大小写）
     pub q: Option<String>,
+    /// 角色：sysadmin、city_admin、county_admin、instructor、doctor
     pub role: Option<String>,
+    /// 地区代码：只含该地区及其下级（须在调用者的辖区内）
     pub region: Option<String>,
+    /// true：只看已停用账号；false：只看在用账号
     pub disabled: Option<String>,
 }
 

@@ -16,6 +16,7 @@ use crate::state::AppState;
     path = "/exams",
     operation_id = "exams_list",
     tag = "exams",
+    params(PageParams),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -16,7 +16,7 @@ use crate::state::AppState;
     path = "/exams/{id}/results",
     operation_id = "exams_results",
     tag = "exams",
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path), PageParams),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

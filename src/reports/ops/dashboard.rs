@@ -13,8 +13,10 @@ use crate::reports::{ReportKind, ReportStatus};
 use crate::state::AppState;
 use crate::time;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DashboardQuery {
+    /// 年度，YYYY
     pub year: Option<String>,
 }
 

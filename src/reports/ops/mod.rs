@@ -260,11 +260,15 @@ pub async fn create(state: &AppState, caller: &Caller, body: &CreateBody) -> App
 }
 
 /// `GET /api/v1/reports` filters.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     pub paging: PageParams,
+    /// 县（市、区）代码（市级及以上账号须给出）
     pub county: Option<String>,
+    /// 年度，YYYY
     pub year: Option<String>,
 }
 

@@ -15,6 +15,7 @@ use crate::time;
     path = "/doctors/export.xlsx",
     operation_id = "roster_export",
     tag = "roster",
+    params(crate::extract::PageParams, crate::roster::ListQuery, ExportQuery),
     responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::Binary), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -18,6 +18,7 @@ use crate::state::AppState;
     operation_id = "roster_import",
     tag = "roster",
     request_body(content_type = "multipart/form-data", content = crate::openapi::Upload),
+    params(ImportQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

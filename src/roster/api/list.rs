@@ -15,6 +15,7 @@ use crate::state::AppState;
     path = "/doctors",
     operation_id = "roster_list",
     tag = "roster",
+    params(crate::extract::PageParams, ListQuery),
     responses((status = 200, description = "成功", body = crate::extract::ListPage<crate::roster::views::DoctorView>), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -101,8 +101,10 @@ fn visible_program(
 }
 
 /// `GET /api/v1/sessions` filters.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     pub paging: PageParams,
     /// `upcoming` (default), `past` or `all`.

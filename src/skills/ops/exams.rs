@@ -197,8 +197,10 @@ pub async fn detail(
         .await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     pub paging: PageParams,
 }

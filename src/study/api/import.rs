@@ -17,6 +17,7 @@ use crate::study::ops::import::{self, ImportQuery};
     operation_id = "study_import",
     tag = "study",
     request_body(content_type = "multipart/form-data", content = crate::openapi::Upload),
+    params(ImportQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

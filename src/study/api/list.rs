@@ -11,10 +11,13 @@ use crate::state::AppState;
 use crate::study::RecordView;
 use crate::study::ops::records;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     paging: PageParams,
+    /// 村医编号
     doctor_id: Option<String>,
 }
 
@@ -23,6 +26,7 @@ pub struct ListQuery {
     path = "/study-records",
     operation_id = "study_list",
     tag = "study",
+    params(crate::extract::PageParams, ListQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

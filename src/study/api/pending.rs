@@ -18,6 +18,7 @@ use crate::study::views::PendingView;
     path = "/study-records/pending",
     operation_id = "study_pending",
     tag = "study",
+    params(crate::extract::PageParams, QueueQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -10,8 +10,10 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::study::ops::share;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ShareQuery {
+    /// 年度，YYYY（默认今年）
     year: Option<String>,
 }
 
@@ -20,7 +22,7 @@ pub struct ShareQuery {
     path = "/programs/{id}/centralized-share",
     operation_id = "study_share",
     tag = "study",
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path), ShareQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

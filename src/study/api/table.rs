@@ -15,6 +15,7 @@ use crate::study::views;
     path = "/progress",
     operation_id = "study_table",
     tag = "study",
+    params(crate::extract::PageParams, TableQuery),
     responses((status = 200, description = "成功", body = serde_json::Value), crate::openapi::Problems),
     security(("bearer" = [])),
 )]
@@ -32,6 +33,7 @@ pub async fn table(
     path = "/progress/export.xlsx",
     operation_id = "study_table_export",
     tag = "study",
+    params(TableQuery),
     responses((status = 200, description = "Excel 文件", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::Binary), crate::openapi::Problems),
     security(("bearer" = [])),
 )]

@@ -18,10 +18,14 @@ pub fn upload_limits() -> crate::sheet::Limits {
 }
 
 /// `POST /api/v1/study-records/import` query.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
+    /// true：只校验、报告错误，不写入任何数据
     pub dry_run: Option<String>,
+    /// 县（市、区）代码（市级及以上账号须给出）
     pub county: Option<String>,
+    /// 学习平台代码（1–30 个字符）
     pub platform: Option<String>,
 }
 

@@ -66,13 +66,17 @@ pub async fn of_doctor(state: &AppState, caller: &Caller, id: i64) -> AppResult<
 }
 
 /// `GET /progress` and `/api/v1/progress` filters.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TableQuery {
+    #[param(ignore)]
     #[serde(flatten)]
     pub paging: PageParams,
+    /// 地区代码：只含该地区及其下级（须在调用者的辖区内）
     pub region: Option<String>,
     /// `true` keeps only doctors behind schedule.
     pub behind: Option<String>,
+    /// 在岗状态：active（默认）、left_post、deceased，或 all（全部）
     pub status: Option<String>,
     /// Part of a doctor's name.
     pub q: Option<String>,

@@ -18,10 +18,14 @@ use crate::study::{Credit, RecordStatus};
 use crate::time;
 
 /// `?q=&order=newest|oldest&page=&per_page=` as given.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
+    /// 村医姓名或所在地区名称（部分匹配）
     pub q: Option<String>,
+    /// newest（最新在前）或 oldest（最早在前）
     pub order: Option<String>,
+    #[param(ignore)]
     #[serde(flatten)]
     pub paging: PageParams,
 }

@@ -3,11 +3,13 @@
 //!   method (read from the source, so a route added without docs fails here), and every
 //!   path of the API contract (`fixtures/api_md_paths.txt`) is served;
 //! - `document`: the document is OpenAPI 3 and every `$ref` in it resolves;
-//! - `explorer`: the explorer and all its assets come from the binary.
+//! - `explorer`: the explorer and all its assets come from the binary;
+//! - `query`: query parameters are documented and described (`fixtures/api_query_params.txt`).
 
 mod coverage;
 mod document;
 mod explorer;
+mod query;
 
 use std::collections::BTreeSet;
 
