@@ -145,7 +145,8 @@ fn security_headers() -> DefaultHeaders {
 }
 
 /// Personal data must not linger in browser or proxy caches: every answer that does not
-/// set its own `Cache-Control` (the embedded assets do) is `no-store`. Behind HTTPS
+/// set its own `Cache-Control` (the embedded assets do; the API explorer's files are cached
+/// a day) is `no-store`. Behind HTTPS
 /// (`CUNYI_COOKIE_SECURE=true`) browsers are told to use nothing else (HSTS).
 async fn cache_and_transport(
     req: ServiceRequest,
@@ -154,12 +155,13 @@ async fn cache_and_transport(
     let https = req
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.config.cookie_secure);
+    let cache = crate::openapi::explorer_asset_cache(req.path()).unwrap_or("no-store");
     let mut response = next.call(req).await?;
     let headers = response.headers_mut();
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(
             header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
+            header::HeaderValue::from_static(cache),
         );
     }
     if https {

@@ -94,6 +94,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(SwaggerUi::new("/api/v1/docs/{_:.*}").url(DOCUMENT_PATH, document().clone()));
 }
 
+/// The explorer's scripts, styles and images are files of the binary (the same for as
+/// long as it runs): a day in the browser's cache, instead of the `no-store` of answers.
+pub fn explorer_asset_cache(path: &str) -> Option<&'static str> {
+    let file = path.strip_prefix(EXPLORER_PATH)?;
+    [".js", ".css", ".png"]
+        .iter()
+        .any(|ext| file.ends_with(ext))
+        .then_some("public, max-age=86400")
+}
+
 /// The explorer's assets are addressed relative to its folder.
 async fn to_explorer() -> HttpResponse {
     HttpResponse::PermanentRedirect()

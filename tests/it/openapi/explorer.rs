@@ -30,6 +30,8 @@ async fn the_explorer_and_its_assets_are_served_by_the_binary(backend: Backend) 
         .expect(200);
     assert!(page.header("content-type").starts_with("text/html"));
     assert!(page.text.contains("id=\"swagger-ui\""), "{}", page.text);
+    // Only the explorer's files are cached; the page follows the rule of answers.
+    assert_eq!(page.header("cache-control"), "no-store");
     // The app's CSP allows scripts from itself only: no inline script in the page.
     assert_eq!(
         page.text.matches("<script").count(),
@@ -53,6 +55,12 @@ async fn the_explorer_and_its_assets_are_served_by_the_binary(backend: Backend) 
             reply.header("content-type").contains(wanted),
             "{path}: {}",
             reply.header("content-type")
+        );
+        // Files of the binary: cached, unlike every answer with data (no-store).
+        assert_eq!(
+            reply.header("cache-control"),
+            "public, max-age=86400",
+            "{path}"
         );
     }
     let init = app
