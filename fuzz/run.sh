@@ -9,7 +9,8 @@
 # when rustup has it, else stable with RUSTC_BOOTSTRAP=1. Sanitizer: address, unless
 # CUNYI_FUZZ_SANITIZER says otherwise (`none` runs ~2x faster; Rust panics, stack overflows
 # and the RSS limit are caught either way) or ASan cannot link here (then `none`).
-# Crashing inputs are left in fuzz/artifacts/<target>/.
+# CUNYI_FUZZ_PROFILE=dev builds without optimizations (CI's smoke run: a build of a few
+# minutes instead of ~15, slower execs). Crashing inputs are left in fuzz/artifacts/<target>/.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -41,13 +42,18 @@ else
 fi
 
 sanitizer="${CUNYI_FUZZ_SANITIZER:-address}"
+case "${CUNYI_FUZZ_PROFILE:-release}" in
+    release) profile=--release ;;
+    dev) profile=--dev ;;
+    *) echo "CUNYI_FUZZ_PROFILE is release or dev" >&2; exit 2 ;;
+esac
 
 build() {
-    if ! cargo "${toolchain[@]}" fuzz build --release --sanitizer "$sanitizer" "$@" >&2; then
+    if ! cargo "${toolchain[@]}" fuzz build "$profile" --sanitizer "$sanitizer" "$@" >&2; then
         if [ "$sanitizer" != none ]; then
             echo "build with sanitizer=$sanitizer failed; falling back to --sanitizer none" >&2
             sanitizer=none
-            cargo "${toolchain[@]}" fuzz build --release --sanitizer none "$@" >&2
+            cargo "${toolchain[@]}" fuzz build "$profile" --sanitizer none "$@" >&2
         else
             return 1
         fi
@@ -62,7 +68,7 @@ run() {
     work="$(mktemp -d)"
     # New inputs go to a scratch corpus (first dir); the committed seeds stay as they are.
     local status=0
-    cargo "${toolchain[@]}" fuzz run --release --sanitizer "$sanitizer" "$target" \
+    cargo "${toolchain[@]}" fuzz run "$profile" --sanitizer "$sanitizer" "$target" \
         "$work" "fuzz/corpus/$target" -- \
         -max_total_time="$seconds" -max_len="$(max_len "$target")" \
         -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=20 \
