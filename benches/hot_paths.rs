@@ -1,6 +1,8 @@
 //! The hot paths of issue 14 as ratios to the same server's `/healthz`: the token check
-//! (`GET /api/v1/me`) and the answer save (`PUT /api/v1/attempts/{id}/answers/{q}`),
-//! each driven by N concurrent clients (closed loop) for a bounded time against a real
+//! (`GET /api/v1/me`), a doctor's own progress (`GET /api/v1/doctors/{id}/progress`), the
+//! county's progress table (`GET /api/v1/progress?per_page=50`, the bench's county of
+//! `CUNYI_BENCH_CANDIDATES` doctors) and the answer save
+//! (`PUT /api/v1/attempts/{id}/answers/{q}`), each driven by N concurrent clients (closed loop) for a bounded time against a real
 //! server in this process, on SQLite and, with `CUNYI_TEST_POSTGRES_URL` set, on a fresh
 //! PostgreSQL database of that server.
 //!
@@ -190,6 +192,29 @@ fn run(url: String, label: &str) {
             .load(&mut state.pool.get().unwrap())
             .unwrap()
     };
+    // Each account's doctor, for its own progress.
+    let doctor_of: std::collections::HashMap<i64, i64> = {
+        use cunyi::db::schema::doctors::dsl::*;
+        use diesel::prelude::*;
+        doctors
+            .filter(user_id.is_not_null())
+            .select((user_id.assume_not_null(), id))
+            .load::<(i64, i64)>(&mut state.pool.get().unwrap())
+            .unwrap()
+            .into_iter()
+            .collect()
+    };
+    let own_progress: Vec<(String, i64)> = ids
+        .iter()
+        .map(|uid| {
+            let token = state
+                .tokens
+                .issue(*uid, 0, chrono::Utc::now())
+                .unwrap()
+                .token;
+            (token, doctor_of[uid])
+        })
+        .collect();
     let tokens: Vec<String> = ids
         .iter()
         .map(|id| {
@@ -308,12 +333,52 @@ fn run(url: String, label: &str) {
                 }
             }
         };
+        let progress = {
+            let (client, addr) = (client.clone(), addr.clone());
+            let own_progress = Arc::new(own_progress);
+            move |i: usize, n: usize| {
+                let (client, addr, own) = (client.clone(), addr.clone(), own_progress.clone());
+                async move {
+                    let (token, doctor) = &own[(i + n * 7) % own.len()];
+                    client
+                        .get(format!("{addr}/api/v1/doctors/{doctor}/progress"))
+                        .bearer_auth(token)
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status() == 200)
+                }
+            }
+        };
+        let (own, own_bad) = drive(clients, secs, progress).await;
+        let table = {
+            let (client, addr, county) = (client.clone(), addr.clone(), county.clone());
+            move |_: usize, _: usize| {
+                let (client, addr, county) = (client.clone(), addr.clone(), county.clone());
+                async move {
+                    client
+                        .get(format!("{addr}/api/v1/progress?per_page=50"))
+                        .bearer_auth(&county)
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status() == 200)
+                }
+            }
+        };
+        let (table, table_bad) = drive(clients, secs, table).await;
         let (saves, saves_bad) = drive(clients, secs, save).await;
         println!("{label}, {clients} clients, {secs} s each:");
         println!("  GET /healthz                          {health:>8.0} req/s  (errors {health_bad})");
         println!(
             "  GET /api/v1/me                        {me:>8.0} req/s  {:.2}× /healthz  (errors {me_bad})",
             me / health
+        );
+        println!(
+            "  GET /api/v1/doctors/{{own}}/progress    {own:>8.0} req/s  {:.2}× /healthz  (errors {own_bad})",
+            own / health
+        );
+        println!(
+            "  GET /api/v1/progress?per_page=50       {table:>8.0} req/s  {:.2}× /healthz  (errors {table_bad})",
+            table / health
         );
         println!(
             "  PUT /api/v1/attempts/{{id}}/answers/{{q}} {saves:>8.0} req/s  {:.2}× /healthz  (errors {saves_bad})",
