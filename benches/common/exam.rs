@@ -51,7 +51,10 @@ pub fn fresh_database_url(name: &str, dir: &std::path::Path) -> String {
             exec(&mut conn, &format!("CREATE DATABASE {db}"));
             format!("{}/{db}", admin.rsplit_once('/').unwrap().0)
         }
-        Err(_) => dir.join(format!("{name}.db")).to_string_lossy().into_owned(),
+        Err(_) => dir
+            .join(format!("{name}.db"))
+            .to_string_lossy()
+            .into_owned(),
     }
 }
 
