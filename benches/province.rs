@@ -21,8 +21,13 @@
 //! `POST /auth/login` returns) and the same secret the servers run with; the servers
 //! check every token as usual (signature, expiry, the user's token version and status).
 //!
+//! The client keeps at most `CUNYI_BENCH_CONNECTIONS` (1000) requests — and so
+//! connections — open at once, like a proxy's upstream pool: one process cannot hold
+//! 20,000 sockets under the default descriptor limit (in-process, each connection costs
+//! two). The wait for a free connection counts in the latency.
+//!
 //! Knobs: `CUNYI_BENCH_CANDIDATES` (20000), `CUNYI_BENCH_MINUTES` (10),
-//! `CUNYI_BENCH_START_SECS` (60).
+//! `CUNYI_BENCH_START_SECS` (60), `CUNYI_BENCH_CONNECTIONS` (1000).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "common/mod.rs"]
@@ -135,6 +140,7 @@ fn main() {
     let candidates = env("CUNYI_BENCH_CANDIDATES", 20_000);
     let minutes = env("CUNYI_BENCH_MINUTES", 10);
     let start_secs = env("CUNYI_BENCH_START_SECS", 60) as f64;
+    let connections = env("CUNYI_BENCH_CONNECTIONS", 1_000) as usize;
     let dir = tempfile::tempdir().unwrap();
     let url = exam::fresh_database_url("province", dir.path());
     let state = exam::state(&url, 16);
@@ -166,7 +172,7 @@ fn main() {
 
     actix_web::rt::System::new().block_on(async move {
         let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(2_000)
+            .pool_max_idle_per_host(connections)
             // Clients close idle connections before the server does (it keeps them 75 s).
             .pool_idle_timeout(Duration::from_secs(30))
             .timeout(Duration::from_secs(60))
@@ -201,6 +207,7 @@ fn main() {
         println!("/healthz: {ok}/{n_health} ok, {health_rate:.0} req/s with {in_flight} in flight");
 
         let tally = Arc::new(Mutex::new(Tally::default()));
+        let gate = Arc::new(tokio::sync::Semaphore::new(connections));
         let t0 = Instant::now() + Duration::from_millis(200);
         let sitting = Duration::from_secs(minutes * 60);
         let pace = || 10.0..30.0;
@@ -208,11 +215,13 @@ fn main() {
             let client = client.clone();
             let addr = addrs[i % addrs.len()].clone();
             let tally = tally.clone();
+            let gate = gate.clone();
             async move {
                 let mut rng = StdRng::seed_from_u64(i as u64);
                 let start_due = t0 + Duration::from_secs_f64(rng.random_range(0.0..start_secs.max(1e-3)));
                 let end = start_due + sitting;
                 let from = wait_until(start_due).await;
+                let permit = gate.acquire().await.unwrap();
                 let r = client.post(format!("{addr}/api/v1/exams/{exam_id}/attempts")).bearer_auth(&token).send().await;
                 let body: Value = match outcome("start", r).await {
                     Ok(r) => match r.json().await {
@@ -221,6 +230,7 @@ fn main() {
                     },
                     Err(e) => return tally.lock().unwrap().error(e),
                 };
+                drop(permit);
                 tally.lock().unwrap().starts.push(from.elapsed());
                 let attempt = body["id"].as_i64().unwrap();
                 let paper: Vec<(String, String)> = body["questions"]
@@ -234,6 +244,7 @@ fn main() {
                 while due < end {
                     let (qid, answer) = &paper[rng.random_range(0..paper.len())];
                     let from = wait_until(due).await;
+                    let permit = gate.acquire().await.unwrap();
                     let r = client
                         .put(format!("{addr}/api/v1/attempts/{attempt}/answers/{qid}"))
                         .bearer_auth(&token)
@@ -242,16 +253,25 @@ fn main() {
                         .await;
                     let took = from.elapsed();
                     match outcome("save", r).await {
-                        Ok(_) => tally.lock().unwrap().saves.push((due - t0, took)),
+                        Ok(r) => {
+                            // Read to the end, so the connection goes back to the pool.
+                            let _ = r.bytes().await;
+                            tally.lock().unwrap().saves.push((due - t0, took));
+                        }
                         Err(e) => tally.lock().unwrap().error(e),
                     }
+                    drop(permit);
                     due += Duration::from_secs_f64(rng.random_range(pace()));
                 }
                 let from = wait_until(end).await;
+                let _permit = gate.acquire().await.unwrap();
                 let r = client.post(format!("{addr}/api/v1/attempts/{attempt}/submit")).bearer_auth(&token).send().await;
                 let took = from.elapsed();
                 match outcome("submit", r).await {
-                    Ok(_) => tally.lock().unwrap().submits.push(took),
+                    Ok(r) => {
+                        let _ = r.bytes().await;
+                        tally.lock().unwrap().submits.push(took);
+                    }
                     Err(e) => tally.lock().unwrap().error(e),
                 }
             }
@@ -264,12 +284,13 @@ fn main() {
                     actix_web::rt::time::sleep(Duration::from_secs(60)).await;
                     let t = tally.lock().unwrap();
                     println!(
-                        "  {:>4.0} s: {} started, {} saves, {} submitted, {} errors; load {}",
+                        "  {:>4.0} s: {} started, {} saves, {} submitted, {} errors {:?}; load {}",
                         t0.elapsed().as_secs_f64(),
                         t.starts.len(),
                         t.saves.len(),
                         t.submits.len(),
                         t.errors.values().sum::<u64>(),
+                        t.errors.iter().take(3).collect::<Vec<_>>(),
                         loadavg()
                     );
                 }
