@@ -12,85 +12,15 @@
 #[path = "common/mod.rs"]
 mod common;
 
+#[path = "common/exam.rs"]
+mod exam;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cunyi::audit::Actor;
-use cunyi::auth::{Role, password};
-use cunyi::config::Config;
-use cunyi::db::{AnyConnection, Backend};
-use cunyi::state::AppState;
-use diesel::RunQueryDsl;
+use exam::{choice, env, ms, percentile};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-
-const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-const PASSWORD: &str = "bench-2026";
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(v: &[Duration], p: f64) -> Duration {
-    let mut v = v.to_vec();
-    v.sort();
-    v.get(((v.len() as f64 - 1.0) * p).round() as usize)
-        .copied()
-        .unwrap_or_default()
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn exec(conn: &mut AnyConnection, sql: &str) {
-    diesel::sql_query(sql)
-        .execute(conn)
-        .unwrap_or_else(|e| panic!("{e}: {sql}"));
-}
-
-/// `n` doctors of 市中区 with accounts (one shared password hash), inserted in bulk.
-fn generate(state: &AppState, n: u64, program: i64) {
-    let mut conn = state.pool.get().unwrap();
-    let pg = conn.backend() == Backend::Postgres;
-    let hash = password::hash_blocking(PASSWORD).unwrap();
-    let (with, series) = if pg {
-        (
-            String::new(),
-            format!("generate_series(0, {}) AS n(i)", n - 1),
-        )
-    } else {
-        (
-            format!(
-                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {}) ",
-                n - 1
-            ),
-            "n".to_owned(),
-        )
-    };
-    exec(
-        &mut conn,
-        &format!(
-            "{with}INSERT INTO users (username, password_hash, display_name, role, region_code, disabled, token_version, \
-             created_at, updated_at) SELECT 'bench.doc' || i, '{hash}', '考生' || i, 'doctor', '370402', false, 0, \
-             '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM {series}"
-        ),
-    );
-    exec(
-        &mut conn,
-        &format!(
-            "INSERT INTO doctors (name, id_number_enc, id_number_index, id_number_masked, phone, gender, birth_date, \
-             education, qualification, region_code, county_code, program_id, cohort_year, status, user_id, created_at, updated_at) \
-             SELECT '考生' || u.id, 'v1:x', 'gen' || u.id, '370402********0000', '13800000000', 'male', '1980-01-01', \
-             'secondary', 'village_doctor_cert', '370402', '370402', {program}, 2025, 'active', u.id, \
-             '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM users u WHERE u.username LIKE 'bench.doc%'"
-        ),
-    );
-    exec(&mut conn, "ANALYZE");
-}
 
 #[derive(Default)]
 struct Tally {
@@ -103,99 +33,25 @@ struct Tally {
     last_save: Option<Instant>,
 }
 
-/// A valid answer for a question as the candidate sees it.
-fn choice(q: &Value) -> String {
-    let keys: Vec<&str> = q["options"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["key"].as_str().unwrap())
-        .collect();
-    match q["type"].as_str().unwrap() {
-        "X" => format!("{}{}", keys[0], keys[1]),
-        _ => keys[keys.len() / 2].to_owned(),
-    }
-}
-
 fn main() {
     let candidates = env("CUNYI_BENCH_CANDIDATES", 5_000);
     let window = Duration::from_secs(env("CUNYI_BENCH_WINDOW_SECS", 60));
     let in_flight = env("CUNYI_BENCH_IN_FLIGHT", 500) as usize;
     let dir = tempfile::tempdir().unwrap();
-    let url = match std::env::var("CUNYI_BENCH_POSTGRES_URL") {
-        Ok(admin) => {
-            let mut conn = cunyi::db::connect(&admin).unwrap();
-            let db = format!("cunyi_bench_exam_{}", std::process::id());
-            exec(&mut conn, &format!("CREATE DATABASE {db}"));
-            format!("{}/{db}", admin.rsplit_once('/').unwrap().0)
-        }
-        Err(_) => dir.path().join("exam.db").to_string_lossy().into_owned(),
-    };
-    let vars = [
-        ("CUNYI_DATABASE_URL".to_owned(), url),
-        (
-            "CUNYI_JWT_SECRET".to_owned(),
-            "bench-secret-bench-secret-bench-secret".to_owned(),
-        ),
-        ("CUNYI_ID_KEY".to_owned(), KEY.to_owned()),
-        ("CUNYI_DB_POOL_SIZE".to_owned(), "16".to_owned()),
-        ("CUNYI_LOG".to_owned(), "warn".to_owned()),
-    ];
-    let state = AppState::init(
-        Config::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).unwrap(),
-    )
-    .unwrap();
+    let url = exam::fresh_database_url("exam", dir.path());
+    let state = exam::state(&url, 16);
     let backend = state.pool.get().unwrap().backend();
-    let program = cunyi::program::store::insert(
-        &mut state.pool.get().unwrap(),
-        &cunyi::program::rules::preset("zaozhuang-2024").unwrap(),
-        &Actor::cli(),
-        cunyi::time::now(),
-    )
-    .unwrap()
-    .row
-    .id;
+    let program = exam::program(&state);
     let t = Instant::now();
-    generate(&state, candidates, program);
+    exam::generate(&state, candidates, program);
     println!(
         "backend {backend:?}: {candidates} candidates generated in {:.1} s",
         t.elapsed().as_secs_f64()
     );
     // The county admin who sets the exam; each candidate's token minted directly (logins
     // are measured by the login bench, not here).
-    {
-        let mut conn = state.pool.get().unwrap();
-        let new = cunyi::users::NewUser {
-            username: cunyi::auth::rules::Username::parse("bench.county").unwrap(),
-            password: cunyi::auth::rules::NewPassword::parse(PASSWORD, None).unwrap(),
-            display_name: "县卫健局".into(),
-            role: Role::CountyAdmin,
-            region_code: cunyi::regions::RegionCode::parse("370402").unwrap(),
-        };
-        let hash = password::hash_blocking(PASSWORD).unwrap();
-        cunyi::users::store::insert(&mut conn, &new, &hash, &Actor::cli(), cunyi::time::now())
-            .unwrap();
-    }
-    let ids: Vec<i64> = {
-        use cunyi::db::schema::users::dsl::*;
-        use diesel::prelude::*;
-        users
-            .filter(username.like("bench.doc%"))
-            .order(id)
-            .select(id)
-            .load(&mut state.pool.get().unwrap())
-            .unwrap()
-    };
-    let tokens: Vec<String> = ids
-        .iter()
-        .map(|id| {
-            state
-                .tokens
-                .issue(*id, 0, chrono::Utc::now())
-                .unwrap()
-                .token
-        })
-        .collect();
+    exam::county_admin(&state);
+    let tokens = exam::tokens(&state);
 
     let addr = common::serve(state.clone());
 
@@ -206,42 +62,7 @@ fn main() {
             .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .unwrap();
-        let county: String = {
-            let r: Value = client
-                .post(format!("{addr}/api/v1/auth/login"))
-                .json(&json!({"username": "bench.county", "password": PASSWORD}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            r["token"].as_str().unwrap().to_owned()
-        };
-        let now = chrono::Utc::now();
-        let exam = client
-            .post(format!("{addr}/api/v1/exams"))
-            .bearer_auth(&county)
-            .json(&json!({
-                "title": "压测：年度理论考核", "kind": "annual", "program_id": program,
-                "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
-                "closes_at": (now + chrono::Duration::hours(3)).to_rfc3339(),
-                "duration_minutes": 90, "pass_score": 36,
-                "blueprint": {"items": [
-                    {"area": "public_health", "type": "A1", "count": 20, "points": 1},
-                    {"area": "general_practice", "type": "A1", "count": 10, "points": 1},
-                    {"area": "general_practice", "type": "A2", "count": 8, "points": 1},
-                    {"area": "public_health", "type": "A3", "count": 3, "points": 1},
-                    {"area": "public_health", "type": "B1", "count": 4, "points": 1},
-                    {"area": "public_health", "type": "TF", "count": 3, "points": 1},
-                    {"area": "emergency", "type": "X", "count": 2, "points": 2}]}
-            }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(exam.status(), 201);
-        let exam: Value = exam.json().await.unwrap();
-        let exam_id = exam["id"].as_i64().unwrap();
+        let exam_id = exam::create_exam(&client, &addr, program).await;
 
         // The floor: /healthz with the same client and as many requests in flight.
         let n_health = 50_000usize;
@@ -363,19 +184,6 @@ fn main() {
         kinds.dedup();
         println!("errors: {} {:?}", t.errors.len(), kinds.iter().take(5).collect::<Vec<_>>());
     });
-    let (answers, graded): (i64, i64) = {
-        use diesel::prelude::*;
-        let mut c = state.pool.get().unwrap();
-        (
-            cunyi::db::schema::attempt_answers::table
-                .count()
-                .get_result(&mut c)
-                .unwrap(),
-            cunyi::db::schema::attempt_items::table
-                .count()
-                .get_result(&mut c)
-                .unwrap(),
-        )
-    };
+    let (answers, graded) = exam::stored(&state);
     println!("stored: {answers} answers, {graded} graded items");
 }
