@@ -130,6 +130,8 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        behind_from -> Nullable<Date>,
+        progress_bin -> Integer,
     }
 }
 
