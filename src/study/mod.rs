@@ -29,11 +29,11 @@ pub use rules::Progress;
 pub use store::records::{
     entries_of as ledger_entries, get as record, of_rotation as records_of_rotation,
 };
-pub use views::RecordView;
 pub use store::standing::{
     refresh as refresh_standing, refresh_program as refresh_program_standing,
     refresh_uncomputed as refresh_uncomputed_standing,
 };
+pub use views::RecordView;
 
 crate::text_enum! {
     /// A kind of study a requirement counts (学习形式).

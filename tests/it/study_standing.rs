@@ -143,9 +143,27 @@ async fn a_ledger_write_moves_behind_from_and_the_filter_flips_on_that_day(backe
     let mut day = 0;
     let req = app.with_conn(|c| cunyi::program::policy(c, program).unwrap().unwrap().0);
     let req = req.requirements;
-    credit(&app, doctor, StudyKind::Online, req.online_minutes / 2, &mut day);
-    credit(&app, doctor, StudyKind::Centralized, req.centralized_minutes / 2, &mut day);
-    credit(&app, doctor, StudyKind::Shadowing, req.shadowing_minutes / 2, &mut day);
+    credit(
+        &app,
+        doctor,
+        StudyKind::Online,
+        req.online_minutes / 2,
+        &mut day,
+    );
+    credit(
+        &app,
+        doctor,
+        StudyKind::Centralized,
+        req.centralized_minutes / 2,
+        &mut day,
+    );
+    credit(
+        &app,
+        doctor,
+        StudyKind::Shadowing,
+        req.shadowing_minutes / 2,
+        &mut day,
+    );
     let half = stored(&app, doctor);
     assert_eq!(half, expected(&app, doctor));
     assert_eq!(half.bin, 2);
@@ -167,9 +185,27 @@ async fn a_ledger_write_moves_behind_from_and_the_filter_flips_on_that_day(backe
     assert_eq!(page["total"], i64::from(behind_today));
 
     // Every hour met: never behind, the last fifth.
-    credit(&app, doctor, StudyKind::Online, req.online_minutes, &mut day);
-    credit(&app, doctor, StudyKind::Centralized, req.centralized_minutes, &mut day);
-    credit(&app, doctor, StudyKind::Shadowing, req.shadowing_minutes, &mut day);
+    credit(
+        &app,
+        doctor,
+        StudyKind::Online,
+        req.online_minutes,
+        &mut day,
+    );
+    credit(
+        &app,
+        doctor,
+        StudyKind::Centralized,
+        req.centralized_minutes,
+        &mut day,
+    );
+    credit(
+        &app,
+        doctor,
+        StudyKind::Shadowing,
+        req.shadowing_minutes,
+        &mut day,
+    );
     assert_eq!(
         stored(&app, doctor),
         Standing {
@@ -177,7 +213,10 @@ async fn a_ledger_write_moves_behind_from_and_the_filter_flips_on_that_day(backe
             bin: 5
         }
     );
-    assert_eq!(behind_on(&app, program, NaiveDate::from_ymd_opt(2100, 1, 1).unwrap()), 0);
+    assert_eq!(
+        behind_on(&app, program, NaiveDate::from_ymd_opt(2100, 1, 1).unwrap()),
+        0
+    );
     crate::study_totals::agree(&app);
 }
 
@@ -197,30 +236,29 @@ async fn a_program_change_and_a_policy_change_recompute_the_standing(backend: Ba
     def.preset = None;
     def.policy.requirements.online_minutes *= 2;
     let other = app.with_conn(|c| {
-        cunyi::program::store::insert(
-            c,
-            &def,
-            &cunyi::audit::Actor::cli(),
-            cunyi::time::now(),
-        )
-        .unwrap()
-        .row
-        .id
+        cunyi::program::store::insert(c, &def, &cunyi::audit::Actor::cli(), cunyi::time::now())
+            .unwrap()
+            .row
+            .id
     });
     app.send(
         Method::PUT,
         &format!("/api/v1/doctors/{doctor}"),
         Some(&admin),
         Some(
-        json!({"name": "测试学员", "id_number": id_number(FIRST17), "phone": "13800138000",
+            json!({"name": "测试学员", "id_number": id_number(FIRST17), "phone": "13800138000",
                "education": "secondary", "qualification": "village_doctor_cert",
-               "region_code": "370402", "program_id": other, "cohort_year": 2026})),
+               "region_code": "370402", "program_id": other, "cohort_year": 2026}),
+        ),
     )
     .await
     .expect(200);
     let moved = stored(&app, doctor);
     assert_eq!(moved, expected(&app, doctor));
-    assert_ne!(moved, before, "the doctor's program changed, its standing did not");
+    assert_ne!(
+        moved, before,
+        "the doctor's program changed, its standing did not"
+    );
 
     // The first program's online hours halved: its doctors' standing follows.
     app.send(
@@ -228,9 +266,10 @@ async fn a_program_change_and_a_policy_change_recompute_the_standing(backend: Ba
         &format!("/api/v1/doctors/{doctor}"),
         Some(&admin),
         Some(
-        json!({"name": "测试学员", "id_number": id_number(FIRST17), "phone": "13800138000",
+            json!({"name": "测试学员", "id_number": id_number(FIRST17), "phone": "13800138000",
                "education": "secondary", "qualification": "village_doctor_cert",
-               "region_code": "370402", "program_id": program, "cohort_year": 2026})),
+               "region_code": "370402", "program_id": program, "cohort_year": 2026}),
+        ),
     )
     .await
     .expect(200);
@@ -250,7 +289,10 @@ async fn a_program_change_and_a_policy_change_recompute_the_standing(backend: Ba
     });
     let eased = stored(&app, doctor);
     assert_eq!(eased, expected(&app, doctor));
-    assert_ne!(eased, before, "the program's hours changed, the standing did not");
+    assert_ne!(
+        eased, before,
+        "the program's hours changed, the standing did not"
+    );
     crate::study_totals::agree(&app);
 }
 
@@ -291,7 +333,10 @@ async fn check_ledger_reports_a_tampered_standing_and_fix_repairs_it(backend: Ba
     });
     let (found_ok, found) = cunyi_cli(&app, &["check", "ledger"]);
     assert!(!found_ok, "a tampered standing exits non-zero: {found}");
-    assert!(found.contains(&format!("doctor {doctor} standing")), "{found}");
+    assert!(
+        found.contains(&format!("doctor {doctor} standing")),
+        "{found}"
+    );
     let (fixed_ok, fixed) = cunyi_cli(&app, &["check", "ledger", "--fix"]);
     assert!(fixed_ok, "{fixed}");
     assert_eq!(stored(&app, doctor), good);

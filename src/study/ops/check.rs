@@ -49,7 +49,8 @@ fn show(t: Option<&Totals>) -> String {
 fn show_standing(s: &Standing) -> String {
     format!(
         "behind from {} bin {}",
-        s.behind_from.map_or_else(|| "无".to_owned(), |d| d.to_string()),
+        s.behind_from
+            .map_or_else(|| "无".to_owned(), |d| d.to_string()),
         s.bin
     )
 }

@@ -59,9 +59,8 @@ struct Policies(HashMap<i64, Option<(crate::program::Policy, std::ops::RangeIncl
 
 impl Policies {
     fn standing(&mut self, conn: &mut AnyConnection, r: &Row) -> QueryResult<Standing> {
-        if !self.0.contains_key(&r.program_id) {
-            let policy = crate::program::policy(conn, r.program_id)?;
-            self.0.insert(r.program_id, policy);
+        if let std::collections::hash_map::Entry::Vacant(e) = self.0.entry(r.program_id) {
+            e.insert(crate::program::policy(conn, r.program_id)?);
         }
         let credited = Credited {
             online: r.online,

@@ -200,11 +200,7 @@ struct Count {
 }
 
 /// How many doctors the filter keeps.
-pub fn count(
-    conn: &mut AnyConnection,
-    programs: &[i64],
-    filter: &Filter<'_>,
-) -> QueryResult<i64> {
+pub fn count(conn: &mut AnyConnection, programs: &[i64], filter: &Filter<'_>) -> QueryResult<i64> {
     let s = sql(conn.backend(), programs, filter, filter.behind_only, false);
     let rows: Vec<Count> = load(
         conn,
