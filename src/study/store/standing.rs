@@ -1,6 +1,6 @@
 //! The doctors' stored standing (`doctors.behind_from`, `doctors.progress_bin`): what
 //! lets the progress table filter "behind" and count the chart from one covering index
-//! (`doctors_progress`) instead of the totals of every doctor in scope. Written beside the
+//! (`doctors_count`) instead of the totals of every doctor in scope. Written beside the
 //! totals by [`super::totals::refresh`], for a doctor when it is stored or changes
 //! program, for a program's doctors when its policy changes, and at start for the rows
 //! not computed yet (`progress_bin = -1`, as the migration leaves them).

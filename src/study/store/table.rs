@@ -2,7 +2,7 @@
 //! (region code, id) order, its count, and the chart's counts — filtered by scope,
 //! status, name and "behind schedule". Behind and the chart's fifth are the doctors'
 //! stored standing (`super::standing`: `behind_from <= today`, `progress_bin`), so the
-//! count and the chart read one covering index of `doctors` (`doctors_progress`, one
+//! count and the chart read one covering index of `doctors` (`doctors_count`, one
 //! range per region of the scope) and a page costs a page, not the county.
 
 use chrono::NaiveDate;
@@ -80,12 +80,17 @@ fn behind(backend: Backend, today: NaiveDate) -> String {
     }
 }
 
+/// The FROM/WHERE of a query. `page`: a page in (region code, id) order, walked along
+/// `doctors_page` with each doctor's region looked up (`CROSS JOIN` keeps SQLite's join
+/// in that order, bounded by the scope's lowest and highest code), so it stops after a
+/// page instead of sorting the scope; otherwise (count, chart) one range of
+/// `doctors_count` per region of the scope.
 fn sql(
     backend: Backend,
     programs: &[i64],
     filter: &Filter<'_>,
     behind_only: bool,
-    with_totals: bool,
+    page: bool,
 ) -> Sql {
     let mut binds = Vec::new();
     let mut arg = |value: String| {
@@ -111,6 +116,16 @@ fn sql(
             arg(scope.lower().to_owned()),
             arg(scope.upper())
         ));
+        if page {
+            for (side, op) in [("MIN", ">="), ("MAX", "<=")] {
+                conds.push(format!(
+                    "d.region_code {op} (SELECT {side}(code) FROM regions \
+                     WHERE path >= {} AND path < {})",
+                    arg(scope.lower().to_owned()),
+                    arg(scope.upper())
+                ));
+            }
+        }
     }
     if let Some(status) = filter.status {
         conds.push(format!("d.status = {}", arg(status.to_owned())));
@@ -128,16 +143,14 @@ fn sql(
     if behind_only {
         conds.push(behind(backend, filter.today));
     }
-    let totals = if with_totals {
-        " LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id"
+    let from = if page {
+        "FROM doctors d CROSS JOIN regions r \
+         LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id WHERE r.code = d.region_code AND"
     } else {
-        ""
+        "FROM doctors d JOIN regions r ON r.code = d.region_code WHERE"
     };
     Sql {
-        from_where: format!(
-            "FROM doctors d JOIN regions r ON r.code = d.region_code{totals} WHERE {}",
-            conds.join(" AND ")
-        ),
+        from_where: format!("{from} {}", conds.join(" AND ")),
         binds,
     }
 }
