@@ -81,9 +81,10 @@ fn behind(backend: Backend, today: NaiveDate) -> String {
 }
 
 /// The FROM/WHERE of a query. `page`: a page in (region code, id) order, walked along
-/// `doctors_page` with each doctor's region looked up (`CROSS JOIN` keeps SQLite's join
-/// in that order, bounded by the scope's lowest and highest code), so it stops after a
-/// page instead of sorting the scope; otherwise (count, chart) one range of
+/// `doctors_page` with each doctor's region looked up, so it stops after a page instead
+/// of sorting the scope (on SQLite `CROSS JOIN` keeps that join order, bounded by the
+/// scope's lowest and highest code; PostgreSQL finds that plan alone, and the bounds'
+/// unknown values would spoil its estimate); otherwise (count, chart) one range of
 /// `doctors_count` per region of the scope.
 fn sql(
     backend: Backend,
@@ -116,7 +117,7 @@ fn sql(
             arg(scope.lower().to_owned()),
             arg(scope.upper())
         ));
-        if page {
+        if page && backend == Backend::Sqlite {
             for (side, op) in [("MIN", ">="), ("MAX", "<=")] {
                 conds.push(format!(
                     "d.region_code {op} (SELECT {side}(code) FROM regions \
@@ -143,9 +144,12 @@ fn sql(
     if behind_only {
         conds.push(behind(backend, filter.today));
     }
-    let from = if page {
+    let from = if page && backend == Backend::Sqlite {
         "FROM doctors d CROSS JOIN regions r \
          LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id WHERE r.code = d.region_code AND"
+    } else if page {
+        "FROM doctors d JOIN regions r ON r.code = d.region_code \
+         LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id WHERE"
     } else {
         "FROM doctors d JOIN regions r ON r.code = d.region_code WHERE"
     };
