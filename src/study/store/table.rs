@@ -228,28 +228,17 @@ pub fn count(conn: &mut AnyConnection, programs: &[i64], filter: &Filter<'_>) ->
 }
 
 #[derive(QueryableByName)]
-struct SummaryRow {
+struct BinRow {
+    #[diesel(sql_type = Integer)]
+    bin: i32,
     #[diesel(sql_type = BigInt)]
     n: i64,
     #[diesel(sql_type = BigInt)]
     behind: i64,
-    #[diesel(sql_type = BigInt)]
-    b0: i64,
-    #[diesel(sql_type = BigInt)]
-    b1: i64,
-    #[diesel(sql_type = BigInt)]
-    b2: i64,
-    #[diesel(sql_type = BigInt)]
-    b3: i64,
-    #[diesel(sql_type = BigInt)]
-    b4: i64,
-    #[diesel(sql_type = BigInt)]
-    b5: i64,
 }
 
-/// The chart's counts over the kept doctors, the behind filter aside: one pass over the
-/// stored standing in the covering index, sums rather than a GROUP BY (no sort of the
-/// scope).
+/// The chart's counts over the kept doctors, the behind filter aside: one aggregate of
+/// the stored standing, from the covering index alone.
 pub fn summary(
     conn: &mut AnyConnection,
     programs: &[i64],
@@ -257,25 +246,20 @@ pub fn summary(
 ) -> QueryResult<Summary> {
     let backend = conn.backend();
     let s = sql(backend, programs, filter, false, false);
-    let count = |cond: &str| {
-        format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT)")
-    };
     let query = format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n, {} AS behind, {} AS b0, {} AS b1, {} AS b2, \
-         {} AS b3, {} AS b4, {} AS b5 {}",
-        count(&behind(backend, filter.today)),
-        count("d.progress_bin <= 0"),
-        count("d.progress_bin = 1"),
-        count("d.progress_bin = 2"),
-        count("d.progress_bin = 3"),
-        count("d.progress_bin = 4"),
-        count("d.progress_bin >= 5"),
+        "SELECT d.progress_bin AS bin, CAST(COUNT(*) AS BIGINT) AS n, \
+         CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS behind \
+         {} GROUP BY d.progress_bin",
+        behind(backend, filter.today),
         s.from_where
     );
-    let rows: Vec<SummaryRow> = load(conn, query, s.binds)?;
-    Ok(rows.first().map_or_else(Summary::default, |r| Summary {
-        total: r.n,
-        behind: r.behind,
-        bins: [r.b0, r.b1, r.b2, r.b3, r.b4, r.b5],
-    }))
+    let rows: Vec<BinRow> = load(conn, query, s.binds)?;
+    let mut out = Summary::default();
+    for r in rows {
+        out.total += r.n;
+        out.behind += r.behind;
+        let i = usize::try_from(r.bin).unwrap_or(0).min(5);
+        out.bins[i] += r.n;
+    }
+    Ok(out)
 }
