@@ -59,6 +59,13 @@ impl AppState {
             if !applied.is_empty() {
                 tracing::info!(?applied, "applied migrations");
             }
+            // Doctors without a stored standing (rows a migration added): computed here,
+            // since the pace is float arithmetic SQL cannot reproduce exactly.
+            let computed = db::write(conn, crate::study::refresh_uncomputed_standing)
+                .context("cannot compute the doctors' progress standing")?;
+            if computed > 0 {
+                tracing::info!(computed, "doctors' progress standing computed");
+            }
             let now = time::now();
             regions::store::seed_builtin(conn, now).context("cannot load the shipped regions")?;
             let (shipped, problems) = crate::bank::files::shipped();

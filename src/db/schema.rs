@@ -130,6 +130,8 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        behind_from -> Nullable<Date>,
+        progress_bin -> Integer,
     }
 }
 
@@ -443,11 +445,9 @@ diesel::joinable!(report_events -> reports (report_id));
 
 /// Assessment: annual attempts, completions, certificates (src/assessment).
 mod assessment;
-pub use assessment::*;
 
 /// Tutoring and the 3331 support visits (issue 11).
 mod tutoring;
-pub use tutoring::*;
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -496,4 +496,4 @@ mod archive;
 mod ledger_totals;
 mod notify;
 mod skills;
-pub use {archive::*, ledger_totals::*, notify::*, skills::*};
+pub use {archive::*, assessment::*, ledger_totals::*, notify::*, skills::*, tutoring::*};

@@ -29,6 +29,10 @@ pub use rules::Progress;
 pub use store::records::{
     entries_of as ledger_entries, get as record, of_rotation as records_of_rotation,
 };
+pub use store::standing::{
+    refresh as refresh_standing, refresh_program as refresh_program_standing,
+    refresh_uncomputed as refresh_uncomputed_standing,
+};
 pub use views::RecordView;
 
 crate::text_enum! {

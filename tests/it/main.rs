@@ -46,6 +46,7 @@ mod shadowing;
 mod skills;
 mod study;
 mod study_pages;
+mod study_standing;
 mod study_totals;
 mod support_visits;
 mod tutoring;

@@ -235,6 +235,8 @@ pub fn update(
             .execute(conn)?;
         insert_quotas(conn, id, &def.quotas)?;
         save_catalog(conn, id, &def.catalog, now)?;
+        // Requirements, years or calendar may have changed: the doctors' pace with them.
+        crate::study::refresh_program_standing(conn, id)?;
         audit::record(
             conn,
             actor,

@@ -93,6 +93,7 @@ pub fn insert(
             })
             .returning(doctors::id)
             .get_result(conn)?;
+        crate::study::refresh_standing(conn, &[id])?;
         audit::record(
             conn,
             actor,
@@ -127,6 +128,8 @@ pub fn insert_many(
             .values(&values)
             .execute(c))?;
     }
+    // The new rows' standing (stored as "not computed": they have no ids here).
+    crate::study::refresh_uncomputed_standing(conn)?;
     Ok(n)
 }
 
@@ -145,6 +148,8 @@ pub fn update(
     diesel::update(doctors::table.find(id))
         .set((row, doctors::updated_at.eq(now)))
         .execute(conn)?;
+    // The program may have changed, and with it the pace.
+    crate::study::refresh_standing(conn, &[id])?;
     if status_before != row.status {
         diesel::update(doctors::table.find(id))
             .set(doctors::status_changed_on.eq(Some(today)))

@@ -1,11 +1,14 @@
-//! `cunyi check ledger`: the maintained totals recomputed from the records, each
-//! difference reported, and with `--fix` the differing doctors' totals rewritten.
+//! `cunyi check ledger`: the maintained totals (and the doctors' stored standing on the
+//! pace) recomputed from the records, each difference reported, and with `--fix` the
+//! differing doctors' totals and standing rewritten.
 
 use std::collections::BTreeSet;
 
 use diesel::QueryResult;
 
 use crate::db::{self, AnyConnection};
+use crate::study::rules::standing::Standing;
+use crate::study::store::standing;
 use crate::study::store::totals::{self, Totals};
 
 /// One total that differs from what the records say.
@@ -41,6 +44,15 @@ fn show(t: Option<&Totals>) -> String {
             t.score_count
         ),
     }
+}
+
+fn show_standing(s: &Standing) -> String {
+    format!(
+        "behind from {} bin {}",
+        s.behind_from
+            .map_or_else(|| "无".to_owned(), |d| d.to_string()),
+        s.bin
+    )
 }
 
 /// Compare every maintained total with its recomputation; with `fix`, rewrite the
@@ -79,6 +91,20 @@ pub fn check_ledger(conn: &mut AnyConnection, fix: bool) -> QueryResult<LedgerCh
             });
         }
     }
+    // The stored standing (behind from, chart fifth) against the totals' and programs'.
+    let expected_standing = standing::expected(conn)?;
+    let stored_standing = standing::stored(conn)?;
+    for (doctor, e) in &expected_standing {
+        let s = stored_standing.get(doctor);
+        if s != Some(e) {
+            differences.push(Difference {
+                doctor_id: *doctor,
+                what: "standing".to_owned(),
+                stored: s.map_or_else(|| "无".to_owned(), show_standing),
+                expected: show_standing(e),
+            });
+        }
+    }
     let mut fixed = 0;
     if fix && !differences.is_empty() {
         let ids: Vec<i64> = differences
@@ -87,6 +113,7 @@ pub fn check_ledger(conn: &mut AnyConnection, fix: bool) -> QueryResult<LedgerCh
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        // The totals' refresh rewrites the standing too.
         db::write(conn, |conn| totals::refresh(conn, &ids))?;
         fixed = ids.len();
     }

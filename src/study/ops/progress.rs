@@ -148,8 +148,9 @@ fn row(
     }
 }
 
-/// The progress table of the caller's doctors (admins): the programs' paces, then one
-/// page query and one count (and for the page the chart's aggregate) over the totals.
+/// The progress table of the caller's doctors (admins): the programs, then one page
+/// query and one count (and for the page the chart's aggregate) over the doctors' stored
+/// standing and totals.
 #[tracing::instrument(skip(state, caller, query), fields(caller = caller.user_id))]
 pub async fn county_table(
     state: &AppState,
@@ -203,20 +204,11 @@ pub async fn county_table(
                 scope = region.scope();
             }
             let mut policies = HashMap::new();
-            let mut paces = Vec::new();
+            let mut programs = Vec::new();
             for id in table::program_ids(conn)? {
-                if let Some((policy, years)) = crate::program::policy(conn, id)? {
-                    let pace = rules::pace::pace(
-                        &policy.requirements,
-                        &policy.deadlines,
-                        years.clone(),
-                        today,
-                    );
-                    paces.push(table::ProgramPace {
-                        program_id: id,
-                        pace,
-                    });
-                    policies.insert(id, (policy, years));
+                if let Some(policy) = crate::program::policy(conn, id)? {
+                    programs.push(id);
+                    policies.insert(id, policy);
                 }
             }
             let filter = table::Filter {
@@ -224,26 +216,27 @@ pub async fn county_table(
                 status: status.map(|s| s.as_str()),
                 name: name.as_deref(),
                 behind_only,
+                today,
             };
             let (lines, total) = match want {
                 Want::All => {
-                    let lines = table::lines(conn, &paces, &filter, 0, None)?;
+                    let lines = table::lines(conn, &programs, &filter, 0, None)?;
                     let total = lines.len() as i64;
                     (lines, total)
                 }
                 Want::Page | Want::PageAndSummary => (
                     table::lines(
                         conn,
-                        &paces,
+                        &programs,
                         &filter,
                         paging.offset(),
                         Some(paging.per_page),
                     )?,
-                    table::count(conn, &paces, &filter)?,
+                    table::count(conn, &programs, &filter)?,
                 ),
             };
             let summary = match want {
-                Want::PageAndSummary => Some(table::summary(conn, &paces, &filter)?),
+                Want::PageAndSummary => Some(table::summary(conn, &programs, &filter)?),
                 Want::Page | Want::All => None,
             };
             let items = lines

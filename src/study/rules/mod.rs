@@ -4,11 +4,11 @@
 
 pub mod import;
 pub mod ledger;
-pub mod pace;
 pub mod progress;
 pub mod queue;
 pub mod records;
 pub mod share;
+pub mod standing;
 
 pub use ledger::{Book, DAY_MINUTES, Entry, Ledger, Refusal, Terms, check_new, ledger};
 pub use progress::{

@@ -7,6 +7,7 @@ pub mod credit;
 pub mod progress;
 pub mod records;
 pub mod share;
+pub mod standing;
 pub mod table;
 pub mod totals;
 

@@ -1,26 +1,20 @@
 //! The progress table in SQL over the maintained totals: one page of doctors in
 //! (region code, id) order, its count, and the chart's counts — filtered by scope,
-//! status, name and "behind schedule" (the program's pace as thresholds on the totals),
-//! so a page costs a page, not the county.
+//! status, name and "behind schedule". Behind and the chart's fifth are the doctors'
+//! stored standing (`super::standing`: `behind_from <= today`, `progress_bin`), so the
+//! count and the chart read one covering index of `doctors` (`doctors_count`, one
+//! range per region of the scope) and a page costs a page, not the county.
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 
 use crate::db::schema::programs;
 use crate::db::{AnyConnection, Backend};
 use crate::regions::Scope;
-use crate::study::StudyKind;
-use crate::study::rules::pace::{Need, Pace};
-
-/// A program's pace, for the program's doctors.
-#[derive(Debug, Clone)]
-pub struct ProgramPace {
-    pub program_id: i64,
-    pub pace: Pace,
-}
 
 /// What the table keeps.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Filter<'a> {
     pub scope: Option<&'a Scope>,
     /// `None`: any status.
@@ -28,6 +22,8 @@ pub struct Filter<'a> {
     /// Part of the doctor's name.
     pub name: Option<&'a str>,
     pub behind_only: bool,
+    /// The day "behind" is asked for (China Standard Time).
+    pub today: NaiveDate,
 }
 
 /// A doctor's line, with its per-doctor totals.
@@ -70,103 +66,32 @@ pub struct Summary {
     pub bins: [i64; 6],
 }
 
-fn column(kind: StudyKind) -> &'static str {
-    match kind {
-        StudyKind::Online => "COALESCE(t.online_minutes, 0)",
-        StudyKind::Centralized => "COALESCE(t.centralized_minutes, 0)",
-        StudyKind::Shadowing => "COALESCE(t.shadowing_minutes, 0)",
-        StudyKind::Tutoring => "COALESCE(t.tutoring_minutes, 0)",
-        StudyKind::SkillsPractice => "COALESCE(t.skills_practice_minutes, 0)",
-    }
-}
-
-/// (credited expression, need) of each requirement of a pace.
-fn needs(pace: &Pace) -> Vec<(String, Need)> {
-    let mut out = vec![
-        (column(StudyKind::Online).to_owned(), pace.online),
-        (column(StudyKind::Centralized).to_owned(), pace.centralized),
-        (column(StudyKind::Shadowing).to_owned(), pace.shadowing),
-    ];
-    if let Some((kinds, need)) = &pace.combined {
-        let sum = if kinds.is_empty() {
-            "0".to_owned()
-        } else {
-            kinds
-                .iter()
-                .map(|k| column(*k))
-                .collect::<Vec<_>>()
-                .join(" + ")
-        };
-        out.push((format!("({sum})"), *need));
-    }
-    out
-}
-
-/// Hours met: every requirement credited in full (integers inlined: no binds).
-fn met(pace: &Pace) -> String {
-    needs(pace)
-        .iter()
-        .map(|(c, n)| format!("{c} >= {}", n.required))
-        .collect::<Vec<_>>()
-        .join(" AND ")
-}
-
-/// Behind schedule and hours not met — `Completion::behind_schedule`.
-fn behind(pace: &Pace) -> String {
-    let late = needs(pace)
-        .iter()
-        .map(|(c, n)| format!("{c} < {}", n.on_pace))
-        .collect::<Vec<_>>()
-        .join(" OR ");
-    format!("(NOT ({}) AND ({late}))", met(pace))
-}
-
-/// The chart's fifth: 5 when met, else ⌊5 × credited share⌋ (each requirement counted
-/// up to what it asks), as `Progress::share`.
-fn bin(pace: &Pace, backend: Backend) -> String {
-    let least = match backend {
-        Backend::Postgres => "LEAST",
-        Backend::Sqlite => "MIN",
-    };
-    let needs = needs(pace);
-    let required: i64 = needs.iter().map(|(_, n)| i64::from(n.required)).sum();
-    let share = if required > 0 {
-        let capped = needs
-            .iter()
-            .map(|(c, n)| format!("{least}({c}, {})", n.required))
-            .collect::<Vec<_>>()
-            .join(" + ");
-        format!("(5 * ({capped})) / {required}")
-    } else {
-        "4".to_owned()
-    };
-    format!("CASE WHEN {} THEN 5 ELSE {share} END", met(pace))
-}
-
-/// `CASE d.program_id WHEN … THEN … END` of an expression per program.
-/// With no program, the default alone (`CASE x ELSE … END` without an arm is not SQL).
-fn per_program(paces: &[ProgramPace], expr: impl Fn(&Pace) -> String, default: &str) -> String {
-    if paces.is_empty() {
-        return default.to_owned();
-    }
-    let arms: String = paces
-        .iter()
-        .map(|p| format!(" WHEN {} THEN {}", p.program_id, expr(&p.pace)))
-        .collect();
-    format!("CASE d.program_id{arms} ELSE {default} END")
-}
-
 struct Sql {
     from_where: String,
     binds: Vec<String>,
 }
 
+/// `behind_from <= today`: the stored standing's first day behind (an inlined date
+/// literal: a text bind is no date on PostgreSQL).
+fn behind(backend: Backend, today: NaiveDate) -> String {
+    match backend {
+        Backend::Postgres => format!("d.behind_from <= DATE '{today}'"),
+        Backend::Sqlite => format!("d.behind_from <= '{today}'"),
+    }
+}
+
+/// The FROM/WHERE of a query. `page`: a page in (region code, id) order, walked along
+/// `doctors_page` with each doctor's region looked up, so it stops after a page instead
+/// of sorting the scope (on SQLite `CROSS JOIN` keeps that join order, bounded by the
+/// scope's lowest and highest code; PostgreSQL finds that plan alone, and the bounds'
+/// unknown values would spoil its estimate); otherwise (count, chart) one range of
+/// `doctors_count` per region of the scope.
 fn sql(
     backend: Backend,
-    paces: &[ProgramPace],
+    programs: &[i64],
     filter: &Filter<'_>,
     behind_only: bool,
-    with_totals: bool,
+    page: bool,
 ) -> Sql {
     let mut binds = Vec::new();
     let mut arg = |value: String| {
@@ -176,9 +101,9 @@ fn sql(
             Backend::Sqlite => "?".to_owned(),
         }
     };
-    let programs = paces
+    let programs = programs
         .iter()
-        .map(|p| p.program_id.to_string())
+        .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
     let mut conds = vec![if programs.is_empty() {
@@ -192,6 +117,16 @@ fn sql(
             arg(scope.lower().to_owned()),
             arg(scope.upper())
         ));
+        if page && backend == Backend::Sqlite {
+            for (side, op) in [("MIN", ">="), ("MAX", "<=")] {
+                conds.push(format!(
+                    "d.region_code {op} (SELECT {side}(code) FROM regions \
+                     WHERE path >= {} AND path < {})",
+                    arg(scope.lower().to_owned()),
+                    arg(scope.upper())
+                ));
+            }
+        }
     }
     if let Some(status) = filter.status {
         conds.push(format!("d.status = {}", arg(status.to_owned())));
@@ -207,27 +142,19 @@ fn sql(
         ));
     }
     if behind_only {
-        let behind: Vec<String> = paces
-            .iter()
-            .map(|p| format!("(d.program_id = {} AND {})", p.program_id, behind(&p.pace)))
-            .collect();
-        conds.push(if behind.is_empty() {
-            "1 = 0".to_owned()
-        } else {
-            format!("({})", behind.join(" OR "))
-        });
+        conds.push(behind(backend, filter.today));
     }
-    // A count without the behind filter needs no totals.
-    let totals = if behind_only || with_totals {
-        " LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id"
+    let from = if page && backend == Backend::Sqlite {
+        "FROM doctors d CROSS JOIN regions r \
+         LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id WHERE r.code = d.region_code AND"
+    } else if page {
+        "FROM doctors d JOIN regions r ON r.code = d.region_code \
+         LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id WHERE"
     } else {
-        ""
+        "FROM doctors d JOIN regions r ON r.code = d.region_code WHERE"
     };
     Sql {
-        from_where: format!(
-            "FROM doctors d JOIN regions r ON r.code = d.region_code{totals} WHERE {}",
-            conds.join(" AND ")
-        ),
+        from_where: format!("{from} {}", conds.join(" AND ")),
         binds,
     }
 }
@@ -257,12 +184,12 @@ pub fn program_ids(conn: &mut AnyConnection) -> QueryResult<Vec<i64>> {
 /// One page of the kept doctors (`limit: None`: all of them), in (region code, id) order.
 pub fn lines(
     conn: &mut AnyConnection,
-    paces: &[ProgramPace],
+    programs: &[i64],
     filter: &Filter<'_>,
     offset: i64,
     limit: Option<i64>,
 ) -> QueryResult<Vec<Line>> {
-    let s = sql(conn.backend(), paces, filter, filter.behind_only, true);
+    let s = sql(conn.backend(), programs, filter, filter.behind_only, true);
     let limit = match limit {
         Some(n) => format!(" LIMIT {} OFFSET {}", n.max(0), offset.max(0)),
         None => String::new(),
@@ -290,12 +217,8 @@ struct Count {
 }
 
 /// How many doctors the filter keeps.
-pub fn count(
-    conn: &mut AnyConnection,
-    paces: &[ProgramPace],
-    filter: &Filter<'_>,
-) -> QueryResult<i64> {
-    let s = sql(conn.backend(), paces, filter, filter.behind_only, false);
+pub fn count(conn: &mut AnyConnection, programs: &[i64], filter: &Filter<'_>) -> QueryResult<i64> {
+    let s = sql(conn.backend(), programs, filter, filter.behind_only, false);
     let rows: Vec<Count> = load(
         conn,
         format!("SELECT CAST(COUNT(*) AS BIGINT) AS n {}", s.from_where),
@@ -314,20 +237,20 @@ struct BinRow {
     behind: i64,
 }
 
-/// The chart's counts over the kept doctors, the behind filter aside: one aggregate.
+/// The chart's counts over the kept doctors, the behind filter aside: one aggregate of
+/// the stored standing, from the covering index alone.
 pub fn summary(
     conn: &mut AnyConnection,
-    paces: &[ProgramPace],
+    programs: &[i64],
     filter: &Filter<'_>,
 ) -> QueryResult<Summary> {
     let backend = conn.backend();
-    let s = sql(backend, paces, filter, false, true);
-    let bin = per_program(paces, |p| bin(p, backend), "0");
-    let behind = per_program(paces, behind, "1 = 0");
+    let s = sql(backend, programs, filter, false, false);
     let query = format!(
-        "SELECT CAST({bin} AS INTEGER) AS bin, CAST(COUNT(*) AS BIGINT) AS n, \
-         CAST(SUM(CASE WHEN {behind} THEN 1 ELSE 0 END) AS BIGINT) AS behind \
-         {} GROUP BY 1",
+        "SELECT d.progress_bin AS bin, CAST(COUNT(*) AS BIGINT) AS n, \
+         CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS behind \
+         {} GROUP BY d.progress_bin",
+        behind(backend, filter.today),
         s.from_where
     );
     let rows: Vec<BinRow> = load(conn, query, s.binds)?;

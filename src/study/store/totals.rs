@@ -1,7 +1,8 @@
 //! The ledger's maintained totals: per doctor × kind × year (`study_totals`) and per
 //! doctor (`study_doctor_totals`). [`refresh`] rewrites a doctor's totals from its
-//! records and is called by every write of study records, inside its transaction — so a
-//! progress read is a primary-key range of a few rows, not an aggregate of the ledger.
+//! records (and the doctors' standing, `super::standing`) and is called by every write of
+//! study records, inside its transaction — so a progress read is a primary-key range of a
+//! few rows, not an aggregate of the ledger.
 //! [`recomputed`], [`stored`] and [`doctor_totals`] let `cunyi check ledger` compare.
 
 use std::collections::BTreeMap;
@@ -116,6 +117,8 @@ pub fn refresh(conn: &mut AnyConnection, doctor_ids: &[i64]) -> QueryResult<()> 
              FROM study_totals WHERE doctor_id IN ({list}) GROUP BY doctor_id"
         ))
         .execute(conn)?;
+        // The standing follows from the totals just written.
+        super::standing::refresh(conn, chunk)?;
     }
     Ok(())
 }
