@@ -95,7 +95,10 @@ async fn a_mixed_batch_gets_each_save_its_own_outcome(backend: Backend) {
     let want: HashMap<String, String> = [(q[0].clone(), "F".into()), (q[3].clone(), "T".into())]
         .into_iter()
         .collect();
-    assert_eq!(landed, want, "last accepted save of each question, clears gone");
+    assert_eq!(
+        landed, want,
+        "last accepted save of each question, clears gone"
+    );
     assert!(stored(&s.app, submitted).is_empty());
     assert!(stored(&s.app, expired).is_empty());
 

@@ -330,7 +330,10 @@ fn save_batch_pg(
         .bind::<Array<Text>, _>(&answers)
         .bind::<Array<Timestamp>, _>(&ats)
         .load(conn)?;
-    batch_outcomes(saves.len(), rows.iter().map(|r| (r.n, r.outcome.as_str(), r.written)))
+    batch_outcomes(
+        saves.len(),
+        rows.iter().map(|r| (r.n, r.outcome.as_str(), r.written)),
+    )
 }
 
 /// The outcomes of a batch in queue order from its rows (`n` counts from 1). Anything
