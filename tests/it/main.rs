@@ -4,6 +4,7 @@
 
 mod support;
 
+mod answer_batches;
 mod archive;
 mod assessment;
 mod assessment_pages;

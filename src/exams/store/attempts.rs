@@ -241,14 +241,130 @@ pub fn save_answer(
 
 /// Save a batch of answers in one write transaction (group commit): each save is
 /// decided on its own (a refused one changes nothing and does not stop the others), in
-/// the order given, so the last save of a question wins.
+/// the order given, so the last save of a question wins. On PostgreSQL the whole batch
+/// is one statement ([`PG_BATCH`], one round trip: no BEGIN/COMMIT either, a single
+/// statement commits atomically on its own); on SQLite each save is its own statement
+/// inside one write transaction (local calls, no round trips to save).
 pub fn save_batch(
     conn: &mut AnyConnection,
     saves: &[AnswerSave],
 ) -> QueryResult<Vec<Result<(), SaveRefused>>> {
-    db::write(conn, |conn| {
-        saves.iter().map(|s| save_in(conn, s)).collect()
-    })
+    match conn {
+        AnyConnection::Postgresql(pg) => save_batch_pg(pg, saves),
+        AnyConnection::Sqlite(_) => db::write(conn, |conn| {
+            saves.iter().map(|s| save_in(conn, s)).collect()
+        }),
+    }
+}
+
+/// The batch as one PostgreSQL statement. The saves come in as four parallel arrays
+/// (`unnest … WITH ORDINALITY`: `n` is the queue position). Every attempt named is read
+/// `FOR SHARE` (a submission holds its row `FOR UPDATE`, so the batch is wholly before or
+/// after it, and after the wait the row read is the submitted one). Each save is judged
+/// against its own `at` with `open_state`'s rules, in SQL; of the accepted saves of one
+/// (attempt, question) only the last in queue order is written (`DISTINCT ON … n DESC`:
+/// an upsert cannot touch a row twice in one statement, and the last save must win),
+/// as an upsert when it has an answer and a delete when it clears. Every save gets its
+/// outcome back by `n`; `written` says whether what decided its question was done: the
+/// upserted row came back from `RETURNING`, or the last save was a clear (clearing an
+/// answer never saved is fine). An accepted save not written is an error, not a 204.
+const PG_BATCH: &str = "\
+WITH s AS (
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamp[])
+    WITH ORDINALITY AS s(attempt_id, question_id, answer, at, n)
+), a AS MATERIALIZED (
+  SELECT id, status, deadline FROM attempts WHERE id = ANY($1::bigint[]) ORDER BY id FOR SHARE
+), judged AS MATERIALIZED (
+  SELECT s.n, s.attempt_id, s.question_id, s.answer, s.at,
+    CASE WHEN a.id IS NULL THEN 'missing'
+         WHEN a.status = 'in_progress' AND a.deadline > s.at THEN 'ok'
+         WHEN a.status = 'submitted' THEN 'submitted'
+         WHEN s.at >= a.deadline THEN 'past_deadline'
+         ELSE 'submitted' END AS outcome
+  FROM s LEFT JOIN a ON a.id = s.attempt_id
+), last AS MATERIALIZED (
+  SELECT DISTINCT ON (attempt_id, question_id) attempt_id, question_id, answer, at
+  FROM judged WHERE outcome = 'ok' ORDER BY attempt_id, question_id, n DESC
+), upserted AS (
+  INSERT INTO attempt_answers (attempt_id, question_id, answer, saved_at)
+  SELECT attempt_id, question_id, answer, at FROM last WHERE answer <> ''
+  ON CONFLICT (attempt_id, question_id) DO UPDATE SET answer = excluded.answer, saved_at = excluded.saved_at
+  RETURNING attempt_id, question_id
+), cleared AS (
+  DELETE FROM attempt_answers d USING last
+  WHERE last.answer = '' AND d.attempt_id = last.attempt_id AND d.question_id = last.question_id
+  RETURNING d.attempt_id
+)
+SELECT j.n, j.outcome, COALESCE(l.answer = '' OR u.attempt_id IS NOT NULL, false) AS written
+FROM judged j
+LEFT JOIN last l ON l.attempt_id = j.attempt_id AND l.question_id = j.question_id
+LEFT JOIN upserted u ON u.attempt_id = j.attempt_id AND u.question_id = j.question_id
+ORDER BY j.n";
+
+/// One save's outcome as [`PG_BATCH`] returns it.
+#[derive(QueryableByName)]
+struct BatchRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    outcome: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    written: bool,
+}
+
+fn save_batch_pg(
+    conn: &mut diesel::PgConnection,
+    saves: &[AnswerSave],
+) -> QueryResult<Vec<Result<(), SaveRefused>>> {
+    use diesel::sql_types::{Array, BigInt, Text, Timestamp};
+    if saves.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = saves.iter().map(|s| s.attempt_id).collect();
+    let questions: Vec<&str> = saves.iter().map(|s| s.question_id.as_str()).collect();
+    let answers: Vec<&str> = saves.iter().map(|s| s.answer.as_str()).collect();
+    let ats: Vec<NaiveDateTime> = saves.iter().map(|s| s.at).collect();
+    let rows: Vec<BatchRow> = diesel::sql_query(PG_BATCH)
+        .bind::<Array<BigInt>, _>(&ids)
+        .bind::<Array<Text>, _>(&questions)
+        .bind::<Array<Text>, _>(&answers)
+        .bind::<Array<Timestamp>, _>(&ats)
+        .load(conn)?;
+    batch_outcomes(
+        saves.len(),
+        rows.iter().map(|r| (r.n, r.outcome.as_str(), r.written)),
+    )
+}
+
+/// The outcomes of a batch in queue order from its rows (`n` counts from 1). Anything
+/// but exactly one known outcome per save, each accepted answer written, is an error (the
+/// writer then saves one by one).
+fn batch_outcomes<'a>(
+    saves: usize,
+    rows: impl Iterator<Item = (i64, &'a str, bool)>,
+) -> QueryResult<Vec<Result<(), SaveRefused>>> {
+    let bad = |why: String| diesel::result::Error::DeserializationError(why.into());
+    let mut outcomes = Vec::with_capacity(saves);
+    for (n, outcome, written) in rows {
+        if usize::try_from(n).ok() != Some(outcomes.len() + 1) {
+            return Err(bad(format!("answer batch: row {n} out of order")));
+        }
+        outcomes.push(match outcome {
+            "ok" if written => Ok(()),
+            "ok" => return Err(bad(format!("answer batch: save {n} accepted, not written"))),
+            "missing" => Err(SaveRefused::Missing),
+            "submitted" => Err(SaveRefused::Submitted),
+            "past_deadline" => Err(SaveRefused::PastDeadline),
+            other => return Err(bad(format!("answer batch: unknown outcome {other}"))),
+        });
+    }
+    if outcomes.len() != saves {
+        return Err(bad(format!(
+            "answer batch: {} outcomes for {saves} saves",
+            outcomes.len()
+        )));
+    }
+    Ok(outcomes)
 }
 
 /// One save inside the caller's write transaction. One statement: the attempt must be
@@ -330,3 +446,7 @@ fn open_state(
         Some(_) => Ok(()),
     })
 }
+
+#[cfg(test)]
+#[path = "attempts_tests.rs"]
+mod tests;
