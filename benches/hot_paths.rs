@@ -12,6 +12,10 @@
 
 #[path = "common/mod.rs"]
 mod common;
+// The exam benches' set-up: bulk doctors, `env`, `exec` (this bench uses a few).
+#[allow(dead_code)]
+#[path = "common/exam.rs"]
+mod exam;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,67 +24,11 @@ use std::time::{Duration, Instant};
 use cunyi::audit::Actor;
 use cunyi::auth::{Role, password};
 use cunyi::config::Config;
-use cunyi::db::{AnyConnection, Backend};
 use cunyi::state::AppState;
-use diesel::RunQueryDsl;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-const PASSWORD: &str = "bench-2026";
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn exec(conn: &mut AnyConnection, sql: &str) {
-    diesel::sql_query(sql)
-        .execute(conn)
-        .unwrap_or_else(|e| panic!("{e}: {sql}"));
-}
-
-/// `n` doctors of 市中区 with accounts (one shared password hash), inserted in bulk.
-fn generate(state: &AppState, n: u64, program: i64) {
-    let mut conn = state.pool.get().unwrap();
-    let pg = conn.backend() == Backend::Postgres;
-    let hash = password::hash_blocking(PASSWORD).unwrap();
-    let (with, series) = if pg {
-        (
-            String::new(),
-            format!("generate_series(0, {}) AS n(i)", n - 1),
-        )
-    } else {
-        (
-            format!(
-                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {}) ",
-                n - 1
-            ),
-            "n".to_owned(),
-        )
-    };
-    exec(
-        &mut conn,
-        &format!(
-            "{with}INSERT INTO users (username, password_hash, display_name, role, region_code, disabled, token_version, \
-             created_at, updated_at) SELECT 'bench.doc' || i, '{hash}', '考生' || i, 'doctor', '370402', false, 0, \
-             '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM {series}"
-        ),
-    );
-    exec(
-        &mut conn,
-        &format!(
-            "INSERT INTO doctors (name, id_number_enc, id_number_index, id_number_masked, phone, gender, birth_date, \
-             education, qualification, region_code, county_code, program_id, cohort_year, status, user_id, created_at, updated_at) \
-             SELECT '考生' || u.id, 'v1:x', 'gen' || u.id, '370402********0000', '13800000000', 'male', '1980-01-01', \
-             'secondary', 'village_doctor_cert', '370402', '370402', {program}, 2025, 'active', u.id, \
-             '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM users u WHERE u.username LIKE 'bench.doc%'"
-        ),
-    );
-    exec(&mut conn, "ANALYZE");
-}
+use exam::{KEY, PASSWORD, env, exec, generate};
 
 /// A valid answer for a question as the candidate sees it (the `n`th choice, cycling).
 fn choice(q: &Value, n: usize) -> String {
