@@ -2,7 +2,9 @@
 # Fuzz the file parsers with cargo fuzz (libFuzzer). See fuzz/README.md.
 #
 #   fuzz/run.sh smoke [SECONDS]        every target for SECONDS (default 30) each; fails on a crash
-#   fuzz/run.sh long TARGET SECONDS    one target for longer, stats appended to fuzz/stats.log
+#   fuzz/run.sh long TARGET SECONDS [RUNS]
+#                                      one target for longer (stopping after RUNS execs when
+#                                      given), stats appended to fuzz/stats.log
 #   fuzz/run.sh list                   the targets
 #
 # One fuzzing process at a time (libFuzzer's default: no -jobs/-fork), 2 GB RSS limit. Toolchain: nightly
@@ -11,6 +13,8 @@
 # and the RSS limit are caught either way) or ASan cannot link here (then `none`).
 # CUNYI_FUZZ_PROFILE=dev builds without optimizations (CI's smoke run: a build of a few
 # minutes instead of ~15, slower execs). Crashing inputs are left in fuzz/artifacts/<target>/.
+# New inputs go to a scratch corpus, deleted after the run, unless CUNYI_FUZZ_KEEP names a
+# directory to keep them in (one subdirectory per target, so a later run goes on from them).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -62,15 +66,20 @@ build() {
 
 # run TARGET SECONDS: fuzz, print the final stats; non-zero on a crash, leak, OOM or timeout.
 run() {
-    local target="$1" seconds="$2"
+    local target="$1" seconds="$2" runs="${3:--1}"
     mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
-    local work
+    local work scratch
     work="$(mktemp -d)"
-    # New inputs go to a scratch corpus (first dir); the committed seeds stay as they are.
+    scratch="$work/new"
+    if [ -n "${CUNYI_FUZZ_KEEP:-}" ]; then
+        scratch="$CUNYI_FUZZ_KEEP/$target"
+    fi
+    mkdir -p "$scratch"
+    # New inputs go to the scratch corpus (first dir); the committed seeds stay as they are.
     local status=0
     cargo "${toolchain[@]}" fuzz run "$profile" --sanitizer "$sanitizer" "$target" \
-        "$work" "fuzz/corpus/$target" -- \
-        -max_total_time="$seconds" -max_len="$(max_len "$target")" \
+        "$scratch" "fuzz/corpus/$target" -- \
+        -max_total_time="$seconds" -runs="$runs" -max_len="$(max_len "$target")" \
         -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=20 \
         -print_final_stats=1 -print_pcs=0 \
         -artifact_prefix="fuzz/artifacts/$target/" >"$work/log" 2>&1 || status=$?
@@ -109,10 +118,10 @@ case "${1:-smoke}" in
         target="${2:?target}"
         seconds="${3:?seconds}"
         build "$target"
-        run "$target" "$seconds"
+        run "$target" "$seconds" "${4:--1}"
         ;;
     *)
-        echo "usage: $0 smoke [SECONDS] | long TARGET SECONDS | list" >&2
+        echo "usage: $0 smoke [SECONDS] | long TARGET SECONDS [RUNS] | list" >&2
         exit 2
         ;;
 esac
