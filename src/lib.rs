@@ -22,6 +22,7 @@ pub mod dossier;
 pub mod error;
 pub mod exams;
 pub mod extract;
+pub mod group_commit;
 pub mod instructors;
 pub mod metrics;
 pub mod notify;

@@ -44,6 +44,9 @@ pub static SQLITE_WRITERS_WAITING: AtomicI64 = AtomicI64::new(0);
 /// Answer saves of this process queued for the answer writer (see `exams::saves`).
 pub static ANSWER_SAVES_QUEUED: AtomicI64 = AtomicI64::new(0);
 
+/// Writes of this process queued for the group-commit writer (see `group_commit`).
+pub static GROUP_WRITES_QUEUED: AtomicI64 = AtomicI64::new(0);
+
 impl Registry {
     /// Record one answered request.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
@@ -149,6 +152,12 @@ impl Registry {
             "# HELP cunyi_answer_saves_queued Answer saves of this process queued for the group-commit writer.\n\
              # TYPE cunyi_answer_saves_queued gauge\ncunyi_answer_saves_queued {}",
             ANSWER_SAVES_QUEUED.load(Ordering::Relaxed).max(0)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP cunyi_group_writes_queued Writes (exam starts, submits) of this process queued for the group-commit writer.\n\
+             # TYPE cunyi_group_writes_queued gauge\ncunyi_group_writes_queued {}",
+            GROUP_WRITES_QUEUED.load(Ordering::Relaxed).max(0)
         );
         out
     }

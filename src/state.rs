@@ -29,6 +29,8 @@ pub struct AppState {
     pub versions: Arc<crate::auth::versions::Versions>,
     /// The one writer of answer saves, committing them in batches (see `exams::saves`).
     pub answer_saves: Arc<crate::exams::saves::AnswerWriter>,
+    /// Group commit of whole writes on SQLite: exam starts and submits (see `group_commit`).
+    pub writes: Arc<crate::group_commit::GroupWriter>,
 }
 
 impl AppState {
@@ -105,6 +107,10 @@ impl AppState {
         Ok(AppState {
             versions: Arc::new(versions),
             answer_saves: Arc::new(crate::exams::saves::AnswerWriter::new(pool.clone())),
+            writes: Arc::new(crate::group_commit::GroupWriter::new(
+                pool.clone(),
+                db::Backend::of_url(&url),
+            )),
             pool,
             config: Arc::new(config),
             tokens: Arc::new(tokens),

@@ -6,6 +6,7 @@
 //! table locks) go through [`per_backend!`] to the inner connection.
 
 pub mod backup;
+mod gate;
 mod migrate;
 mod pool;
 pub mod schema;
@@ -84,21 +85,15 @@ impl AnyConnection {
     }
 }
 
-/// SQLite takes one writer at a time. Writers of this process queue here, in order,
-/// instead of polling the database lock with `busy_timeout`'s growing sleeps (which
-/// leaves the lock idle while everyone sleeps). Other processes still meet the lock.
-static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// SQLite takes one writer at a time. Writers of this process queue here, first come
+/// first served ([`gate`]), instead of polling the database lock with `busy_timeout`'s
+/// growing sleeps (which leaves the lock idle while everyone sleeps). Other processes
+/// still meet the lock.
+static SQLITE_WRITERS: gate::Gate = gate::Gate::new();
 
-/// Take this process's SQLite writer slot, counting the wait for `/metrics`.
-fn queue_for_writers() -> std::sync::MutexGuard<'static, ()> {
-    use std::sync::atomic::Ordering;
-    let waiting = &crate::metrics::SQLITE_WRITERS_WAITING;
-    waiting.fetch_add(1, Ordering::Relaxed);
-    let gate = SQLITE_WRITERS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    waiting.fetch_sub(1, Ordering::Relaxed);
-    gate
+/// Take this process's SQLite writer turn (the wait is counted for `/metrics`).
+fn queue_for_writers() -> gate::Turn<'static> {
+    SQLITE_WRITERS.enter(&crate::metrics::SQLITE_WRITERS_WAITING)
 }
 
 /// Run `f` as this process's only SQLite writer (no-op on PostgreSQL). For single write

@@ -147,7 +147,13 @@ pub(crate) struct Sitting {
     pub candidates: Vec<(i64, String, Vec<String>)>,
 }
 
-pub(crate) async fn sitting(backend: Backend, questions: usize, doctors: usize) -> Sitting {
+/// An exam of `questions` true/false items open now, and `doctors` candidates who have
+/// not started it: (the app, the exam's id, the candidates' tokens).
+pub(crate) async fn unstarted(
+    backend: Backend,
+    questions: usize,
+    doctors: usize,
+) -> (TestApp, i64, Vec<String>) {
     let app = spawn(backend).await;
     let program = app.program("zaozhuang-2024");
     let t = app
@@ -179,7 +185,7 @@ pub(crate) async fn sitting(backend: Backend, questions: usize, doctors: usize) 
         .json()["id"]
         .as_i64()
         .unwrap();
-    let mut candidates = Vec::new();
+    let mut tokens = Vec::new();
     for i in 0..doctors {
         let (_, token) = app
             .doctor(
@@ -190,7 +196,15 @@ pub(crate) async fn sitting(backend: Backend, questions: usize, doctors: usize) 
                 Some(&format!("hp.doc{i}")),
             )
             .await;
-        let token = token.unwrap();
+        tokens.push(token.unwrap());
+    }
+    (app, exam, tokens)
+}
+
+pub(crate) async fn sitting(backend: Backend, questions: usize, doctors: usize) -> Sitting {
+    let (app, exam, tokens) = unstarted(backend, questions, doctors).await;
+    let mut candidates = Vec::new();
+    for token in tokens {
         let attempt = app
             .post(&format!("/api/v1/exams/{exam}/attempts"), &token, json!({}))
             .await

@@ -23,6 +23,7 @@ mod dossier;
 mod exam_enemies;
 mod exam_pages;
 mod exams;
+mod group_writes;
 mod hardening;
 mod hot_paths;
 mod layout;

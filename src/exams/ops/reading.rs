@@ -53,7 +53,7 @@ pub async fn read_attempt(state: &AppState, caller: &Caller, id: i64) -> AppResu
             let now = time::now();
             let attempt = if attempt.is_open() && attempt.deadline <= now {
                 let job = Actor::job("deadline-job");
-                store::submit(conn, &exam, id, SubmittedBy::Deadline, &job, now)?
+                store::submit(conn, &exam, attempt, SubmittedBy::Deadline, &job, now)?
                     .ok_or(AppError::NotFound)?
             } else {
                 attempt

@@ -65,15 +65,31 @@ fn candidate(
     })
 }
 
-/// Start or resume the doctor's attempt, in one hop: the facts, the decision
-/// ([`rules::decide_start`]), the draw and the write (which re-checks the allowance
-/// inside its transaction).
+/// What the start's reads decided: the open attempt, or a paper to write.
+enum Decided {
+    Resume(Attempt),
+    Draw(Box<Draw>),
+}
+
+/// A new attempt, drawn and ready to write.
+struct Draw {
+    exam: crate::exams::Exam,
+    doctor_id: i64,
+    seed: u64,
+    paper: Paper,
+    deadline: chrono::NaiveDateTime,
+    now: chrono::NaiveDateTime,
+}
+
+/// Start or resume the doctor's attempt: the facts, the decision
+/// ([`rules::decide_start`]) and the draw in one read hop; then the write, through the
+/// group-commit writer (which re-checks the allowance inside its transaction).
 #[tracing::instrument(skip(state, caller), fields(caller = caller.user_id, exam = exam_id))]
 pub async fn start(state: &AppState, caller: &Caller, exam_id: i64) -> AppResult<StartedPaper> {
     let seed = rand::rng().next_u64();
     let caches = state.exams.clone();
     let owner = caller.clone();
-    let started = state
+    let decided = state
         .db(move |conn| {
             let caller = owner;
             let d = super::doctor_of(conn, &caller)?;
@@ -89,7 +105,7 @@ pub async fn start(state: &AppState, caller: &Caller, exam_id: i64) -> AppResult
                 StartDecision::Resume { attempt_id } => {
                     let attempt =
                         store::get_attempt(conn, attempt_id)?.ok_or(AppError::NotFound)?;
-                    return Ok(Started::Resumed(attempt));
+                    return Ok(Decided::Resume(attempt));
                 }
                 StartDecision::Draw { deadline, .. } => deadline,
             };
@@ -108,19 +124,38 @@ pub async fn start(state: &AppState, caller: &Caller, exam_id: i64) -> AppResult
                         s.message
                     ))
                 })?;
-            let started = store::start(
-                conn,
-                &exam,
-                d.doctor.id,
+            Ok::<_, AppError>(Decided::Draw(Box::new(Draw {
+                exam,
+                doctor_id: d.doctor.id,
                 seed,
-                &Paper(paper),
+                paper: Paper(paper),
                 deadline,
-                &caller.actor(),
                 now,
-            )?;
-            Ok::<_, AppError>(started)
+            })))
         })
         .await?;
+    let started = match decided {
+        Decided::Resume(attempt) => Started::Resumed(attempt),
+        Decided::Draw(draw) => {
+            let actor = caller.actor();
+            state
+                .writes
+                .write(move |conn| {
+                    let d = *draw;
+                    Ok(store::start(
+                        conn,
+                        &d.exam,
+                        d.doctor_id,
+                        d.seed,
+                        &d.paper,
+                        d.deadline,
+                        &actor,
+                        d.now,
+                    )?)
+                })
+                .await?
+        }
+    };
     match started {
         Started::New(attempt) => {
             // The first save will find the paper's shape in memory.
@@ -226,19 +261,28 @@ pub async fn save(
 /// it has passed.
 #[tracing::instrument(skip(state, caller), fields(caller = caller.user_id, attempt = attempt_id))]
 pub async fn submit(state: &AppState, caller: &Caller, attempt_id: i64) -> AppResult<Attempt> {
-    let caller = caller.clone();
-    state
+    let who = caller.clone();
+    let (attempt, exam) = state
         .db(move |conn| {
-            let attempt = own_attempt(conn, &caller, attempt_id)?;
+            let attempt = own_attempt(conn, &who, attempt_id)?;
             let exam = store::find(conn, attempt.exam_id)?;
+            Ok::<_, AppError>((attempt, exam))
+        })
+        .await?;
+    if !attempt.is_open() {
+        return Ok(attempt);
+    }
+    let actor = caller.actor();
+    state
+        .writes
+        .write(move |conn| {
             let now = time::now();
             let by = if now >= attempt.deadline {
                 SubmittedBy::Deadline
             } else {
                 SubmittedBy::Candidate
             };
-            store::submit(conn, &exam, attempt_id, by, &caller.actor(), now)?
-                .ok_or(AppError::NotFound)
+            store::submit(conn, &exam, attempt, by, &actor, now)?.ok_or(AppError::NotFound)
         })
         .await
 }

@@ -29,18 +29,24 @@ fn lock_attempt(
     }
 }
 
-/// Submit and grade an attempt (idempotent: a submitted attempt is returned as it is).
+/// Submit and grade `attempt` (read by the caller; idempotent: an attempt submitted
+/// meanwhile is read back as it is now). The paper is the caller's copy — a paper never
+/// changes once drawn — so submitting parses it once, and the attempt comes back graded
+/// from memory instead of a second read.
 pub fn submit(
     conn: &mut AnyConnection,
     exam: &Exam,
-    attempt_id: i64,
+    attempt: Attempt,
     by: SubmittedBy,
     actor: &Actor,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Attempt>> {
+    let attempt_id = attempt.id;
     db::write(conn, |conn| {
-        submit_locked(conn, exam, attempt_id, by, actor, now)?;
-        get_attempt(conn, attempt_id)
+        match grade_locked(conn, exam, &attempt, by, actor, now)? {
+            Some(graded) => Ok(Some(graded)),
+            None => get_attempt(conn, attempt_id),
+        }
     })
 }
 
@@ -54,7 +60,7 @@ pub(super) fn submit_locked(
     actor: &Actor,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let Some((status, deadline)) = lock_attempt(conn, attempt_id)? else {
+    let Some((status, _)) = lock_attempt(conn, attempt_id)? else {
         return Ok(());
     };
     if status != AttemptStatus::InProgress {
@@ -63,6 +69,27 @@ pub(super) fn submit_locked(
     let Some(attempt) = get_attempt(conn, attempt_id)? else {
         return Ok(());
     };
+    grade_locked(conn, exam, &attempt, by, actor, now)?;
+    Ok(())
+}
+
+/// Lock the attempt, and when it is still open grade it and write the grades: the
+/// attempt as graded, or `None` when it was no longer open (or is gone).
+fn grade_locked(
+    conn: &mut AnyConnection,
+    exam: &Exam,
+    attempt: &Attempt,
+    by: SubmittedBy,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Attempt>> {
+    let attempt_id = attempt.id;
+    let Some((status, deadline)) = lock_attempt(conn, attempt_id)? else {
+        return Ok(None);
+    };
+    if status != AttemptStatus::InProgress {
+        return Ok(None);
+    }
     let answers = answers_of(conn, attempt_id)?;
     let graded = rules::grade_paper(attempt.paper.items(), &answers, exam.x_scoring);
     let rows: Vec<_> = graded
@@ -110,7 +137,15 @@ pub(super) fn submit_locked(
             })),
         now,
     )?;
-    Ok(())
+    Ok(Some(Attempt {
+        status: AttemptStatus::Submitted,
+        submitted_at: Some(at),
+        submitted_by: Some(by),
+        score: Some(graded.score),
+        passed: Some(passed),
+        deadline,
+        ..attempt.clone()
+    }))
 }
 
 /// Submit every attempt still open at its deadline, in batches; returns how many were
