@@ -13,6 +13,8 @@ use crate::db::schema::programs;
 use crate::db::{AnyConnection, Backend};
 use crate::regions::Scope;
 
+use super::tally;
+
 /// What the table keeps.
 #[derive(Debug, Clone)]
 pub struct Filter<'a> {
@@ -71,28 +73,67 @@ struct Sql {
     binds: Vec<String>,
 }
 
-/// `behind_from <= today`: the stored standing's first day behind (an inlined date
-/// literal: a text bind is no date on PostgreSQL).
-fn behind(backend: Backend, today: NaiveDate) -> String {
+/// `{table}.behind_from <= today`: the stored standing's first day behind (an inlined
+/// date literal: a text bind is no date on PostgreSQL).
+pub(super) fn behind_before(backend: Backend, table: &str, today: NaiveDate) -> String {
     match backend {
-        Backend::Postgres => format!("d.behind_from <= DATE '{today}'"),
-        Backend::Sqlite => format!("d.behind_from <= '{today}'"),
+        Backend::Postgres => format!("{table}.behind_from <= DATE '{today}'"),
+        Backend::Sqlite => format!("{table}.behind_from <= '{today}'"),
     }
 }
 
-/// The FROM/WHERE of a query. `page`: a page in (region code, id) order, walked along
-/// `doctors_page` with each doctor's region looked up, so it stops after a page instead
-/// of sorting the scope (on SQLite `CROSS JOIN` keeps that join order, bounded by the
-/// scope's lowest and highest code; PostgreSQL finds that plan alone, and the bounds'
-/// unknown values would spoil its estimate); otherwise (count, chart) one range of
-/// `doctors_count` per region of the scope.
+fn behind(backend: Backend, today: NaiveDate) -> String {
+    behind_before(backend, "d", today)
+}
+
+/// How a query reaches the doctors it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drive<'g> {
+    /// A page walked along `doctors_page` in (region code, id) order.
+    Page,
+    /// One range of `doctors_count` per region of the scope (count, chart).
+    Index,
+    /// The postings of one name gram (`super::tally`), each doctor looked up by id.
+    Gram(&'g str),
+}
+
+/// How to reach the doctors of a filter: by its name's rarest gram when the name has one
+/// rare enough, else as `fallback`; `None`: no doctor's name contains the name.
+fn drive<'g>(
+    conn: &mut AnyConnection,
+    name: Option<&str>,
+    gram: &'g mut String,
+    fallback: Drive<'g>,
+) -> QueryResult<Option<Drive<'g>>> {
+    let Some(name) = name else {
+        return Ok(Some(fallback));
+    };
+    match tally::rarest(conn, name)? {
+        None => Ok(None),
+        Some((g, n)) if n < tally::RARE => {
+            *gram = g;
+            Ok(Some(Drive::Gram(gram.as_str())))
+        }
+        Some(_) => Ok(Some(fallback)),
+    }
+}
+
+/// The FROM/WHERE of a query (`lines`: with the doctors' totals). `Drive::Page`: a page
+/// in (region code, id) order, walked along `doctors_page` with each doctor's region
+/// looked up, so it stops after a page instead of sorting the scope (on SQLite `CROSS
+/// JOIN` keeps that join order, bounded by the scope's lowest and highest code;
+/// PostgreSQL finds that plan alone, and the bounds' unknown values would spoil its
+/// estimate); `Drive::Index` (count, chart): one range of `doctors_count` per region of
+/// the scope; `Drive::Gram`: a name gram's postings, the full `LIKE` checked on each.
 fn sql(
     backend: Backend,
     programs: &[i64],
     filter: &Filter<'_>,
     behind_only: bool,
-    page: bool,
+    drive: Drive<'_>,
+    lines: bool,
 ) -> Sql {
+    let page = drive == Drive::Page;
     let mut binds = Vec::new();
     let mut arg = |value: String| {
         binds.push(value);
@@ -106,6 +147,10 @@ fn sql(
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
+    let gram = match drive {
+        Drive::Gram(g) => Some(arg(g.to_owned())),
+        Drive::Page | Drive::Index => None,
+    };
     let mut conds = vec![if programs.is_empty() {
         "1 = 0".to_owned()
     } else {
@@ -144,14 +189,23 @@ fn sql(
     if behind_only {
         conds.push(behind(backend, filter.today));
     }
-    let from = if page && backend == Backend::Sqlite {
-        "FROM doctors d CROSS JOIN regions r \
-         LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id WHERE r.code = d.region_code AND"
-    } else if page {
-        "FROM doctors d JOIN regions r ON r.code = d.region_code \
-         LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id WHERE"
+    let totals = if !lines {
+        ""
     } else {
-        "FROM doctors d JOIN regions r ON r.code = d.region_code WHERE"
+        "LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id"
+    };
+    let from = if let Some(gram) = gram {
+        // SQLite: CROSS JOIN keeps the postings first; PostgreSQL finds that plan alone.
+        format!(
+            "FROM doctor_name_grams g CROSS JOIN doctors d CROSS JOIN regions r {totals} \
+             WHERE g.gram = lower({gram}) AND d.id = g.doctor_id AND r.code = d.region_code AND"
+        )
+    } else if page && backend == Backend::Sqlite {
+        format!("FROM doctors d CROSS JOIN regions r {totals} WHERE r.code = d.region_code AND")
+    } else if page {
+        format!("FROM doctors d JOIN regions r ON r.code = d.region_code {totals} WHERE")
+    } else {
+        "FROM doctors d JOIN regions r ON r.code = d.region_code WHERE".to_owned()
     };
     Sql {
         from_where: format!("{from} {}", conds.join(" AND ")),
@@ -159,7 +213,7 @@ fn sql(
     }
 }
 
-fn load<T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static>(
+pub(super) fn load<T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static>(
     conn: &mut AnyConnection,
     sql: String,
     binds: Vec<String>,
@@ -189,7 +243,18 @@ pub fn lines(
     offset: i64,
     limit: Option<i64>,
 ) -> QueryResult<Vec<Line>> {
-    let s = sql(conn.backend(), programs, filter, filter.behind_only, true);
+    let mut gram = String::new();
+    let Some(drive) = drive(conn, filter.name, &mut gram, Drive::Page)? else {
+        return Ok(Vec::new());
+    };
+    let s = sql(
+        conn.backend(),
+        programs,
+        filter,
+        filter.behind_only,
+        drive,
+        true,
+    );
     let limit = match limit {
         Some(n) => format!(" LIMIT {} OFFSET {}", n.max(0), offset.max(0)),
         None => String::new(),
@@ -216,9 +281,24 @@ struct Count {
     n: i64,
 }
 
-/// How many doctors the filter keeps.
+/// How many doctors the filter keeps: without a name, of a county or above, from the
+/// maintained tally (`super::tally`); else from the doctors.
 pub fn count(conn: &mut AnyConnection, programs: &[i64], filter: &Filter<'_>) -> QueryResult<i64> {
-    let s = sql(conn.backend(), programs, filter, filter.behind_only, false);
+    if filter.name.is_none() && tally::answers(conn, filter.scope)? {
+        return tally::count(conn, programs, filter);
+    }
+    let mut gram = String::new();
+    let Some(drive) = drive(conn, filter.name, &mut gram, Drive::Index)? else {
+        return Ok(0);
+    };
+    let s = sql(
+        conn.backend(),
+        programs,
+        filter,
+        filter.behind_only,
+        drive,
+        false,
+    );
     let rows: Vec<Count> = load(
         conn,
         format!("SELECT CAST(COUNT(*) AS BIGINT) AS n {}", s.from_where),
@@ -237,15 +317,23 @@ struct BinRow {
     behind: i64,
 }
 
-/// The chart's counts over the kept doctors, the behind filter aside: one aggregate of
-/// the stored standing, from the covering index alone.
+/// The chart's counts over the kept doctors, the behind filter aside: without a name, of
+/// a county or above, from the maintained tally; else one aggregate of the stored
+/// standing, from the covering index or a name gram's postings.
 pub fn summary(
     conn: &mut AnyConnection,
     programs: &[i64],
     filter: &Filter<'_>,
 ) -> QueryResult<Summary> {
+    if filter.name.is_none() && tally::answers(conn, filter.scope)? {
+        return tally::summary(conn, programs, filter);
+    }
+    let mut gram = String::new();
+    let Some(drive) = drive(conn, filter.name, &mut gram, Drive::Index)? else {
+        return Ok(Summary::default());
+    };
     let backend = conn.backend();
-    let s = sql(backend, programs, filter, false, false);
+    let s = sql(backend, programs, filter, false, drive, false);
     let query = format!(
         "SELECT d.progress_bin AS bin, CAST(COUNT(*) AS BIGINT) AS n, \
          CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS behind \
