@@ -141,7 +141,13 @@ fn all_agree(app: &TestApp) {
         scope(app, "370403"),
         scope(app, "370402001"),
     );
-    for s in [None, Some(&city), Some(&county), Some(&other), Some(&township)] {
+    for s in [
+        None,
+        Some(&city),
+        Some(&county),
+        Some(&other),
+        Some(&township),
+    ] {
         for status in [Some("active"), Some("left_post"), None] {
             agrees(app, s, status, None);
         }
@@ -170,9 +176,20 @@ fn body(name: &str, first17: &str, region: &str, program: i64) -> serde_json::Va
            "region_code": region, "program_id": program, "cohort_year": 2026})
 }
 
-async fn create(app: &TestApp, admin: &str, name: &str, first17: &str, region: &str, program: i64) -> i64 {
+async fn create(
+    app: &TestApp,
+    admin: &str,
+    name: &str,
+    first17: &str,
+    region: &str,
+    program: i64,
+) -> i64 {
     let r = app
-        .post("/api/v1/doctors", admin, body(name, first17, region, program))
+        .post(
+            "/api/v1/doctors",
+            admin,
+            body(name, first17, region, program),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     r.json()["id"].as_i64().unwrap()
@@ -248,8 +265,18 @@ fn sql_copy(app: &TestApp, of: i64, name: &str, index: &str) -> i64 {
 
 fn roster(rows: &[[&str; 12]]) -> Vec<u8> {
     let headers = [
-        "姓名", "身份证号", "手机号", "性别", "出生日期", "学历", "执业资格", "所在镇", "所在村",
-        "村卫生室", "培训年度", "状态",
+        "姓名",
+        "身份证号",
+        "手机号",
+        "性别",
+        "出生日期",
+        "学历",
+        "执业资格",
+        "所在镇",
+        "所在村",
+        "村卫生室",
+        "培训年度",
+        "状态",
     ];
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -281,13 +308,57 @@ async fn the_count_and_the_chart_follow_every_kind_of_write(backend: Backend) {
     all_agree(&app);
 
     // Inserts: in the county, a township's villages, and another county.
-    let a = create(&app, shizhong, "王一", "37040219800101101", "370402", program).await;
-    let b = create(&app, shizhong, "王二", "37040219800101102", "370402001101", program).await;
-    let c = create(&app, shizhong, "王三", "37040219800101103", "370402001102", program).await;
-    let d = create(&app, shizhong, "王四", "37040219800101104", "370402001", program).await;
-    create(&app, xuecheng, "赵一", "37040319800101105", "370403", program).await;
+    let a = create(
+        &app,
+        shizhong,
+        "王一",
+        "37040219800101101",
+        "370402",
+        program,
+    )
+    .await;
+    let b = create(
+        &app,
+        shizhong,
+        "王二",
+        "37040219800101102",
+        "370402001101",
+        program,
+    )
+    .await;
+    let c = create(
+        &app,
+        shizhong,
+        "王三",
+        "37040219800101103",
+        "370402001102",
+        program,
+    )
+    .await;
+    let d = create(
+        &app,
+        shizhong,
+        "王四",
+        "37040219800101104",
+        "370402001",
+        program,
+    )
+    .await;
+    create(
+        &app,
+        xuecheng,
+        "赵一",
+        "37040319800101105",
+        "370403",
+        program,
+    )
+    .await;
     all_agree(&app);
-    assert_eq!(total(&app, shizhong, "").await, 4, "the other county is not counted");
+    assert_eq!(
+        total(&app, shizhong, "").await,
+        4,
+        "the other county is not counted"
+    );
     assert_eq!(total(&app, xuecheng, "").await, 1);
     assert_eq!(total(&app, city, "").await, 5);
 
@@ -355,12 +426,32 @@ async fn the_count_and_the_chart_follow_every_kind_of_write(backend: Backend) {
             shizhong,
             roster(&[
                 [
-                    "钱一", &first, "13800138000", "", "", "中专", "乡村医生执业证书",
-                    "中心街街道", "东村", "", "2026", "",
+                    "钱一",
+                    &first,
+                    "13800138000",
+                    "",
+                    "",
+                    "中专",
+                    "乡村医生执业证书",
+                    "中心街街道",
+                    "东村",
+                    "",
+                    "2026",
+                    "",
                 ],
                 [
-                    "钱二", &second, "13800138000", "", "", "中专", "乡村医生执业证书",
-                    "中心街街道", "西村", "", "2026", "",
+                    "钱二",
+                    &second,
+                    "13800138000",
+                    "",
+                    "",
+                    "中专",
+                    "乡村医生执业证书",
+                    "中心街街道",
+                    "西村",
+                    "",
+                    "2026",
+                    "",
                 ],
             ]),
             "花名册.xlsx",
@@ -406,7 +497,15 @@ async fn a_name_search_finds_exactly_what_like_finds(backend: Backend) {
         let first17 = format!("370402198001012{i:02}");
         ids.push(create(&app, shizhong, name, &first17, region, program).await);
     }
-    create(&app, xuecheng, "李晓梅", "37040319800101299", "370403", program).await;
+    create(
+        &app,
+        xuecheng,
+        "李晓梅",
+        "37040319800101299",
+        "370403",
+        program,
+    )
+    .await;
     // Names no form accepts, written by SQL: the search's `%` and `_` are literals.
     sql_copy(&app, ids[0], "百分%比", "sql-percent");
     sql_copy(&app, ids[0], "下_划", "sql-underscore");
@@ -415,8 +514,27 @@ async fn a_name_search_finds_exactly_what_like_finds(backend: Backend) {
     let county = scope(&app, "370402");
     let township = scope(&app, "370402001");
     let searches = [
-        "李", "晓", "梅", "晓梅", "李晓", "李晓梅", "晓梅李", "李李", "买买提", "·", "%", "_",
-        "百分%", "%比", "下_", "Li", "an", "a", "A", "无此人", "李明明",
+        "李",
+        "晓",
+        "梅",
+        "晓梅",
+        "李晓",
+        "李晓梅",
+        "晓梅李",
+        "李李",
+        "买买提",
+        "·",
+        "%",
+        "_",
+        "百分%",
+        "%比",
+        "下_",
+        "Li",
+        "an",
+        "a",
+        "A",
+        "无此人",
+        "李明明",
     ];
     for q in searches {
         for s in [None, Some(&county), Some(&township)] {
@@ -438,10 +556,7 @@ async fn a_name_search_finds_exactly_what_like_finds(backend: Backend) {
         .collect();
         let page = app
             .get(
-                &format!(
-                    "/api/v1/progress?per_page=100&q={}",
-                    urlencoding(q)
-                ),
+                &format!("/api/v1/progress?per_page=100&q={}", urlencoding(q)),
                 shizhong,
             )
             .await
@@ -451,10 +566,19 @@ async fn a_name_search_finds_exactly_what_like_finds(backend: Backend) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|i| i["doctor_id"].as_i64().or_else(|| i["id"].as_i64()).unwrap())
+            .map(|i| {
+                i["doctor_id"]
+                    .as_i64()
+                    .or_else(|| i["id"].as_i64())
+                    .unwrap()
+            })
             .collect();
         assert_eq!(got, want, "search {q}");
-        assert_eq!(page["total"].as_i64().unwrap(), want.len() as i64, "search {q}");
+        assert_eq!(
+            page["total"].as_i64().unwrap(),
+            want.len() as i64,
+            "search {q}"
+        );
     }
     assert_eq!(total(&app, shizhong, "q=%E6%99%93%E6%A2%85").await, 2);
     assert_eq!(total(&app, xuecheng, "q=%E6%99%93%E6%A2%85").await, 1);
@@ -513,8 +637,24 @@ async fn check_ledger_catches_a_tampered_tally_and_lost_grams(backend: Backend) 
         .accounts(&[("shizhong", Role::CountyAdmin, "370402")])
         .await
         .remove(0);
-    let doctor = create(&app, &shizhong, "李晓梅", "37040219800101301", "370402", program).await;
-    create(&app, &shizhong, "王晓梅", "37040219800101302", "370402", program).await;
+    let doctor = create(
+        &app,
+        &shizhong,
+        "李晓梅",
+        "37040219800101301",
+        "370402",
+        program,
+    )
+    .await;
+    create(
+        &app,
+        &shizhong,
+        "王晓梅",
+        "37040219800101302",
+        "370402",
+        program,
+    )
+    .await;
     let (clean, said) = cunyi_cli(&app, &["check", "ledger"]);
     assert!(clean, "{said}");
 
@@ -529,14 +669,23 @@ async fn check_ledger_catches_a_tampered_tally_and_lost_grams(backend: Backend) 
         &app,
         &format!("DELETE FROM doctor_name_grams WHERE doctor_id = {doctor} AND gram = '李晓'"),
     );
-    assert_eq!(total(&app, &shizhong, "").await, 3, "the tampered tally is read");
+    assert_eq!(
+        total(&app, &shizhong, "").await,
+        3,
+        "the tampered tally is read"
+    );
     let (found_ok, found) = cunyi_cli(&app, &["check", "ledger"]);
     assert!(!found_ok, "a tampered tally exits non-zero: {found}");
     assert!(
-        found.contains(&format!("progress tally 370402 active {program} 2030-01-01 3")),
+        found.contains(&format!(
+            "progress tally 370402 active {program} 2030-01-01 3"
+        )),
         "{found}"
     );
-    assert!(found.contains(&format!("doctor {doctor} name grams")), "{found}");
+    assert!(
+        found.contains(&format!("doctor {doctor} name grams")),
+        "{found}"
+    );
 
     let (fixed_ok, fixed) = cunyi_cli(&app, &["check", "ledger", "--fix"]);
     assert!(fixed_ok, "{fixed}");

@@ -9,8 +9,8 @@ use diesel::QueryResult;
 
 use crate::db::{self, AnyConnection};
 use crate::study::rules::standing::Standing;
-use crate::study::store::{standing, tally};
 use crate::study::store::totals::{self, Totals};
+use crate::study::store::{standing, tally};
 
 const TALLY: &str = "progress tally";
 const GRAMS: &str = "name grams";
@@ -126,10 +126,7 @@ pub fn check_ledger(conn: &mut AnyConnection, fix: bool) -> QueryResult<LedgerCh
             tally_differs = true;
             differences.push(Difference {
                 doctor_id: 0,
-                what: format!(
-                    "{TALLY} {} {} {} {} {}",
-                    key.0, key.1, key.2, key.3, key.4
-                ),
+                what: format!("{TALLY} {} {} {} {} {}", key.0, key.1, key.2, key.3, key.4),
                 stored: s.copied().unwrap_or(0).to_string(),
                 expected: e.copied().unwrap_or(0).to_string(),
             });

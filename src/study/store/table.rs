@@ -93,28 +93,28 @@ enum Drive<'g> {
     Page,
     /// One range of `doctors_count` per region of the scope (count, chart).
     Index,
-    /// The postings of one name gram (`super::tally`), each doctor looked up by id.
-    Gram(&'g str),
+    /// These doctors (a name search's candidates, `super::tally`), looked up by id.
+    Ids(&'g [i64]),
 }
 
-/// How to reach the doctors of a filter: by its name's rarest gram when the name has one
-/// rare enough, else as `fallback`; `None`: no doctor's name contains the name.
+/// How to reach the doctors of a filter: its name's candidates when its grams are rare
+/// enough, else `fallback`; `None`: no doctor's name contains the name.
 fn drive<'g>(
     conn: &mut AnyConnection,
     name: Option<&str>,
-    gram: &'g mut String,
+    ids: &'g mut Vec<i64>,
     fallback: Drive<'g>,
 ) -> QueryResult<Option<Drive<'g>>> {
     let Some(name) = name else {
         return Ok(Some(fallback));
     };
-    match tally::rarest(conn, name)? {
-        None => Ok(None),
-        Some((g, n)) if n < tally::RARE => {
-            *gram = g;
-            Ok(Some(Drive::Gram(gram.as_str())))
+    match tally::candidates(conn, name)? {
+        tally::Candidates::Few(found) if found.is_empty() => Ok(None),
+        tally::Candidates::Few(found) => {
+            *ids = found;
+            Ok(Some(Drive::Ids(ids.as_slice())))
         }
-        Some(_) => Ok(Some(fallback)),
+        tally::Candidates::Many => Ok(Some(fallback)),
     }
 }
 
@@ -124,7 +124,7 @@ fn drive<'g>(
 /// JOIN` keeps that join order, bounded by the scope's lowest and highest code;
 /// PostgreSQL finds that plan alone, and the bounds' unknown values would spoil its
 /// estimate); `Drive::Index` (count, chart): one range of `doctors_count` per region of
-/// the scope; `Drive::Gram`: a name gram's postings, the full `LIKE` checked on each.
+/// the scope; `Drive::Ids`: a name search's candidates, the full `LIKE` checked on each.
 fn sql(
     backend: Backend,
     programs: &[i64],
@@ -132,6 +132,7 @@ fn sql(
     behind_only: bool,
     drive: Drive<'_>,
     lines: bool,
+    bounds: Option<&(String, String)>,
 ) -> Sql {
     let page = drive == Drive::Page;
     let mut binds = Vec::new();
@@ -147,10 +148,6 @@ fn sql(
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    let gram = match drive {
-        Drive::Gram(g) => Some(arg(g.to_owned())),
-        Drive::Page | Drive::Index => None,
-    };
     let mut conds = vec![if programs.is_empty() {
         "1 = 0".to_owned()
     } else {
@@ -162,7 +159,13 @@ fn sql(
             arg(scope.lower().to_owned()),
             arg(scope.upper())
         ));
-        if page && backend == Backend::Sqlite {
+        if let Some((low, high)) = bounds {
+            conds.push(format!(
+                "d.region_code >= {} AND d.region_code <= {}",
+                arg(low.clone()),
+                arg(high.clone())
+            ));
+        } else if page && backend == Backend::Sqlite {
             for (side, op) in [("MIN", ">="), ("MAX", "<=")] {
                 conds.push(format!(
                     "d.region_code {op} (SELECT {side}(code) FROM regions \
@@ -194,12 +197,19 @@ fn sql(
     } else {
         "LEFT JOIN study_doctor_totals t ON t.doctor_id = d.id"
     };
-    let from = if let Some(gram) = gram {
-        // SQLite: CROSS JOIN keeps the postings first; PostgreSQL finds that plan alone.
-        format!(
-            "FROM doctor_name_grams g CROSS JOIN doctors d CROSS JOIN regions r {totals} \
-             WHERE g.gram = lower({gram}) AND d.id = g.doctor_id AND r.code = d.region_code AND"
-        )
+    let from = if let Drive::Ids(ids) = drive {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        // SQLite: CROSS JOIN keeps the candidates first; PostgreSQL sees the list's length.
+        match backend {
+            Backend::Sqlite => format!(
+                "FROM doctors d CROSS JOIN regions r {totals} \
+                 WHERE d.id IN ({list}) AND r.code = d.region_code AND"
+            ),
+            Backend::Postgres => format!(
+                "FROM doctors d JOIN regions r ON r.code = d.region_code {totals} \
+                 WHERE d.id IN ({list}) AND"
+            ),
+        }
     } else if page && backend == Backend::Sqlite {
         format!("FROM doctors d CROSS JOIN regions r {totals} WHERE r.code = d.region_code AND")
     } else if page {
@@ -213,7 +223,9 @@ fn sql(
     }
 }
 
-pub(super) fn load<T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static>(
+pub(super) fn load<
+    T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
+>(
     conn: &mut AnyConnection,
     sql: String,
     binds: Vec<String>,
@@ -225,6 +237,25 @@ pub(super) fn load<T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::
         }
         q.load::<T>(c)
     })
+}
+
+#[derive(QueryableByName)]
+struct Bounds {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    low: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    high: Option<String>,
+}
+
+/// The lowest and highest region code of a scope (`None`: no region in it).
+fn code_bounds(conn: &mut AnyConnection, scope: &Scope) -> QueryResult<Option<(String, String)>> {
+    let rows: Vec<Bounds> = load(
+        conn,
+        "SELECT MIN(code) AS low, MAX(code) AS high FROM regions WHERE path >= $1 AND path < $2"
+            .to_owned(),
+        vec![scope.lower().to_owned(), scope.upper()],
+    )?;
+    Ok(rows.into_iter().next().and_then(|b| b.low.zip(b.high)))
 }
 
 /// The programs' ids (the table's doctors are in one of them).
@@ -243,9 +274,16 @@ pub fn lines(
     offset: i64,
     limit: Option<i64>,
 ) -> QueryResult<Vec<Line>> {
-    let mut gram = String::new();
-    let Some(drive) = drive(conn, filter.name, &mut gram, Drive::Page)? else {
+    let mut ids = Vec::new();
+    let Some(drive) = drive(conn, filter.name, &mut ids, Drive::Page)? else {
         return Ok(Vec::new());
+    };
+    // PostgreSQL plans with the values bound, so it is handed the scope's lowest and
+    // highest code as values (a subquery's are unknown when it plans) and starts the
+    // walk at the scope's first doctor instead of the index's.
+    let bounds = match (conn.backend(), filter.scope) {
+        (Backend::Postgres, Some(scope)) if drive == Drive::Page => code_bounds(conn, scope)?,
+        _ => None,
     };
     let s = sql(
         conn.backend(),
@@ -254,6 +292,7 @@ pub fn lines(
         filter.behind_only,
         drive,
         true,
+        bounds.as_ref(),
     );
     let limit = match limit {
         Some(n) => format!(" LIMIT {} OFFSET {}", n.max(0), offset.max(0)),
@@ -287,8 +326,8 @@ pub fn count(conn: &mut AnyConnection, programs: &[i64], filter: &Filter<'_>) ->
     if filter.name.is_none() && tally::answers(conn, filter.scope)? {
         return tally::count(conn, programs, filter);
     }
-    let mut gram = String::new();
-    let Some(drive) = drive(conn, filter.name, &mut gram, Drive::Index)? else {
+    let mut ids = Vec::new();
+    let Some(drive) = drive(conn, filter.name, &mut ids, Drive::Index)? else {
         return Ok(0);
     };
     let s = sql(
@@ -298,6 +337,7 @@ pub fn count(conn: &mut AnyConnection, programs: &[i64], filter: &Filter<'_>) ->
         filter.behind_only,
         drive,
         false,
+        None,
     );
     let rows: Vec<Count> = load(
         conn,
@@ -328,12 +368,12 @@ pub fn summary(
     if filter.name.is_none() && tally::answers(conn, filter.scope)? {
         return tally::summary(conn, programs, filter);
     }
-    let mut gram = String::new();
-    let Some(drive) = drive(conn, filter.name, &mut gram, Drive::Index)? else {
+    let mut ids = Vec::new();
+    let Some(drive) = drive(conn, filter.name, &mut ids, Drive::Index)? else {
         return Ok(Summary::default());
     };
     let backend = conn.backend();
-    let s = sql(backend, programs, filter, false, drive, false);
+    let s = sql(backend, programs, filter, false, drive, false, None);
     let query = format!(
         "SELECT d.progress_bin AS bin, CAST(COUNT(*) AS BIGINT) AS n, \
          CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS behind \

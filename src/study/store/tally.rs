@@ -161,29 +161,68 @@ pub fn grams(name: &str) -> Vec<String> {
     out
 }
 
-/// The search's rarest gram and its postings (counted up to [`RARE`]); `None` when
-/// some gram has none, so no doctor's name contains `name`.
-pub fn rarest(conn: &mut AnyConnection, name: &str) -> QueryResult<Option<(String, i64)>> {
-    let sql = match conn.backend() {
+/// The doctors a search for `name` may find, from its grams' postings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Candidates {
+    /// The doctors in every gram's postings (the grams of fewer than [`RARE`] postings;
+    /// sorted): a superset of the matches, to check `LIKE` on. Empty: no doctor.
+    Few(Vec<i64>),
+    /// Every gram has [`RARE`] postings or more: walk the doctors instead.
+    Many,
+}
+
+#[derive(QueryableByName)]
+struct Posting {
+    #[diesel(sql_type = BigInt)]
+    doctor_id: i64,
+}
+
+/// The candidates of a search: the intersection of its grams' postings, each read up to
+/// [`RARE`] (a gram with more is left out of the intersection). The ids come back to
+/// the server and go into the query as a list, so both planners see how few they are.
+pub fn candidates(conn: &mut AnyConnection, name: &str) -> QueryResult<Candidates> {
+    let bind = match conn.backend() {
         Backend::Postgres => "$1",
         Backend::Sqlite => "?",
     };
     let query = format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT 1 AS one FROM doctor_name_grams \
-         WHERE gram = lower({sql}) LIMIT {RARE}) p"
+        "SELECT doctor_id FROM doctor_name_grams WHERE gram = lower({bind}) \
+         ORDER BY doctor_id LIMIT {RARE}"
     );
-    let mut best: Option<(String, i64)> = None;
+    let mut kept: Option<Vec<i64>> = None;
     for gram in grams(name) {
-        let rows: Vec<Count> = load(conn, query.clone(), vec![gram.clone()])?;
-        let n = rows.first().map_or(0, |c| c.n);
-        if n == 0 {
-            return Ok(None);
+        let rows: Vec<Posting> = load(conn, query.clone(), vec![gram])?;
+        if rows.len() >= usize::try_from(RARE).unwrap_or(usize::MAX) {
+            continue;
         }
-        if best.as_ref().is_none_or(|(_, b)| n < *b) {
-            best = Some((gram, n));
+        let ids: Vec<i64> = rows.into_iter().map(|r| r.doctor_id).collect();
+        let next = match kept.take() {
+            None => ids,
+            Some(prev) => intersect(&prev, &ids),
+        };
+        if next.is_empty() {
+            return Ok(Candidates::Few(next));
+        }
+        kept = Some(next);
+    }
+    Ok(kept.map_or(Candidates::Many, Candidates::Few))
+}
+
+/// The ids in both sorted lists.
+fn intersect(a: &[i64], b: &[i64]) -> Vec<i64> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
         }
     }
-    Ok(best)
+    out
 }
 
 /// One tally key: (county, status, program, behind from, bin).
@@ -298,7 +337,7 @@ pub fn rebuild_grams(conn: &mut AnyConnection) -> QueryResult<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::grams;
+    use super::{grams, intersect};
 
     #[test]
     fn a_search_takes_its_characters_when_one_else_its_adjacent_pairs() {
@@ -307,5 +346,11 @@ mod tests {
         assert_eq!(grams("哈哈哈"), ["哈哈"]);
         assert_eq!(grams("%_"), ["%_"]);
         assert!(grams("").is_empty());
+    }
+
+    #[test]
+    fn candidates_are_in_every_gram_s_postings() {
+        assert_eq!(intersect(&[1, 3, 5, 7], &[2, 3, 7, 9]), [3, 7]);
+        assert!(intersect(&[1], &[]).is_empty());
     }
 }
