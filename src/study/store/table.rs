@@ -1,9 +1,12 @@
 //! The progress table in SQL over the maintained totals: one page of doctors in
 //! (region code, id) order, its count, and the chart's counts — filtered by scope,
 //! status, name and "behind schedule". Behind and the chart's fifth are the doctors'
-//! stored standing (`super::standing`: `behind_from <= today`, `progress_bin`), so the
-//! count and the chart read one covering index of `doctors` (`doctors_count`, one
-//! range per region of the scope) and a page costs a page, not the county.
+//! stored standing (`super::standing`: `behind_from <= today`, `progress_bin`). Without a
+//! name, the count and the chart of a county or above sum the maintained tally's rows
+//! (`super::tally`, per county and standing); of a township or village they read one
+//! covering index of `doctors` (`doctors_count`, one range per region of the scope). A
+//! name search reaches its candidates through the name grams' postings. A page costs a
+//! page, not the county.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
