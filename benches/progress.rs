@@ -6,7 +6,7 @@
 //! the city table's first page, its "behind" filter (first page and a deep page), a name
 //! search, one district's first page, and one doctor's progress; and in SQL alone (the
 //! ≤ 20 ms goal) the table's first page with its count — of the city, with the chart,
-//! behind, of a district, of a name search.
+//! behind, of a district, of a name search (with the chart; a one-character search).
 //!
 //! `cargo bench --bench progress` (SQLite), or `CUNYI_BENCH_POSTGRES_URL=postgres://…/postgres`;
 //! `CUNYI_BENCH_DOCTORS` scales it down for a quick look.
@@ -276,7 +276,7 @@ fn main() {
             .scope();
         let programs = [program];
         let today = cunyi::time::today_cst();
-        let cases: [(&str, &cunyi::regions::Scope, Option<&str>, bool, bool); 5] = [
+        let cases: [(&str, &cunyi::regions::Scope, Option<&str>, bool, bool); 7] = [
             ("first page + count", &city, None, false, false),
             ("first page + count + chart", &city, None, false, true),
             ("behind, first page + count", &city, None, true, false),
@@ -291,6 +291,20 @@ fn main() {
                 "name search (晓梅) + count",
                 &city,
                 Some("晓梅"),
+                false,
+                false,
+            ),
+            (
+                "name search (晓梅) + count + chart",
+                &city,
+                Some("晓梅"),
+                false,
+                true,
+            ),
+            (
+                "name search (李, one character) + count",
+                &city,
+                Some("李"),
                 false,
                 false,
             ),

@@ -35,6 +35,7 @@ mod pages;
 mod phone_pages;
 mod plain_words;
 mod programs;
+mod progress_tally;
 mod regions;
 mod reports;
 mod reports2;

@@ -1,6 +1,7 @@
 //! `cunyi check ledger`: the maintained totals (and the doctors' stored standing on the
-//! pace) recomputed from the records, each difference reported, and with `--fix` the
-//! differing doctors' totals and standing rewritten.
+//! pace) recomputed from the records, the progress table's tally and name grams from the
+//! doctors, each difference reported, and with `--fix` the differing doctors' totals and
+//! standing rewritten, then the tally and the grams if they differ.
 
 use std::collections::BTreeSet;
 
@@ -8,14 +9,19 @@ use diesel::QueryResult;
 
 use crate::db::{self, AnyConnection};
 use crate::study::rules::standing::Standing;
-use crate::study::store::standing;
 use crate::study::store::totals::{self, Totals};
+use crate::study::store::{standing, tally};
+
+const TALLY: &str = "progress tally";
+const GRAMS: &str = "name grams";
 
 /// One total that differs from what the records say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Difference {
     pub doctor_id: i64,
-    /// Which total: `online 2025`, `doctor` (the per-doctor row) …
+    /// Which total: `online 2025`, `doctor` (the per-doctor row), `standing`,
+    /// `name grams`, `progress tally <county> <status> <program> <behind from> <bin>`
+    /// (its `doctor_id` 0) …
     pub what: String,
     pub stored: String,
     pub expected: String,
@@ -105,16 +111,56 @@ pub fn check_ledger(conn: &mut AnyConnection, fix: bool) -> QueryResult<LedgerCh
             });
         }
     }
+    // The progress table's tally against the doctors' (rows of 0 doctors are none).
+    let expected_tally = tally::tally_expected(conn)?;
+    let stored_tally = tally::tally_stored(conn)?;
+    let keys: BTreeSet<_> = expected_tally
+        .keys()
+        .chain(stored_tally.keys())
+        .cloned()
+        .collect();
+    let mut tally_differs = false;
+    for key in keys {
+        let (e, s) = (expected_tally.get(&key), stored_tally.get(&key));
+        if e != s {
+            tally_differs = true;
+            differences.push(Difference {
+                doctor_id: 0,
+                what: format!("{TALLY} {} {} {} {} {}", key.0, key.1, key.2, key.3, key.4),
+                stored: s.copied().unwrap_or(0).to_string(),
+                expected: e.copied().unwrap_or(0).to_string(),
+            });
+        }
+    }
+    let gram_doctors = tally::gram_differences(conn)?;
+    for doctor in &gram_doctors {
+        differences.push(Difference {
+            doctor_id: *doctor,
+            what: GRAMS.to_owned(),
+            stored: "与姓名不符".to_owned(),
+            expected: "姓名的每个字和相邻两字".to_owned(),
+        });
+    }
     let mut fixed = 0;
     if fix && !differences.is_empty() {
         let ids: Vec<i64> = differences
             .iter()
+            .filter(|d| !d.what.starts_with(TALLY) && d.what != GRAMS)
             .map(|d| d.doctor_id)
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        // The totals' refresh rewrites the standing too.
-        db::write(conn, |conn| totals::refresh(conn, &ids))?;
+        db::write(conn, |conn| {
+            // The totals' refresh rewrites the standing too (and the triggers the tally).
+            totals::refresh(conn, &ids)?;
+            if tally_differs {
+                tally::rebuild_tally(conn)?;
+            }
+            if !gram_doctors.is_empty() {
+                tally::rebuild_grams(conn)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?;
         fixed = ids.len();
     }
     Ok(LedgerCheck {

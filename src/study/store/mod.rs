@@ -9,6 +9,7 @@ pub mod records;
 pub mod share;
 pub mod standing;
 pub mod table;
+pub mod tally;
 pub mod totals;
 
 pub use progress::course_minutes;

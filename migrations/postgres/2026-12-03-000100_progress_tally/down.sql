@@ -1,0 +1,10 @@
+DROP TRIGGER doctor_name_grams_update ON doctors;
+DROP TRIGGER doctor_name_grams_insert_delete ON doctors;
+DROP FUNCTION doctor_name_grams_doctors();
+DROP TABLE name_gram_positions;
+DROP TABLE doctor_name_grams;
+DROP TRIGGER progress_tally_update ON doctors;
+DROP TRIGGER progress_tally_insert_delete ON doctors;
+DROP FUNCTION progress_tally_doctors();
+DROP FUNCTION progress_tally_add(TEXT, TEXT, BIGINT, DATE, INTEGER, BIGINT);
+DROP TABLE progress_tally;

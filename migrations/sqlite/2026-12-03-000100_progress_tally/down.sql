@@ -1,0 +1,9 @@
+DROP TRIGGER doctor_name_grams_update;
+DROP TRIGGER doctor_name_grams_delete;
+DROP TRIGGER doctor_name_grams_insert;
+DROP TABLE name_gram_positions;
+DROP TABLE doctor_name_grams;
+DROP TRIGGER progress_tally_update;
+DROP TRIGGER progress_tally_delete;
+DROP TRIGGER progress_tally_insert;
+DROP TABLE progress_tally;
