@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::Method;
+use reqwest::Method;
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -63,17 +63,14 @@ async fn starts_and_submits_sent_at_once_each_get_their_own_outcome(backend: Bac
     }
 
     // Every doctor submits twice at once.
-    let submits = attempts_of
+    let paths: Vec<(String, &String)> = attempts_of
         .iter()
         .chain(attempts_of.iter())
-        .map(|(a, token, _)| {
-            app.send(
-                Method::POST,
-                &format!("/api/v1/attempts/{a}/submit"),
-                Some(token),
-                Some(json!({})),
-            )
-        });
+        .map(|(a, token, _)| (format!("/api/v1/attempts/{a}/submit"), token))
+        .collect();
+    let submits = paths
+        .iter()
+        .map(|(path, token)| app.send(Method::POST, path, Some(token), Some(json!({}))));
     let replies = futures_util::future::join_all(submits).await;
     let mut scores: HashMap<i64, Vec<f64>> = HashMap::new();
     for r in &replies {
