@@ -184,11 +184,13 @@ fn commit(pool: &Pool, queue: &Receiver<Job>, batch: &mut Vec<Job>) {
             while next < batch.len() {
                 batch[next].run(conn);
                 next += 1;
-                if next == batch.len() && batch.len() < BATCH && turn.elapsed() < TURN {
-                    if let Ok(job) = queue.try_recv() {
-                        GROUP_WRITES_QUEUED.fetch_sub(1, Ordering::Relaxed);
-                        batch.push(job);
-                    }
+                if next == batch.len()
+                    && batch.len() < BATCH
+                    && turn.elapsed() < TURN
+                    && let Ok(job) = queue.try_recv()
+                {
+                    GROUP_WRITES_QUEUED.fetch_sub(1, Ordering::Relaxed);
+                    batch.push(job);
                 }
             }
             Ok::<_, diesel::result::Error>(())

@@ -2,6 +2,7 @@
 //! (safely: size, row and decompression caps), and writing `.xlsx` templates, exports
 //! and sign-in sheets. Shared by every import and export.
 
+mod guard;
 mod read;
 mod write;
 

@@ -154,6 +154,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, String> {
     if total > limits.max_uncompressed || archive.len() > 10_000 {
         return Err("表格解压后过大，疑似异常文件，已拒绝".into());
     }
+    super::guard::shared_strings(&mut archive)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
     let name = book
         .sheets_metadata()

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use reqwest::Method;
 use diesel::prelude::*;
+use reqwest::Method;
 use serde_json::json;
 
 use crate::both_backends;

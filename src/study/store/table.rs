@@ -350,8 +350,9 @@ pub fn count(conn: &mut AnyConnection, programs: &[i64], filter: &Filter<'_>) ->
     Ok(rows.first().map_or(0, |c| c.n))
 }
 
+/// One fifth of the chart as a query returns it (here and from `super::tally`).
 #[derive(QueryableByName)]
-struct BinRow {
+pub(super) struct BinRow {
     #[diesel(sql_type = Integer)]
     bin: i32,
     #[diesel(sql_type = BigInt)]
@@ -384,7 +385,11 @@ pub fn summary(
         behind(backend, filter.today),
         s.from_where
     );
-    let rows: Vec<BinRow> = load(conn, query, s.binds)?;
+    Ok(chart(load(conn, query, s.binds)?))
+}
+
+/// The chart's counts from its fifths' rows.
+pub(super) fn chart(rows: Vec<BinRow>) -> Summary {
     let mut out = Summary::default();
     for r in rows {
         out.total += r.n;
@@ -392,5 +397,5 @@ pub fn summary(
         let i = usize::try_from(r.bin).unwrap_or(0).min(5);
         out.bins[i] += r.n;
     }
-    Ok(out)
+    out
 }

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Text};
 
-use super::table::{Filter, Summary, behind_before, load};
+use super::table::{BinRow, Filter, Summary, behind_before, chart, load};
 use crate::db::{AnyConnection, Backend};
 use crate::regions::Scope;
 
@@ -112,16 +112,6 @@ pub fn count(conn: &mut AnyConnection, programs: &[i64], filter: &Filter<'_>) ->
     Ok(rows.first().map_or(0, |c| c.n))
 }
 
-#[derive(QueryableByName)]
-struct BinRow {
-    #[diesel(sql_type = Integer)]
-    bin: i32,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-    #[diesel(sql_type = BigInt)]
-    behind: i64,
-}
-
 /// The chart's counts (no name filter; a scope [`answers`] for), the behind filter aside.
 pub fn summary(
     conn: &mut AnyConnection,
@@ -136,15 +126,7 @@ pub fn summary(
          {sql} GROUP BY t.progress_bin",
         behind_before(backend, "t", filter.today),
     );
-    let rows: Vec<BinRow> = load(conn, query, binds)?;
-    let mut out = Summary::default();
-    for r in rows {
-        out.total += r.n;
-        out.behind += r.behind;
-        let i = usize::try_from(r.bin).unwrap_or(0).min(5);
-        out.bins[i] += r.n;
-    }
-    Ok(out)
+    Ok(chart(load::<BinRow>(conn, query, binds)?))
 }
 
 /// The grams a search for `name` may take: its characters when it is one, else its
