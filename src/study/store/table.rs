@@ -85,6 +85,28 @@ pub(super) fn behind_before(backend: Backend, table: &str, today: NaiveDate) -> 
     }
 }
 
+/// Keep `value` as the next bind and return its placeholder (`$n` or `?`).
+pub(super) fn bind(backend: Backend, binds: &mut Vec<String>, value: String) -> String {
+    binds.push(value);
+    match backend {
+        Backend::Postgres => format!("${}", binds.len()),
+        Backend::Sqlite => "?".to_owned(),
+    }
+}
+
+/// `{table}.program_id IN (…)` over the programs' ids (never true for none).
+pub(super) fn programs_in(table: &str, programs: &[i64]) -> String {
+    if programs.is_empty() {
+        return "1 = 0".to_owned();
+    }
+    let ids = programs
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    format!("{table}.program_id IN ({ids})")
+}
+
 fn behind(backend: Backend, today: NaiveDate) -> String {
     behind_before(backend, "d", today)
 }
@@ -139,23 +161,8 @@ fn sql(
 ) -> Sql {
     let page = drive == Drive::Page;
     let mut binds = Vec::new();
-    let mut arg = |value: String| {
-        binds.push(value);
-        match backend {
-            Backend::Postgres => format!("${}", binds.len()),
-            Backend::Sqlite => "?".to_owned(),
-        }
-    };
-    let programs = programs
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
-    let mut conds = vec![if programs.is_empty() {
-        "1 = 0".to_owned()
-    } else {
-        format!("d.program_id IN ({programs})")
-    }];
+    let mut arg = |value: String| bind(backend, &mut binds, value);
+    let mut conds = vec![programs_in("d", programs)];
     if let Some(scope) = filter.scope {
         conds.push(format!(
             "r.path >= {} AND r.path < {}",

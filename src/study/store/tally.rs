@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Text};
 
-use super::table::{BinRow, Filter, Summary, behind_before, chart, load};
+use super::table::{BinRow, Filter, Summary, behind_before, bind, chart, load, programs_in};
 use crate::db::{AnyConnection, Backend};
 use crate::regions::Scope;
 
@@ -56,23 +56,8 @@ pub fn answers(conn: &mut AnyConnection, scope: Option<&Scope>) -> QueryResult<b
 /// The tally's FROM/WHERE for a filter (its name aside).
 fn from_where(backend: Backend, programs: &[i64], filter: &Filter<'_>) -> (String, Vec<String>) {
     let mut binds = Vec::new();
-    let mut arg = |value: String| {
-        binds.push(value);
-        match backend {
-            Backend::Postgres => format!("${}", binds.len()),
-            Backend::Sqlite => "?".to_owned(),
-        }
-    };
-    let programs = programs
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
-    let mut conds = vec![if programs.is_empty() {
-        "1 = 0".to_owned()
-    } else {
-        format!("t.program_id IN ({programs})")
-    }];
+    let mut arg = |value: String| bind(backend, &mut binds, value);
+    let mut conds = vec![programs_in("t", programs)];
     let mut from = "FROM progress_tally t".to_owned();
     if let Some(scope) = filter.scope {
         from.push_str(" JOIN regions r ON r.code = t.county_code");
