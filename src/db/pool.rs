@@ -72,6 +72,14 @@ pub fn build_pool(url: &str, max_size: u32) -> Result<Pool, r2d2::Error> {
         c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
             .map_err(r2d2::Error::QueryError)?;
     }
+    if let AnyConnection::Sqlite(c) = &mut first
+        && !plans_are_stable(c)
+    {
+        tracing::warn!(
+            "SQLite was built without SQLITE_ENABLE_QPSG (build from the repository, whose \
+             .cargo/config.toml sets it): every query with LIMIT is planned again on each run"
+        );
+    }
     drop(first);
     r2d2::Pool::builder()
         .max_size(max_size)
@@ -90,4 +98,29 @@ pub fn ping(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
     diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Was the bundled SQLite compiled with the query planner stability guarantee (see the
+/// repository's `.cargo/config.toml`)?
+pub fn plans_are_stable(conn: &mut diesel::SqliteConnection) -> bool {
+    #[derive(diesel::QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+    diesel::sql_query("PRAGMA compile_options")
+        .load::<CompileOption>(conn)
+        .is_ok_and(|rows| rows.iter().any(|r| r.compile_options == "ENABLE_QPSG"))
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::Connection;
+
+    /// Without the flag every `.first()` is parsed and planned anew on each run.
+    #[test]
+    fn sqlite_plans_are_stable() {
+        let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+        assert!(super::plans_are_stable(&mut conn));
+    }
 }
