@@ -83,6 +83,41 @@ fn spawn_servers(url: &str, n: usize) -> (Vec<String>, Children) {
     (addrs, children)
 }
 
+/// A PostgreSQL with `autovacuum = off` (this development machine's, for one) never
+/// refreshes the statistics of the fresh database's tables as the attempts pour in, so
+/// the plans the servers cache while `attempts` is empty (a sequential scan) stay for the
+/// whole run — unlike any deployment, where autovacuum analyzes a table once a minute at
+/// most (`autovacuum_naptime`) after 50 rows + 10% have changed. Then this does the same
+/// here: `ANALYZE` once a minute, announced.
+fn stand_in_for_autovacuum(state: &cunyi::state::AppState) {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        autovacuum: String,
+    }
+    let mut conn = state.pool.get().unwrap();
+    let on = diesel::sql_query("SHOW autovacuum")
+        .get_result::<Setting>(&mut *conn)
+        .map(|s| s.autovacuum == "on")
+        .unwrap_or(true);
+    if on {
+        return;
+    }
+    println!(
+        "PostgreSQL runs with autovacuum off: the bench runs ANALYZE once a minute in its place"
+    );
+    let pool = state.pool.clone();
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(60));
+            if let Ok(mut conn) = pool.get() {
+                let _ = diesel::sql_query("ANALYZE").execute(&mut *conn);
+            }
+        }
+    });
+}
+
 fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -159,6 +194,9 @@ fn main() {
     } else {
         (vec![common::serve(state.clone())], Children(Vec::new()))
     };
+    if backend == Backend::Postgres {
+        stand_in_for_autovacuum(&state);
+    }
     println!(
         "servers: {} ({}); load average before: {}",
         addrs.len(),
