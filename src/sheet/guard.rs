@@ -14,7 +14,7 @@
 //! past it and still made the reader reserve 83 GB (the fuzz target again). Any such digits
 //! anywhere in the part are judged, so no reading of the tag can reach a larger number.
 
-use std::io::{BufReader, Read, Seek};
+use std::io::{Read, Seek};
 
 /// The fewest bytes one shared string takes (`<si/>`).
 const MIN_STRING_BYTES: u64 = 5;
@@ -27,7 +27,7 @@ pub(super) fn shared_strings<R: Read + Seek>(
 ) -> Result<(), String> {
     let damaged = || "表格已损坏（共享字符串的数量不可信），请在 Excel 中另存后重新上传".to_owned();
     for i in 0..archive.len() {
-        let Ok(part) = archive.by_index(i) else {
+        let Ok(mut part) = archive.by_index(i) else {
             continue;
         };
         let shared = part
@@ -38,11 +38,10 @@ pub(super) fn shared_strings<R: Read + Seek>(
         }
         let limit = u128::from(part.size() / MIN_STRING_BYTES);
         let mut scan = Scan::default();
-        let mut input = BufReader::with_capacity(64 * 1024, part);
-        let mut chunk = [0u8; 64 * 1024];
+        let mut chunk = vec![0u8; 64 * 1024];
         loop {
             // A part that cannot be read to its end is the reader's to refuse.
-            let n = match input.read(&mut chunk) {
+            let n = match part.read(&mut chunk) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
