@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::rules::{GENESIS, row_hash};
 use super::{Actor, AuditRow, ChainReport, Entry, ListFilter};
-use crate::db::schema::audit_log;
+use crate::db::schema::{audit_log, audit_pending};
 use crate::db::{self, AnyConnection};
 
 #[derive(Insertable)]
@@ -22,26 +22,44 @@ struct NewRow<'a> {
     hash: &'a str,
 }
 
-/// Append one row. Takes the table's write lock (PostgreSQL) or runs inside the
-/// IMMEDIATE transaction (SQLite), so concurrent appenders chain one after another.
-/// Call it inside the transaction that makes the change it records.
+/// Append one row; call it inside the transaction that makes the change it records, so
+/// the entry stands or falls with the change.
+///
+/// - SQLite: runs inside the IMMEDIATE transaction (one writer at a time), so appenders
+///   chain one after another; the hash is computed here.
+/// - PostgreSQL: the entry goes to `audit_pending`, with no lock. When the transaction
+///   commits, a deferred trigger takes the log's lock, chains the entry into `audit_log`
+///   with the same hash ([`row_hash`], in SQL) and deletes the pending row: the lock is
+///   held only for the commit itself, not across round trips (migration
+///   `2026-12-05-000100`). A transaction that rolls back leaves nothing.
 pub fn record(
     conn: &mut AnyConnection,
     actor: &Actor,
     entry: &Entry,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    let detail = entry.detail.to_string();
+    if let AnyConnection::Postgresql(_) = conn {
+        return diesel::insert_into(audit_pending::table)
+            .values((
+                audit_pending::at.eq(now),
+                audit_pending::actor_id.eq(actor.id),
+                audit_pending::actor.eq(actor.username.as_deref()),
+                audit_pending::action.eq(entry.action),
+                audit_pending::target.eq(entry.target.as_deref()),
+                audit_pending::detail.eq(&detail),
+                audit_pending::client.eq(actor.client.as_deref()),
+            ))
+            .execute(conn)
+            .map(|_| ());
+    }
     db::write(conn, |conn| {
-        if let AnyConnection::Postgresql(pg) = conn {
-            diesel::sql_query("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE").execute(pg)?;
-        }
         let prev_hash: String = audit_log::table
             .order(audit_log::id.desc())
             .select(audit_log::hash)
             .first(conn)
             .optional()?
             .unwrap_or_else(|| GENESIS.to_owned());
-        let detail = entry.detail.to_string();
         let hash = row_hash(
             &prev_hash,
             now,

@@ -68,6 +68,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// PostgreSQL only: audit entries waiting for their transaction's commit, when a
+    /// trigger chains them into `audit_log` (migration `2026-12-05-000100`).
+    audit_pending (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        actor -> Nullable<Text>,
+        action -> Text,
+        target -> Nullable<Text>,
+        detail -> Text,
+        client -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     programs (id) {
         id -> BigInt,
         name -> Text,

@@ -1,0 +1,3 @@
+DROP TABLE audit_pending;
+DROP FUNCTION audit_chain_pending();
+DROP FUNCTION audit_hash_field(TEXT);
