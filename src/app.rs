@@ -93,6 +93,7 @@ pub fn server(
     workers: Option<usize>,
 ) -> std::io::Result<Server> {
     actix_web::rt::spawn(exams::jobs::run(state.clone()));
+    actix_web::rt::spawn(crate::audit::jobs::run(state.clone()));
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         App::new()

@@ -6,6 +6,7 @@
 //! break. Triggers refuse UPDATE and DELETE; the chain catches what goes around them.
 
 pub mod api;
+pub mod jobs;
 pub mod ops;
 pub mod pages;
 pub mod rules;
@@ -20,7 +21,7 @@ use crate::db::schema::audit_log;
 use crate::extract::PageParams;
 
 pub use rules::{GENESIS, denial};
-pub use store::{list, record, verify_chain};
+pub use store::{list, record, settle, verify_chain};
 
 /// Who did it, from where. `id`/`username` are empty for anonymous requests (a failed
 /// login records the username tried in the detail, not here).

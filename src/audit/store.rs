@@ -27,11 +27,10 @@ struct NewRow<'a> {
 ///
 /// - SQLite: runs inside the IMMEDIATE transaction (one writer at a time), so appenders
 ///   chain one after another; the hash is computed here.
-/// - PostgreSQL: the entry goes to `audit_pending`, with no lock. When the transaction
-///   commits, a deferred trigger takes the log's lock, chains the entry into `audit_log`
-///   with the same hash ([`row_hash`], in SQL) and deletes the pending row: the lock is
-///   held only for the commit itself, not across round trips (migration
-///   `2026-12-05-000100`). A transaction that rolls back leaves nothing.
+/// - PostgreSQL: the entry goes to `audit_pending`, with no lock; [`settle`] chains it
+///   into `audit_log` later, in a batch (every server runs it a few times a second, and
+///   every read of the log runs it first). One global lock taken by every audited write
+///   was the province exam's bottleneck (migration `2026-12-05-000100`).
 pub fn record(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -87,8 +86,37 @@ pub fn record(
     })
 }
 
-/// Recompute every row's hash in id order, in batches so memory stays flat.
+/// Pending entries chained per transaction at most.
+pub const SETTLE_BATCH: i32 = 1_000;
+
+/// Chain every pending entry into `audit_log` (PostgreSQL; SQLite has none), oldest
+/// first, in transactions of up to [`SETTLE_BATCH`] under the log's lock (the SQL
+/// function `audit_settle`). Returns how many. Call it outside any transaction.
+pub fn settle(conn: &mut AnyConnection) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Settled {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        n: i32,
+    }
+    let AnyConnection::Postgresql(_) = conn else {
+        return Ok(0);
+    };
+    let mut total = 0i64;
+    loop {
+        let settled: Settled = diesel::sql_query("SELECT audit_settle($1) AS n")
+            .bind::<diesel::sql_types::Integer, _>(SETTLE_BATCH)
+            .get_result(conn)?;
+        total += i64::from(settled.n);
+        if settled.n < SETTLE_BATCH {
+            return Ok(total);
+        }
+    }
+}
+
+/// Recompute every row's hash in id order, in batches so memory stays flat (pending
+/// entries are chained first).
 pub fn verify_chain(conn: &mut AnyConnection) -> QueryResult<ChainReport> {
+    settle(conn)?;
     let mut expected_prev = GENESIS.to_owned();
     let mut after = 0i64;
     let mut rows = 0i64;
@@ -129,13 +157,14 @@ pub fn verify_chain(conn: &mut AnyConnection) -> QueryResult<ChainReport> {
     }
 }
 
-/// Newest first.
+/// Newest first (pending entries are chained first).
 pub fn list(
     conn: &mut AnyConnection,
     filter: &ListFilter,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<AuditRow>, i64)> {
+    settle(conn)?;
     let query = || {
         let mut q = audit_log::table.into_boxed();
         if let Some(action) = &filter.action {

@@ -193,6 +193,34 @@ pub fn init_tracing() {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let serves = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
+    let outcome = dispatch(cli);
+    if !serves {
+        settle_audit();
+    }
+    outcome
+}
+
+/// On PostgreSQL a command's audit entries wait in `audit_pending` until they are chained
+/// ([`crate::audit::settle`]); chain them before the command exits. Best effort: what
+/// stays pending is durable, and the next server or read of the log chains it.
+fn settle_audit() {
+    let Ok(config) = Config::from_env() else {
+        return;
+    };
+    let url = config.database_url.expose();
+    if crate::db::Backend::of_url(url) != crate::db::Backend::Postgres {
+        return;
+    }
+    let settled = crate::db::connect(url)
+        .map_err(|e| e.to_string())
+        .and_then(|mut conn| crate::audit::settle(&mut conn).map_err(|e| e.to_string()));
+    if let Err(e) = settled {
+        tracing::warn!(error = %e, "the audit entries of this command stay pending until a server chains them");
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { bind } => serve::run(bind),
         Command::Demo {

@@ -85,7 +85,7 @@ async fn starts_and_submits_sent_at_once_each_get_their_own_outcome(backend: Bac
     for (i, (attempt, _, qids)) in attempts_of.iter().enumerate() {
         let right = (i % 5).min(qids.len()) as f64;
         assert_eq!(scores[attempt], vec![right, right], "doctor {i}'s grade");
-        let (items, submitted): (i64, i64) = app.with_conn(|c| {
+        let (items, submitted): (i64, i64) = app.with_settled(|c| {
             (
                 attempt_items::table
                     .filter(attempt_items::attempt_id.eq(attempt))

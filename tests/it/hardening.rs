@@ -222,7 +222,7 @@ async fn a_client_cannot_choose_its_forwarded_address(backend: Backend) {
     );
     use cunyi::db::schema::audit_log::dsl::*;
     use diesel::prelude::*;
-    let clients: Vec<Option<String>> = app.with_conn(|c| {
+    let clients: Vec<Option<String>> = app.with_settled(|c| {
         audit_log
             .filter(action.eq("auth.login_failed"))
             .select(client)

@@ -196,16 +196,25 @@ impl TestApp {
         f(&mut conn)
     }
 
+    /// Run store code on the app's pool after chaining the audit entries that wait for
+    /// it (PostgreSQL's `audit_pending`), as every read of the log in the app does.
+    pub fn with_settled<T>(&self, f: impl FnOnce(&mut AnyConnection) -> T) -> T {
+        self.with_conn(|c| {
+            cunyi::audit::settle(c).unwrap();
+            f(c)
+        })
+    }
+
     /// Every audit action so far, oldest first.
     pub fn audit_actions(&self) -> Vec<String> {
         use cunyi::db::schema::audit_log::dsl::*;
-        self.with_conn(|c| audit_log.order(id).select(action).load(c).unwrap())
+        self.with_settled(|c| audit_log.order(id).select(action).load(c).unwrap())
     }
 
     /// The detail JSON of the newest audit row with this action.
     pub fn last_audit(&self, wanted: &str) -> Value {
         use cunyi::db::schema::audit_log::dsl::*;
-        let raw: String = self.with_conn(|c| {
+        let raw: String = self.with_settled(|c| {
             audit_log
                 .filter(action.eq(wanted))
                 .order(id.desc())
@@ -218,7 +227,7 @@ impl TestApp {
 
     pub fn audit_count(&self) -> i64 {
         use cunyi::db::schema::audit_log::dsl::*;
-        self.with_conn(|c| audit_log.count().get_result(c).unwrap())
+        self.with_settled(|c| audit_log.count().get_result(c).unwrap())
     }
 
     pub fn user_count(&self) -> i64 {
@@ -423,6 +432,7 @@ pub fn id_number(first17: &str) -> String {
 /// Record an arbitrary audit event (for chain tests).
 pub fn audit_event(app: &TestApp, action: &'static str) {
     app.with_conn(|c| {
-        cunyi::audit::record(c, &Actor::cli(), &Entry::new(action), cunyi::time::now()).unwrap()
+        cunyi::audit::record(c, &Actor::cli(), &Entry::new(action), cunyi::time::now()).unwrap();
+        cunyi::audit::settle(c).unwrap();
     });
 }

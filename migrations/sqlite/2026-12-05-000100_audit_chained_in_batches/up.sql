@@ -1,5 +1,5 @@
--- On PostgreSQL audit entries wait here for their transaction's commit, when a trigger
--- chains them into `audit_log` (see the PostgreSQL migration). SQLite appends inside
+-- On PostgreSQL audit entries wait here until a server chains them in a batch into
+-- `audit_log` (see the PostgreSQL migration). SQLite appends inside
 -- its one write transaction and never uses this table; it exists so both backends have
 -- the same tables.
 CREATE TABLE audit_pending (

@@ -1,3 +1,0 @@
-DROP TABLE audit_pending;
-DROP FUNCTION audit_chain_pending();
-DROP FUNCTION audit_hash_field(TEXT);
