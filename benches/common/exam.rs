@@ -49,7 +49,12 @@ pub fn fresh_database_url(name: &str, dir: &std::path::Path) -> String {
             let mut conn = cunyi::db::connect(&admin).unwrap();
             let db = format!("cunyi_bench_{name}_{}", std::process::id());
             exec(&mut conn, &format!("CREATE DATABASE {db}"));
-            format!("{}/{db}", admin.rsplit_once('/').unwrap().0)
+            // Keep the URL's parameters (`?sslmode=disable`, say) for the new database.
+            let (base, params) = match admin.split_once('?') {
+                Some((base, params)) => (base, format!("?{params}")),
+                None => (admin.as_str(), String::new()),
+            };
+            format!("{}/{db}{params}", base.rsplit_once('/').unwrap().0)
         }
         Err(_) => dir
             .join(format!("{name}.db"))

@@ -31,8 +31,12 @@ pub async fn run(state: AppState) {
         .await;
         match outcome {
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "settling the audit log failed; it will try again"),
-            Err(e) => tracing::warn!(error = %e, "settling the audit log panicked; it will try again"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "settling the audit log failed; it will try again")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "settling the audit log panicked; it will try again")
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ use std::sync::{Mutex, OnceLock};
 use actix_web::web;
 use tokio::sync::oneshot;
 
-use crate::db::Pool;
+use crate::db::{Pool, PooledConn};
 use crate::error::{AppError, AppResult};
 use crate::exams::store::{self, AnswerSave, SaveRefused};
 use crate::metrics::ANSWER_SAVES_QUEUED;
@@ -97,8 +97,12 @@ impl AnswerWriter {
 }
 
 /// The writer thread: take what has queued (up to [`BATCH`]), commit it, answer each.
+/// It keeps its connection between batches (a checkout tests the connection with a
+/// round trip of its own, which on PostgreSQL cost as much as the batch's statement);
+/// after a failure it hands it back and takes a tested one.
 fn run(pool: &Pool, queue: &Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
+    let mut kept: Option<PooledConn> = None;
     while let Ok(first) = queue.recv() {
         batch.push(first);
         while batch.len() < BATCH {
@@ -109,16 +113,23 @@ fn run(pool: &Pool, queue: &Receiver<Job>) {
         }
         let taken = i64::try_from(batch.len()).unwrap_or(i64::MAX);
         ANSWER_SAVES_QUEUED.fetch_sub(taken, Ordering::Relaxed);
-        commit(pool, std::mem::take(&mut batch));
+        commit(pool, &mut kept, std::mem::take(&mut batch));
     }
 }
 
-fn commit(pool: &Pool, batch: Vec<Job>) {
+fn commit(pool: &Pool, kept: &mut Option<PooledConn>, batch: Vec<Job>) {
     let saves: Vec<AnswerSave> = batch.iter().map(|j| j.save.clone()).collect();
-    let outcome = pool
-        .get()
-        .map_err(AppError::from)
-        .and_then(|mut conn| store::save_batch(&mut conn, &saves).map_err(AppError::from));
+    let conn = match kept.take() {
+        Some(conn) => Ok(conn),
+        None => pool.get().map_err(AppError::from),
+    };
+    let outcome = conn.and_then(|mut conn| {
+        let outcome = store::save_batch(&mut conn, &saves).map_err(AppError::from);
+        if outcome.is_ok() {
+            *kept = Some(conn);
+        }
+        outcome
+    });
     match outcome {
         Ok(outcomes) if outcomes.len() == batch.len() => {
             for (job, outcome) in batch.into_iter().zip(outcomes) {

@@ -169,26 +169,47 @@ async fn an_entry_rolled_back_never_reaches_the_log(backend: Backend) {
     let before = app.audit_count();
     app.with_conn(|c| {
         let rolled_back = cunyi::db::write(c, |c| {
-            cunyi::audit::record(c, &Actor::cli(), &Entry::new("test.undone"), cunyi::time::now())?;
+            cunyi::audit::record(
+                c,
+                &Actor::cli(),
+                &Entry::new("test.undone"),
+                cunyi::time::now(),
+            )?;
             Err::<(), _>(diesel::result::Error::RollbackTransaction)
         });
         assert!(rolled_back.is_err());
         // Inside a savepoint that rolls back, under a transaction that commits.
         cunyi::db::write(c, |c| {
             let inner = cunyi::db::write(c, |c| {
-                cunyi::audit::record(c, &Actor::cli(), &Entry::new("test.undone"), cunyi::time::now())?;
+                cunyi::audit::record(
+                    c,
+                    &Actor::cli(),
+                    &Entry::new("test.undone"),
+                    cunyi::time::now(),
+                )?;
                 Err::<(), _>(diesel::result::Error::RollbackTransaction)
             });
             assert!(inner.is_err());
-            cunyi::audit::record(c, &Actor::cli(), &Entry::new("test.kept"), cunyi::time::now())
+            cunyi::audit::record(
+                c,
+                &Actor::cli(),
+                &Entry::new("test.kept"),
+                cunyi::time::now(),
+            )
         })
         .unwrap();
     });
     assert_eq!(app.audit_count(), before + 1);
     assert!(!app.audit_actions().iter().any(|a| a == "test.undone"));
-    assert_eq!(app.audit_actions().last().map(String::as_str), Some("test.kept"));
+    assert_eq!(
+        app.audit_actions().last().map(String::as_str),
+        Some("test.kept")
+    );
     assert_eq!(app.with_conn(pending), 0);
-    assert!(app.with_conn(|c| cunyi::audit::verify_chain(c).unwrap()).intact());
+    assert!(
+        app.with_conn(|c| cunyi::audit::verify_chain(c).unwrap())
+            .intact()
+    );
 }
 
 /// Eight connections append at once, each entry in a transaction that also writes
