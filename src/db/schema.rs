@@ -53,36 +53,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_log (id) {
-        id -> BigInt,
-        at -> Timestamp,
-        actor_id -> Nullable<BigInt>,
-        actor -> Nullable<Text>,
-        action -> Text,
-        target -> Nullable<Text>,
-        detail -> Text,
-        client -> Nullable<Text>,
-        prev_hash -> Text,
-        hash -> Text,
-    }
-}
-
-diesel::table! {
-    /// PostgreSQL only: audit entries waiting for their transaction's commit, when a
-    /// trigger chains them into `audit_log` (migration `2026-12-05-000100`).
-    audit_pending (id) {
-        id -> BigInt,
-        at -> Timestamp,
-        actor_id -> Nullable<BigInt>,
-        actor -> Nullable<Text>,
-        action -> Text,
-        target -> Nullable<Text>,
-        detail -> Text,
-        client -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
     programs (id) {
         id -> BigInt,
         name -> Text,
@@ -508,7 +478,10 @@ diesel::allow_tables_to_appear_in_same_query!(
 
 // Areas with tables in files of their own (src/db/schema/<area>.rs), ledger totals too.
 mod archive;
+mod audit;
 mod ledger_totals;
 mod notify;
 mod skills;
-pub use {archive::*, assessment::*, ledger_totals::*, notify::*, skills::*, tutoring::*};
+pub use {
+    archive::*, assessment::*, audit::*, ledger_totals::*, notify::*, skills::*, tutoring::*,
+};
