@@ -86,6 +86,9 @@ fn input_error(req: &HttpRequest, field: &str, message: String) -> actix_web::Er
     }
 }
 
+/// How long a client may take to send a request's head (actix's default is 5 s).
+pub const REQUEST_HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Build the HTTP server on a bound listener. `workers: None` uses one per core.
 pub fn server(
     state: AppState,
@@ -126,6 +129,10 @@ pub fn server(
     // Longer than phones and proxies keep idle connections open, so a request is not
     // sent down a connection the server is closing at that moment.
     .keep_alive(std::time::Duration::from_secs(75))
+    // A phone on a rural mobile network, or a server busy with a province's exam, can
+    // take longer than actix's default 5 s to deliver a request's head: in the province
+    // exam on PostgreSQL one answer save was refused 408 at the wave of starts.
+    .client_request_timeout(REQUEST_HEAD_TIMEOUT)
     .listen(listener)?;
     if let Some(n) = workers {
         server = server.workers(n);

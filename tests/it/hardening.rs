@@ -435,3 +435,27 @@ async fn three_instances_start_together_on_a_fresh_database() {
         assert!(ready, "instance on {port} never became ready");
     }
 }
+
+/// A request whose head arrives slowly (a phone on a weak mobile signal) is still
+/// served: actix's default gave up after 5 s with 408.
+#[actix_web::test]
+async fn a_slow_request_head_is_still_served() {
+    use std::io::{Read, Write};
+    let app = spawn(Backend::Sqlite).await;
+    let host = app.addr.trim_start_matches("http://").to_owned();
+    // Blocking I/O off the runtime that serves the app.
+    let reply = actix_web::rt::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(&host).unwrap();
+        stream.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+        std::thread::sleep(Duration::from_secs(6));
+        stream
+            .write_all(format!("Host: {host}\r\nConnection: close\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        reply
+    })
+    .await
+    .unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+}
