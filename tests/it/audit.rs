@@ -167,35 +167,22 @@ async fn every_field_chains_alike_in_sql_and_in_rust(backend: Backend) {
 async fn an_entry_rolled_back_never_reaches_the_log(backend: Backend) {
     let app = spawn(backend).await;
     let before = app.audit_count();
-    app.with_conn(|c| {
+    // Record an entry, then roll back what encloses it (a transaction or a savepoint).
+    let undone = |c: &mut AnyConnection| {
         let rolled_back = cunyi::db::write(c, |c| {
-            cunyi::audit::record(
-                c,
-                &Actor::cli(),
-                &Entry::new("test.undone"),
-                cunyi::time::now(),
-            )?;
+            let now = cunyi::time::now();
+            cunyi::audit::record(c, &Actor::cli(), &Entry::new("test.undone"), now)?;
             Err::<(), _>(diesel::result::Error::RollbackTransaction)
         });
         assert!(rolled_back.is_err());
+    };
+    app.with_conn(|c| {
+        undone(c);
         // Inside a savepoint that rolls back, under a transaction that commits.
         cunyi::db::write(c, |c| {
-            let inner = cunyi::db::write(c, |c| {
-                cunyi::audit::record(
-                    c,
-                    &Actor::cli(),
-                    &Entry::new("test.undone"),
-                    cunyi::time::now(),
-                )?;
-                Err::<(), _>(diesel::result::Error::RollbackTransaction)
-            });
-            assert!(inner.is_err());
-            cunyi::audit::record(
-                c,
-                &Actor::cli(),
-                &Entry::new("test.kept"),
-                cunyi::time::now(),
-            )
+            undone(c);
+            let now = cunyi::time::now();
+            cunyi::audit::record(c, &Actor::cli(), &Entry::new("test.kept"), now)
         })
         .unwrap();
     });

@@ -255,3 +255,49 @@ async fn a_platform_export_imports_from_the_command_line_once() {
     });
     assert_eq!(records, 2, "the dry run and the bad file wrote nothing");
 }
+
+/// On PostgreSQL a command's audit entries wait in `audit_pending`; the command chains
+/// them before it exits, so the log shows them with no server running.
+#[actix_web::test]
+async fn a_command_chains_its_audit_entries_before_it_exits() {
+    use diesel::prelude::*;
+    if !Backend::Postgres.available() {
+        return;
+    }
+    let db = TestDb::new(Backend::Postgres);
+    assert!(cunyi(&db, &["migrate"]).status.success());
+    let made = cunyi(
+        &db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "root",
+            "--password",
+            "root-2026!",
+            "--role",
+            "sysadmin",
+            "--region",
+            "370000",
+        ],
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let mut conn = cunyi::db::connect(&db.url).unwrap();
+    let pending: i64 = {
+        use cunyi::db::schema::audit_pending::dsl::*;
+        audit_pending.count().get_result(&mut conn).unwrap()
+    };
+    let chained: Vec<String> = {
+        use cunyi::db::schema::audit_log::dsl::*;
+        audit_log.select(action).load(&mut conn).unwrap()
+    };
+    assert_eq!(pending, 0);
+    assert!(
+        chained.iter().any(|a| a.starts_with("user.")),
+        "{chained:?}"
+    );
+}
