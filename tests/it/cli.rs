@@ -15,6 +15,25 @@ fn cunyi(db: &TestDb, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `cunyi user create` of the sysadmin `root` with `password`.
+fn create_root(db: &TestDb, password: &str) -> std::process::Output {
+    cunyi(
+        db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "root",
+            "--password",
+            password,
+            "--role",
+            "sysadmin",
+            "--region",
+            "370000",
+        ],
+    )
+}
+
 #[actix_web::test]
 async fn the_first_sysadmin_is_made_on_the_command_line() {
     let db = TestDb::new(Backend::Sqlite);
@@ -25,51 +44,9 @@ async fn the_first_sysadmin_is_made_on_the_command_line() {
         String::from_utf8_lossy(&migrate.stderr)
     );
 
-    let bad = cunyi(
-        &db,
-        &[
-            "user",
-            "create",
-            "--username",
-            "root",
-            "--password",
-            "short",
-            "--role",
-            "sysadmin",
-            "--region",
-            "370000",
-        ],
-    );
-    let ok = cunyi(
-        &db,
-        &[
-            "user",
-            "create",
-            "--username",
-            "root",
-            "--password",
-            "root-2026!",
-            "--role",
-            "sysadmin",
-            "--region",
-            "370000",
-        ],
-    );
-    let again = cunyi(
-        &db,
-        &[
-            "user",
-            "create",
-            "--username",
-            "root",
-            "--password",
-            "root-2026!",
-            "--role",
-            "sysadmin",
-            "--region",
-            "370000",
-        ],
-    );
+    let bad = create_root(&db, "short");
+    let ok = create_root(&db, "root-2026!");
+    let again = create_root(&db, "root-2026!");
 
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--password"));
@@ -266,21 +243,7 @@ async fn a_command_chains_its_audit_entries_before_it_exits() {
     }
     let db = TestDb::new(Backend::Postgres);
     assert!(cunyi(&db, &["migrate"]).status.success());
-    let made = cunyi(
-        &db,
-        &[
-            "user",
-            "create",
-            "--username",
-            "root",
-            "--password",
-            "root-2026!",
-            "--role",
-            "sysadmin",
-            "--region",
-            "370000",
-        ],
-    );
+    let made = create_root(&db, "root-2026!");
     assert!(
         made.status.success(),
         "{}",
