@@ -481,7 +481,9 @@ mod archive;
 mod audit;
 mod ledger_totals;
 mod notify;
+mod papers;
 mod skills;
 pub use {
-    archive::*, assessment::*, audit::*, ledger_totals::*, notify::*, skills::*, tutoring::*,
+    archive::*, assessment::*, audit::*, ledger_totals::*, notify::*, papers::*, skills::*,
+    tutoring::*,
 };

@@ -217,6 +217,9 @@ pub(super) fn sit_as(
             let started = exam.opens_at + Duration::minutes(rng.random_range(0..6000));
             let deadline = rules::deadline(started, exam.duration_minutes, exam.closes_at);
             let submitted = (started + Duration::minutes(rng.random_range(30..90))).min(deadline);
+            let stored =
+                rules::stored::split(&Paper(paper.clone())).map_err(|e| anyhow::anyhow!(e))?;
+            store::store_contents(conn, &stored.contents)?;
             let id: i64 = diesel::insert_into(attempts::table)
                 .values((
                     attempts::exam_id.eq(exam.id),
@@ -231,7 +234,7 @@ pub(super) fn sit_as(
                     attempts::score.eq(Some(graded.score)),
                     attempts::max_score.eq(graded.max_score),
                     attempts::passed.eq(Some(rules::passed(graded.score, exam.pass_score))),
-                    attempts::paper.eq(Paper(paper.clone()).to_json()?),
+                    attempts::paper.eq(&stored.refs),
                 ))
                 .returning(attempts::id)
                 .get_result(conn)?;

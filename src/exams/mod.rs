@@ -71,7 +71,7 @@ crate::text_enum! {
 /// Points in a stored snapshot (a blueprint or a paper). Snapshots written before points
 /// were tenths may hold two decimals: they are rounded to the nearest tenth, as the
 /// migration rounded the score columns.
-fn stored_points<'de, D: Deserializer<'de>>(d: D) -> Result<Points, D::Error> {
+pub(crate) fn stored_points<'de, D: Deserializer<'de>>(d: D) -> Result<Points, D::Error> {
     let value = f64::deserialize(d)?;
     if !value.is_finite() || value.abs() > 100_000.0 {
         return Err(serde::de::Error::custom(format!(
@@ -139,7 +139,6 @@ macro_rules! json_column {
 }
 
 json_column!(Blueprint);
-json_column!(Paper);
 
 /// An exam as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -191,6 +190,11 @@ pub struct PaperItem {
     pub points: Points,
     /// The blueprint line it was drawn for.
     pub line: usize,
+    /// The options as shown, by their place in the bank's question (`[2, 0, 1, 3]`: the
+    /// first shown is the bank's C); none for true/false. Not in the item's JSON: a paper
+    /// stores it beside the reference to the item's content (`rules::stored`).
+    #[serde(skip)]
+    pub order: Vec<usize>,
 }
 
 impl PaperItem {
@@ -203,9 +207,10 @@ impl PaperItem {
     }
 }
 
-/// A candidate's paper as drawn and stored with the attempt (JSON). A stored paper that
-/// does not parse is an error when read — never graded as an empty paper.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, diesel::FromSqlRow)]
+/// A candidate's paper as drawn, stored with the attempt as references to its items'
+/// contents (`rules::stored`). A stored paper that does not read back whole is an error
+/// — never graded as an empty paper.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Paper(pub Vec<PaperItem>);
 
@@ -222,16 +227,10 @@ impl Paper {
     pub fn max_score(&self) -> Points {
         self.0.iter().map(|i| i.points).sum()
     }
-
-    /// As stored.
-    pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        serde_json::to_string(&self.0)
-    }
 }
 
-/// One sitting.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = attempts)]
+/// One sitting (read with its paper by `store::get_attempt`).
+#[derive(Debug, Clone)]
 pub struct Attempt {
     pub id: i64,
     pub exam_id: i64,

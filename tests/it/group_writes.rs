@@ -85,23 +85,34 @@ async fn starts_and_submits_sent_at_once_each_get_their_own_outcome(backend: Bac
     for (i, (attempt, _, qids)) in attempts_of.iter().enumerate() {
         let right = (i % 5).min(qids.len()) as f64;
         assert_eq!(scores[attempt], vec![right, right], "doctor {i}'s grade");
-        let (items, submitted): (i64, i64) = app.with_settled(|c| {
-            (
-                attempt_items::table
-                    .filter(attempt_items::attempt_id.eq(attempt))
-                    .count()
-                    .get_result(c)
-                    .unwrap(),
+        let audited = |action: &str| -> i64 {
+            app.with_settled(|c| {
                 audit_log::table
-                    .filter(audit_log::action.eq("exam.attempt_submitted"))
+                    .filter(audit_log::action.eq(action))
                     .filter(audit_log::target.eq(format!("attempt:{attempt}")))
                     .count()
                     .get_result(c)
-                    .unwrap(),
-            )
+                    .unwrap()
+            })
+        };
+        let items: i64 = app.with_conn(|c| {
+            attempt_items::table
+                .filter(attempt_items::attempt_id.eq(attempt))
+                .count()
+                .get_result(c)
+                .unwrap()
         });
         assert_eq!(items, qids.len() as i64, "doctor {i}'s graded items");
-        assert_eq!(submitted, 1, "doctor {i}'s attempt graded once");
+        assert_eq!(
+            audited("exam.attempt_submitted"),
+            1,
+            "doctor {i}'s attempt graded once"
+        );
+        assert_eq!(
+            audited("exam.attempt_started"),
+            1,
+            "doctor {i}'s attempt opened once"
+        );
     }
 
     let metrics = app.state.metrics.render(None);

@@ -8,7 +8,7 @@ use rand::RngCore;
 use crate::access::{Caller, Role};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
-use crate::exams::rules::{self, Candidate, StartDecision, StartFacts, StartRefusal};
+use crate::exams::rules::{self, Candidate, StartDecision, StartFacts, StartRefusal, stored};
 use crate::exams::store::{self, SaveRefused, Shape, Started};
 use crate::exams::{Attempt, ExamKind, Paper, SubmittedBy};
 use crate::roster::{DoctorRecord, DoctorStatus};
@@ -76,8 +76,12 @@ struct Draw {
     exam: crate::exams::Exam,
     doctor_id: i64,
     seed: u64,
-    paper: Paper,
+    drawn: store::Drawn,
+    /// The keys of all the paper's contents (held by the database once the start commits).
+    keys: Vec<String>,
     deadline: chrono::NaiveDateTime,
+    /// The attempt number next when no attempt is open (see `store::NewAttempt`).
+    expected: Option<i32>,
     now: chrono::NaiveDateTime,
 }
 
@@ -101,14 +105,19 @@ pub async fn start(state: &AppState, caller: &Caller, exam_id: i64) -> AppResult
                 mine: store::attempts_of(conn, exam_id, d.doctor.id)?,
             };
             let now = time::now();
-            let deadline = match rules::decide_start(&facts, now).map_err(refusal)? {
+            let (deadline, next) = match rules::decide_start(&facts, now).map_err(refusal)? {
                 StartDecision::Resume { attempt_id } => {
                     let attempt =
                         store::get_attempt(conn, attempt_id)?.ok_or(AppError::NotFound)?;
                     return Ok(Decided::Resume(attempt));
                 }
-                StartDecision::Draw { deadline, .. } => deadline,
+                StartDecision::Draw {
+                    deadline,
+                    attempt_no,
+                } => (deadline, attempt_no),
             };
+            // With an attempt open past its deadline, the write grades it first.
+            let expected = facts.mine.iter().all(|a| !a.is_open()).then_some(next);
             crate::assessment::require_passed_previous_year(
                 conn,
                 d.doctor.id,
@@ -124,12 +133,21 @@ pub async fn start(state: &AppState, caller: &Caller, exam_id: i64) -> AppResult
                         s.message
                     ))
                 })?;
+            let paper = Paper(paper);
+            let split = stored::split(&paper).map_err(AppError::internal)?;
+            store::remember_contents(split.parsed);
             Ok::<_, AppError>(Decided::Draw(Box::new(Draw {
                 exam,
                 doctor_id: d.doctor.id,
                 seed,
-                paper: Paper(paper),
+                drawn: store::Drawn {
+                    paper,
+                    refs: split.refs,
+                    fresh: caches.unstored(&split.contents),
+                },
+                keys: split.contents.into_iter().map(|c| c.key).collect(),
                 deadline,
+                expected,
                 now,
             })))
         })
@@ -138,22 +156,37 @@ pub async fn start(state: &AppState, caller: &Caller, exam_id: i64) -> AppResult
         Decided::Resume(attempt) => Started::Resumed(attempt),
         Decided::Draw(draw) => {
             let actor = caller.actor();
-            state
+            let Draw {
+                exam,
+                doctor_id,
+                seed,
+                drawn,
+                keys,
+                deadline,
+                expected,
+                now,
+            } = *draw;
+            let started = state
                 .writes
                 .write(move |conn| {
-                    let d = *draw;
-                    Ok(store::start(
-                        conn,
-                        &d.exam,
-                        d.doctor_id,
-                        d.seed,
-                        &d.paper,
-                        d.deadline,
-                        &actor,
-                        d.now,
-                    )?)
+                    let new = store::NewAttempt {
+                        exam: &exam,
+                        doctor_id,
+                        seed,
+                        drawn: &drawn,
+                        deadline,
+                        expected,
+                        now,
+                    };
+                    Ok(store::start(conn, &new, &actor)?)
                 })
-                .await?
+                .await?;
+            if matches!(started, Started::New(_)) {
+                // Committed with the new attempt: the database holds every content its
+                // paper refers to. (A start that resumed or was refused wrote none.)
+                state.exams.mark_stored(keys.iter().map(String::as_str));
+            }
+            started
         }
     };
     match started {

@@ -8,8 +8,9 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::pick::{self, Enemies, subset_with_sum};
+use super::stored::ItemContent;
 use crate::bank::{QType, Question};
-use crate::exams::{Blueprint, BlueprintLine, PaperItem, PaperOption, Points};
+use crate::exams::{Blueprint, BlueprintLine, PaperItem};
 
 /// Not enough questions for a blueprint line.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +79,7 @@ pub fn draw(
                 o.shuffle(&mut rng);
                 o
             };
-            paper.push(item(q, &order, blueprint.items[i].points, i));
+            paper.push(ItemContent::of(q).item(&order, blueprint.items[i].points, i));
         }
     }
     Ok(paper)
@@ -216,59 +217,6 @@ fn keeps_order(q: &Question) -> bool {
     q.options
         .iter()
         .any(|o| o.starts_with("以上") || o.contains("都不是") || o.contains("均不是"))
-}
-
-pub(crate) fn item(q: &Question, order: &[usize], points: Points, line: usize) -> PaperItem {
-    let (options, answer) = if q.qtype == QType::TF {
-        (
-            vec![
-                PaperOption {
-                    key: "T".into(),
-                    text: "正确".into(),
-                },
-                PaperOption {
-                    key: "F".into(),
-                    text: "错误".into(),
-                },
-            ],
-            q.answer.clone(),
-        )
-    } else {
-        let options = order
-            .iter()
-            .enumerate()
-            .map(|(shown, &original)| PaperOption {
-                key: Question::letter(shown).to_string(),
-                text: q.options[original].clone(),
-            })
-            .collect();
-        let mut answer: Vec<char> = q
-            .answer
-            .chars()
-            .filter_map(|c| {
-                let original = (c as u8).checked_sub(b'A')? as usize;
-                order
-                    .iter()
-                    .position(|&o| o == original)
-                    .map(Question::letter)
-            })
-            .collect();
-        answer.sort_unstable();
-        (options, answer.into_iter().collect())
-    };
-    PaperItem {
-        question_id: q.qid.clone(),
-        qtype: q.qtype,
-        area: q.area.clone(),
-        group_id: q.group_id.clone(),
-        case_text: q.case_text.clone(),
-        stem: q.stem.clone(),
-        options,
-        answer,
-        explanation: q.explanation.clone(),
-        points,
-        line,
-    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::bank::Difficulty;
+use crate::exams::Points;
 use crate::exams::rules::testkit::{blueprint, line, pool, q};
 
 #[test]

@@ -9,6 +9,7 @@ pub mod grading;
 pub mod pick;
 pub mod setting;
 pub mod sitting;
+pub mod stored;
 #[cfg(test)]
 mod testkit;
 

@@ -42,7 +42,7 @@ pub fn q(qid: &str, qtype: QType, answer: &str, group: Option<&str>) -> Question
 
 /// The item of a question with its options in bank order.
 pub fn item_of(q: &Question, points: Points) -> PaperItem {
-    super::draw::item(q, &(0..q.options.len()).collect::<Vec<_>>(), points, 0)
+    super::stored::ItemContent::of(q).item(&(0..q.options.len()).collect::<Vec<_>>(), points, 0)
 }
 
 pub fn pool() -> Vec<Question> {

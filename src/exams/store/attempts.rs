@@ -1,4 +1,5 @@
-//! The `attempts` and `attempt_answers` tables: starting, reading, and saving answers.
+//! The `attempts` and `attempt_answers` tables: reading, and saving answers (starting is
+//! `starts`).
 //! Saving an answer and submitting are serialized per attempt (SQLite: the write lock;
 //! PostgreSQL: `FOR SHARE` / `FOR UPDATE` on the attempt row), so an answer is either
 //! graded or refused — never saved after grading.
@@ -8,13 +9,11 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::audit::{self, Actor, Entry};
 use crate::db::schema::{attempt_answers, attempt_items, attempts};
 use crate::db::{self, AnyConnection};
-use crate::exams::rules::{self, Allowance};
-use crate::exams::{
-    Attempt, AttemptStatus, AttemptSummary, Exam, ExamStatus, Paper, Points, SubmittedBy,
-};
+use crate::exams::{Attempt, AttemptStatus, AttemptSummary, Points, SubmittedBy};
+
+use super::papers;
 
 /// A doctor's attempts at one exam, in order, without papers.
 pub fn attempts_of(
@@ -39,13 +38,53 @@ pub fn summaries_of(conn: &mut AnyConnection, doctor_id: i64) -> QueryResult<Vec
         .load(conn)
 }
 
-/// One attempt with its paper (a paper that does not parse is an error).
+/// An attempt's row: the paper column as stored (see [`papers::read`]).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = attempts)]
+struct AttemptRow {
+    id: i64,
+    exam_id: i64,
+    doctor_id: i64,
+    attempt_no: i32,
+    seed: String,
+    started_at: NaiveDateTime,
+    deadline: NaiveDateTime,
+    status: AttemptStatus,
+    submitted_at: Option<NaiveDateTime>,
+    submitted_by: Option<SubmittedBy>,
+    score: Option<Points>,
+    max_score: Points,
+    passed: Option<bool>,
+    paper: String,
+}
+
+/// One attempt with its paper (a paper that does not read back whole is an error).
 pub fn get_attempt(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Attempt>> {
-    attempts::table
+    let Some(row) = attempts::table
         .find(id)
-        .select(Attempt::as_select())
+        .select(AttemptRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let paper = papers::read(conn, &row.paper)?;
+    Ok(Some(Attempt {
+        id: row.id,
+        exam_id: row.exam_id,
+        doctor_id: row.doctor_id,
+        attempt_no: row.attempt_no,
+        seed: row.seed,
+        started_at: row.started_at,
+        deadline: row.deadline,
+        status: row.status,
+        submitted_at: row.submitted_at,
+        submitted_by: row.submitted_by,
+        score: row.score,
+        max_score: row.max_score,
+        passed: row.passed,
+        paper,
+    }))
 }
 
 /// The saved answers of an attempt: question id → answer.
@@ -78,129 +117,6 @@ pub fn items_of(conn: &mut AnyConnection, attempt_id: i64) -> QueryResult<Vec<Gr
         .order(attempt_items::position)
         .select(GradedRow::as_select())
         .load(conn)
-}
-
-/// What starting an attempt found.
-#[derive(Debug)]
-pub enum Started {
-    /// A new attempt.
-    New(Attempt),
-    /// The attempt already open (a reload, a second device, a double tap).
-    Resumed(Attempt),
-    /// Every allowed attempt is used.
-    Exhausted(i32),
-    /// The exam was withdrawn meanwhile.
-    Withdrawn,
-}
-
-fn serialization(e: serde_json::Error) -> diesel::result::Error {
-    diesel::result::Error::SerializationError(Box::new(e))
-}
-
-/// Start the doctor's attempt with `paper` (drawn by the caller from `seed`), due at
-/// `deadline` — unless, inside the write transaction, the allowance says otherwise (an
-/// attempt opened meanwhile is resumed; an attempt open past its deadline is graded
-/// first).
-#[allow(clippy::too_many_arguments)]
-pub fn start(
-    conn: &mut AnyConnection,
-    exam: &Exam,
-    doctor_id: i64,
-    seed: u64,
-    paper: &Paper,
-    deadline: NaiveDateTime,
-    actor: &Actor,
-    now: NaiveDateTime,
-) -> QueryResult<Started> {
-    let stored = paper.to_json().map_err(serialization)?;
-    let outcome = db::write(conn, |conn| {
-        if super::exams::lock_status(conn, exam.id, super::exams::RowLock::Share)?
-            == ExamStatus::Withdrawn
-        {
-            return Ok(Started::Withdrawn);
-        }
-        let mine = attempts_of(conn, exam.id, doctor_id)?;
-        let attempt_no = match rules::allowance(&mine, exam.attempts_allowed, now) {
-            Allowance::Resume { attempt_id } => {
-                return get_attempt(conn, attempt_id)?
-                    .map(Started::Resumed)
-                    .ok_or(diesel::result::Error::NotFound);
-            }
-            Allowance::Exhausted { used } => return Ok(Started::Exhausted(used)),
-            Allowance::Next {
-                attempt_no,
-                overdue,
-            } => {
-                if let Some(overdue) = overdue {
-                    super::grading::submit_locked(
-                        conn,
-                        exam,
-                        overdue,
-                        SubmittedBy::Deadline,
-                        actor,
-                        now,
-                    )?;
-                }
-                attempt_no
-            }
-        };
-        let seed = format!("{seed:016x}");
-        let max_score = paper.max_score();
-        let id: i64 = diesel::insert_into(attempts::table)
-            .values((
-                attempts::exam_id.eq(exam.id),
-                attempts::doctor_id.eq(doctor_id),
-                attempts::attempt_no.eq(attempt_no),
-                attempts::seed.eq(&seed),
-                attempts::started_at.eq(now),
-                attempts::deadline.eq(deadline),
-                attempts::status.eq(AttemptStatus::InProgress),
-                attempts::max_score.eq(max_score),
-                attempts::paper.eq(&stored),
-            ))
-            .returning(attempts::id)
-            .get_result(conn)?;
-        audit::record(
-            conn,
-            actor,
-            &Entry::new("exam.attempt_started")
-                .target(format!("attempt:{id}"))
-                .detail(serde_json::json!({
-                    "exam_id": exam.id, "doctor_id": doctor_id, "attempt_no": attempt_no,
-                    "seed": seed, "deadline": crate::time::rfc3339(deadline),
-                })),
-            now,
-        )?;
-        Ok(Started::New(Attempt {
-            id,
-            exam_id: exam.id,
-            doctor_id,
-            attempt_no,
-            seed,
-            started_at: now,
-            deadline,
-            status: AttemptStatus::InProgress,
-            submitted_at: None,
-            submitted_by: None,
-            score: None,
-            max_score,
-            passed: None,
-            paper: paper.clone(),
-        }))
-    });
-    match outcome {
-        // Two starts at once (PostgreSQL): the loser resumes the winner's attempt.
-        Err(e) if db::is_unique_violation(&e) => {
-            let open = attempts_of(conn, exam.id, doctor_id)?
-                .into_iter()
-                .find(AttemptSummary::is_open);
-            match open {
-                Some(open) => get_attempt(conn, open.id)?.map(Started::Resumed).ok_or(e),
-                None => Err(e),
-            }
-        }
-        other => other,
-    }
 }
 
 /// Why a save was refused.

@@ -1,8 +1,8 @@
-//! The engine's in-memory caches (one per process): papers' shapes for answer saves and
-//! drawing pools. Both hold only what cannot change or is checked against the database
+//! The engine's in-memory caches (one per process): papers' shapes for answer saves,
+//! drawing pools, and which item contents the database holds. Both hold only what cannot change or is checked against the database
 //! before use.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDateTime;
@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use crate::bank::{QType, Question};
 use crate::db::AnyConnection;
 use crate::db::schema::questions;
+use crate::exams::rules::stored::Content;
 use crate::exams::{Attempt, Blueprint};
 
 /// What a save needs to know of an attempt, kept in memory: a paper never changes once
@@ -62,6 +63,9 @@ impl Shape {
 pub struct Caches {
     shapes: Mutex<HashMap<i64, Arc<Shape>>>,
     pools: Mutex<HashMap<i64, CachedPool>>,
+    /// The keys of item contents this database is known to hold: written by a start of
+    /// this process that committed (contents are never deleted).
+    stored: Mutex<HashSet<String>>,
 }
 
 /// Papers kept in memory at most (a county's sitting is a few thousand).
@@ -81,6 +85,30 @@ impl Caches {
             shapes.insert(shape.attempt_id, shape.clone());
         }
         shape
+    }
+
+    /// Of a paper's contents, those not known to be in the database yet (all of them if
+    /// the set cannot be read): the start writes these, each unless already there.
+    pub fn unstored(&self, contents: &[Content]) -> Vec<Content> {
+        let Ok(stored) = self.stored.lock() else {
+            return contents.to_vec();
+        };
+        contents
+            .iter()
+            .filter(|c| !stored.contains(&c.key))
+            .cloned()
+            .collect()
+    }
+
+    /// Contents a committed start wrote (or found written).
+    pub fn mark_stored<'a>(&self, keys: impl IntoIterator<Item = &'a str>) {
+        if let Ok(mut stored) = self.stored.lock() {
+            for key in keys {
+                if !stored.contains(key) {
+                    stored.insert(key.to_owned());
+                }
+            }
+        }
     }
 
     /// The drawing pool of an exam, reloaded whenever the bank has changed.
