@@ -6,7 +6,9 @@ use clap::Parser;
 
 /// mimalloc instead of glibc's malloc: in the province exam on PostgreSQL, allocation
 /// (`_int_malloc`, `free`, `realloc`) was the servers' largest cost, ~7% of the machine,
-/// contended across the blocking threads.
+/// contended across the blocking threads. Built without transparent huge pages
+/// (`no_thp`, Cargo.toml): the kernel zeroing them at first touch, again after each purge,
+/// cost ~10% of the machine in that exam's wave of starts.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

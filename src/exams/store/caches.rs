@@ -68,6 +68,9 @@ pub struct Caches {
     stored: Mutex<HashSet<String>>,
 }
 
+/// Content keys remembered as stored at most (a bank's items, each edit a new content).
+const MAX_STORED: usize = 100_000;
+
 /// Papers kept in memory at most (a county's sitting is a few thousand).
 const MAX_SHAPES: usize = 50_000;
 
@@ -103,6 +106,10 @@ impl Caches {
     /// Contents a committed start wrote (or found written).
     pub fn mark_stored<'a>(&self, keys: impl IntoIterator<Item = &'a str>) {
         if let Ok(mut stored) = self.stored.lock() {
+            if stored.len() >= MAX_STORED {
+                // Forgetting only costs a start an `INSERT … DO NOTHING` again.
+                stored.clear();
+            }
             for key in keys {
                 if !stored.contains(key) {
                     stored.insert(key.to_owned());

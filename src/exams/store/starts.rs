@@ -92,6 +92,7 @@ pub fn start(conn: &mut AnyConnection, new: &NewAttempt, actor: &Actor) -> Query
     };
     if let (AnyConnection::Postgresql(pg), Some(attempt_no), true) =
         (&mut *conn, expected, drawn.fresh.is_empty())
+        && outside_transaction(pg)
     {
         let at_once = start_at_once(pg, new, attempt_no, &seed, &entry(attempt_no), actor);
         match at_once {
@@ -195,6 +196,16 @@ WITH exam AS (
   SELECT $5, $9, $10, $11, 'attempt:' || opened.id, $12, $13 FROM opened
 )
 SELECT id FROM opened";
+
+/// Whether no transaction is open: inside one, a failed statement would abort it, and
+/// the fallback could not run.
+fn outside_transaction(conn: &mut diesel::PgConnection) -> bool {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    matches!(
+        AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth(),
+        Ok(None)
+    )
+}
 
 #[derive(QueryableByName)]
 struct Opened {
