@@ -21,7 +21,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."
 export CARGO_TARGET_DIR="${CUNYI_FUZZ_TARGET_DIR:-${CARGO_TARGET_DIR:-$here/target}}"
 
-TARGETS=(gift aiken moodle_xml bank_xlsx roster_csv roster_xlsx xlsx_parts platform_export)
+TARGETS=(gift aiken moodle_xml bank_xlsx roster_csv roster_xlsx xlsx_parts platform_export stored_paper)
 
 # -max_len per target: text formats stay small; whole .xlsx files need room for a zip.
 max_len() {

@@ -2,8 +2,9 @@
 //! `.xlsx` built around fuzzed XML. Every function takes arbitrary bytes and must return
 //! (an error is fine); a panic, a stack overflow or runaway memory is a finding.
 
+use std::collections::HashMap;
 use std::io::{Cursor, Write as _};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use cunyi::bank::formats::{self, Format};
@@ -146,6 +147,45 @@ pub fn xlsx_from_parts(data: &[u8]) -> Vec<u8> {
         }
     }
     zip.finish().map(Cursor::into_inner).unwrap_or_default()
+}
+
+/// A stored paper read back (`exams::store::papers::read` without the database): the
+/// input cut at the first `\n----\n` into the attempt's paper column and one content's
+/// JSON, stored under its own key. Every reference names that content (a fuzzer cannot
+/// guess a SHA-256), so the option orders, points and lines meet a real content. A paper
+/// that joins must split again and join back to itself: anything else is a finding too.
+pub fn stored_paper(data: &[u8]) {
+    use cunyi::exams::rules::stored::{self, Stored};
+    let text = String::from_utf8_lossy(data);
+    let (column, body) = text.split_once("\n----\n").unwrap_or((&text, ""));
+    let key = stored::key_of(body);
+    let Ok(content) = stored::parse_content(&key, body) else {
+        let _ = stored::parse(column);
+        return;
+    };
+    let mut refs = match stored::parse(column) {
+        Ok(Stored::Refs(refs)) => refs,
+        Ok(Stored::Whole(_)) | Err(_) => return,
+    };
+    for r in &mut refs {
+        r.c = key.clone();
+    }
+    let contents = HashMap::from([(key, Arc::new(content))]);
+    let Ok(paper) = stored::join(&refs, &contents) else {
+        return;
+    };
+    let again = match stored::split(&paper) {
+        Ok(split) => split,
+        Err(e) => panic!("a paper that joined does not split: {e}"),
+    };
+    let Ok(Stored::Refs(refs_again)) = stored::parse(&again.refs) else {
+        panic!("a split paper does not parse: {}", again.refs);
+    };
+    let contents_again: HashMap<_, _> = again.parsed.into_iter().collect();
+    match stored::join(&refs_again, &contents_again) {
+        Ok(back) if back == paper => {}
+        other => panic!("a paper does not join back to itself: {other:?}"),
+    }
 }
 
 fn split<'a>(data: &'a [u8], separator: &[u8]) -> Vec<&'a [u8]> {

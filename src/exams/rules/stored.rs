@@ -159,8 +159,14 @@ impl ItemContent {
     }
 }
 
-/// Whether `order` shows each of `n` options exactly once.
+/// Options an item may have: one key letter each, A to Z.
+const MAX_OPTIONS: usize = 26;
+
+/// Whether `order` shows each of `n` options (at most [`MAX_OPTIONS`]) exactly once.
 fn is_permutation(order: &[usize], n: usize) -> bool {
+    if n > MAX_OPTIONS {
+        return false;
+    }
     let mut seen = vec![false; n];
     order.len() == n
         && order

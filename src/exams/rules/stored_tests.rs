@@ -107,6 +107,27 @@ fn a_damaged_stored_paper_is_an_error() {
     assert!(parse_content(&c.key, &tampered).is_err());
 }
 
+/// A stored content with more options than there are key letters reads as an error,
+/// whatever order refers to it.
+#[test]
+fn a_content_with_more_options_than_letters_is_an_error() {
+    let mut question = q("q1", QType::A1, "A", None);
+    question.options = (0..300).map(|i| format!("选项{i}")).collect();
+    let content = ItemContent::of(&question);
+    let body = serde_json::to_string(&content).unwrap();
+    let key = key_of(&body);
+    let parsed = parse_content(&key, &body).unwrap();
+    let refs = vec![ItemRef {
+        q: "q1".into(),
+        c: key.clone(),
+        o: (0..300).collect(),
+        p: Points::whole(1),
+        l: 0,
+    }];
+    let contents = HashMap::from([(key, Arc::new(parsed))]);
+    assert!(join(&refs, &contents).is_err());
+}
+
 /// An item whose order is not a permutation of its options is not stored.
 #[test]
 fn an_item_without_its_order_is_not_split() {
