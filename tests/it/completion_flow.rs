@@ -543,16 +543,7 @@ async fn a_completion_runs_from_skills_sheets_to_a_verified_certificate(backend:
     );
 
     // The theory completion exam, through the exams API: sat once the hours are met.
-    let import = f
-        .app
-        .upload(
-            "/api/v1/question-bank/import?format=gift&area=public_health&collection=jieye",
-            &f.county,
-            THEORY_GIFT.as_bytes().to_vec(),
-            "jieye.gift",
-        )
-        .await;
-    assert_eq!(import.status, 201, "{}", import.text);
+    f.app.import_gift(&f.county, "jieye", THEORY_GIFT).await;
     let now = chrono::Utc::now();
     let theory = f
         .app

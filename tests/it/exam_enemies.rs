@@ -42,15 +42,7 @@ async fn enemy_items_never_share_a_paper(backend: Backend) {
             ("shizhong", Role::CountyAdmin, "370402"),
         ])
         .await;
-    let r = app
-        .upload(
-            "/api/v1/question-bank/import?format=gift&area=public_health&collection=foes",
-            &t[0],
-            FOES_GIFT.as_bytes().to_vec(),
-            "q.gift",
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.import_gift(&t[0], "foes", FOES_GIFT).await;
     // Three enemy groups of two: {陈述一, 陈述二}, {陈述三, 陈述四}, {陈述五, 陈述六},
     // declared on one side; the bank stores both sides.
     let foes = |app: &TestApp| {

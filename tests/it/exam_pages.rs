@@ -82,15 +82,7 @@ async fn scene(backend: Backend) -> Scene {
             Some("doc.wang"),
         )
         .await;
-    let r = app
-        .upload(
-            "/api/v1/question-bank/import?format=gift&area=public_health&collection=page-test",
-            &county,
-            GIFT.as_bytes().to_vec(),
-            "q.gift",
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.import_gift(&county, "page-test", GIFT).await;
     Scene {
         app,
         program,

@@ -53,15 +53,7 @@ async fn setup(backend: Backend) -> Setup {
         ])
         .await;
     for (collection, gift) in [("tt", UNIT_GIFT), ("stats", STATS_GIFT)] {
-        let r = app
-            .upload(
-                &format!("/api/v1/question-bank/import?format=gift&area=public_health&collection={collection}"),
-                &t[0],
-                gift.as_bytes().to_vec(),
-                "q.gift",
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        app.import_gift(&t[0], collection, gift).await;
     }
     Setup {
         app,

@@ -163,14 +163,7 @@ pub(crate) async fn unstarted(
     let gift: String = (0..questions)
         .map(|i| format!("::hp{i}::陈述{i} {{T}}\n\n"))
         .collect();
-    app.upload(
-        "/api/v1/question-bank/import?format=gift&area=public_health&collection=hot",
-        &county,
-        gift.into_bytes(),
-        "q.gift",
-    )
-    .await
-    .expect(201);
+    app.import_gift(&county, "hot", &gift).await;
     let now = chrono::Utc::now();
     let body = json!({"title": "年度理论考核", "kind": "unit", "program_id": program,
         "opens_at": (now - chrono::Duration::hours(1)).to_rfc3339(),

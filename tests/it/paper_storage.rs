@@ -40,15 +40,7 @@ async fn setup(backend: Backend) -> Setup {
     let t = app
         .accounts(&[("shizhong", Role::CountyAdmin, "370402")])
         .await;
-    let r = app
-        .upload(
-            "/api/v1/question-bank/import?format=gift&area=public_health&collection=ps",
-            &t[0],
-            GIFT.as_bytes().to_vec(),
-            "q.gift",
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.import_gift(&t[0], "ps", GIFT).await;
     Setup {
         app,
         program,

@@ -377,15 +377,7 @@ async fn answers_restored_on_a_reload_are_marked_saved(backend: Backend) {
         Some("doc.wang"),
     )
     .await;
-    let r = app
-        .upload(
-            "/api/v1/question-bank/import?format=gift&area=public_health&collection=phone-test",
-            &admin,
-            GIFT.as_bytes().to_vec(),
-            "q.gift",
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.import_gift(&admin, "phone-test", GIFT).await;
     let now = chrono::Utc::now();
     let exam = app
         .post(

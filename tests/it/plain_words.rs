@@ -118,15 +118,7 @@ async fn exam_pages_show_no_codes_and_count_every_page(backend: Backend) {
             .await;
         doctors.push(token.unwrap());
     }
-    let r = app
-        .upload(
-            "/api/v1/question-bank/import?format=gift&area=public_health&collection=words",
-            &county,
-            GIFT.as_bytes().to_vec(),
-            "q.gift",
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.import_gift(&county, "words", GIFT).await;
 
     // The new-exam form: areas and types by name.
     let manager = browser_for(&app, "shizhong").await;

@@ -321,6 +321,21 @@ impl TestApp {
         self.with_conn(|c| doctors.count().get_result(c).unwrap())
     }
 
+    /// Import GIFT text into `collection` (area 公共卫生) as `token`; anything but 201
+    /// fails the test.
+    pub async fn import_gift(&self, token: &str, collection: &str, gift: &str) -> Reply {
+        self.upload(
+            &format!(
+                "/api/v1/question-bank/import?format=gift&area=public_health&collection={collection}"
+            ),
+            token,
+            gift.as_bytes().to_vec(),
+            "q.gift",
+        )
+        .await
+        .expect(201)
+    }
+
     /// Send a multipart upload of `bytes` as field `file`.
     pub async fn upload(&self, path: &str, token: &str, bytes: Vec<u8>, filename: &str) -> Reply {
         let form = reqwest::multipart::Form::new().part(
