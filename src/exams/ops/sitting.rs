@@ -105,19 +105,19 @@ pub async fn start(state: &AppState, caller: &Caller, exam_id: i64) -> AppResult
                 mine: store::attempts_of(conn, exam_id, d.doctor.id)?,
             };
             let now = time::now();
-            let (deadline, next) = match rules::decide_start(&facts, now).map_err(refusal)? {
+            let (deadline, expected) = match rules::decide_start(&facts, now).map_err(refusal)? {
                 StartDecision::Resume { attempt_id } => {
                     let attempt =
                         store::get_attempt(conn, attempt_id)?.ok_or(AppError::NotFound)?;
                     return Ok(Decided::Resume(attempt));
                 }
+                // An attempt to grade first: the write decides in its transaction.
                 StartDecision::Draw {
                     deadline,
                     attempt_no,
-                } => (deadline, attempt_no),
+                    grade_first,
+                } => (deadline, (!grade_first).then_some(attempt_no)),
             };
-            // With an attempt open past its deadline, the write grades it first.
-            let expected = facts.mine.iter().all(|a| !a.is_open()).then_some(next);
             crate::assessment::require_passed_previous_year(
                 conn,
                 d.doctor.id,

@@ -164,10 +164,12 @@ pub struct StartFacts {
 pub enum StartDecision {
     /// Give back the attempt already open.
     Resume { attempt_id: i64 },
-    /// Draw a new paper: attempt `attempt_no`, due at `deadline`.
+    /// Draw a new paper: attempt `attempt_no`, due at `deadline`. `grade_first`: an
+    /// attempt is still open past its deadline, and the write grades it first.
     Draw {
         attempt_no: i32,
         deadline: NaiveDateTime,
+        grade_first: bool,
     },
 }
 
@@ -210,17 +212,20 @@ pub fn decide_start(facts: &StartFacts, now: NaiveDateTime) -> Result<StartDecis
     if exam.status == ExamStatus::Withdrawn {
         return Err(StartRefusal::Withdrawn);
     }
-    let attempt_no = match allowance(&facts.mine, exam.attempts_allowed, now) {
+    let next = match allowance(&facts.mine, exam.attempts_allowed, now) {
         Allowance::Resume { attempt_id } => return Ok(StartDecision::Resume { attempt_id }),
         Allowance::Exhausted { .. } => None,
-        Allowance::Next { attempt_no, .. } => Some(attempt_no),
+        Allowance::Next {
+            attempt_no,
+            overdue,
+        } => Some((attempt_no, overdue.is_some())),
     };
     match window(exam.opens_at, exam.closes_at, now) {
         Window::Upcoming => return Err(StartRefusal::NotYetOpen),
         Window::Closed => return Err(StartRefusal::Closed),
         Window::Open => {}
     }
-    let Some(attempt_no) = attempt_no else {
+    let Some((attempt_no, grade_first)) = next else {
         return Err(StartRefusal::Exhausted {
             allowed: exam.attempts_allowed,
         });
@@ -229,6 +234,7 @@ pub fn decide_start(facts: &StartFacts, now: NaiveDateTime) -> Result<StartDecis
     Ok(StartDecision::Draw {
         attempt_no,
         deadline: deadline(now, exam.duration_minutes, exam.closes_at),
+        grade_first,
     })
 }
 

@@ -119,14 +119,16 @@ fn a_first_start_draws_a_paper_due_at_the_earlier_of_duration_and_close() {
         decide_start(&facts(vec![]), at(9, 30)),
         Ok(StartDecision::Draw {
             attempt_no: 1,
-            deadline: at(11, 0)
+            deadline: at(11, 0),
+            grade_first: false,
         })
     );
     assert_eq!(
         decide_start(&facts(vec![]), at(11, 0)),
         Ok(StartDecision::Draw {
             attempt_no: 1,
-            deadline: at(12, 0)
+            deadline: at(12, 0),
+            grade_first: false,
         })
     );
 }
@@ -267,8 +269,9 @@ proptest! {
         }
         let has_live = mine.iter().any(|a| a.is_open() && a.deadline > now);
         match decide_start(&facts(mine.clone()), now) {
-            Ok(StartDecision::Draw { attempt_no, deadline }) => {
+            Ok(StartDecision::Draw { attempt_no, deadline, grade_first }) => {
                 prop_assert!(!has_live);
+                prop_assert_eq!(grade_first, mine.iter().any(|a| a.is_open()));
                 prop_assert!(attempt_no <= 2 && attempt_no as usize == mine.len() + 1);
                 prop_assert!(deadline <= at(12, 0) && deadline > now);
                 prop_assert!(now >= at(9, 0));
